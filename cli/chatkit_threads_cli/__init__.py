@@ -1,0 +1,1 @@
+"""Command-line tool for the ChatKit Threads API."""

@@ -1,0 +1,1 @@
+"""Contract-test suite for the ChatKit Threads API."""

@@ -1,0 +1,123 @@
+"""Load the ChatKit Threads OpenAPI document and check it.
+
+The document lives in `openapi/chatkit-threads.yaml`; this package carries it as
+`chatkit-threads.yaml` (a symlink in the source tree, a copy in a built wheel), so
+the installed suite and the repository always read the same spec.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "SPEC_PATH",
+    "iter_examples",
+    "lint_spec",
+    "load_spec",
+    "schema_validator",
+]
+
+SPEC_PATH = Path(str(resources.files(__package__).joinpath("chatkit-threads.yaml")))
+"""Path of the OpenAPI document this package was built with."""
+
+
+@functools.cache
+def _load_cached(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: not an OpenAPI document (top level is not a mapping)")
+    return document
+
+
+def load_spec(path: Path | str | None = None) -> dict[str, Any]:
+    """Return the parsed OpenAPI document (cached; treat it as read-only)."""
+    return _load_cached(str(path or SPEC_PATH))
+
+
+def schema_validator(schema: dict[str, Any], spec: dict[str, Any] | None = None) -> Any:
+    """A JSON Schema 2020-12 validator for `schema` that resolves `#/components/...`.
+
+    OpenAPI 3.1 schemas are JSON Schema 2020-12, so the stock validator applies once
+    local references resolve against the whole document.
+    """
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = spec if spec is not None else load_spec()
+    # The schema is placed inside a copy of the document so that both its own
+    # `#/components/...` references and the document's resolve.
+    root = dict(document, __schema__=schema)
+    wrapped = {"$ref": "urn:chatkit-threads#/__schema__"}
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:chatkit-threads", Resource(contents=root, specification=DRAFT202012)
+    )
+    return Draft202012Validator(wrapped, registry=registry)
+
+
+def iter_examples(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """Yield `(where, schema, example)` for every example in the document."""
+    components = spec.get("components", {})
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node and node["$ref"].startswith("#/components/"):
+            _, _, section, name = node["$ref"].split("/", 3)
+            node = components[section][name]
+        return node
+
+    def from_media(where: str, media: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], Any]]:
+        schema = media.get("schema", {})
+        if "example" in media:
+            yield where, schema, media["example"]
+        for name, example in media.get("examples", {}).items():
+            yield f"{where} example {name!r}", schema, resolve(example)["value"]
+
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            for code, response in operation.get("responses", {}).items():
+                for ctype, media in resolve(response).get("content", {}).items():
+                    yield from from_media(f"{method.upper()} {path} {code} {ctype}", media)
+        for operation in [item, *[v for k, v in item.items() if k != "parameters"]]:
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                parameter = resolve(parameter)
+                if "example" in parameter:
+                    yield f"{path} parameter {parameter['name']}", parameter["schema"], parameter["example"]
+    for name, response in components.get("responses", {}).items():
+        for ctype, media in response.get("content", {}).items():
+            yield from from_media(f"components/responses/{name} {ctype}", media)
+    for name, schema in components.get("schemas", {}).items():
+        if "example" in schema:
+            yield f"components/schemas/{name}", schema, schema["example"]
+        for index, example in enumerate(schema.get("examples", [])):
+            yield f"components/schemas/{name} examples[{index}]", schema, example
+
+
+def lint_spec(path: Path | str | None = None) -> list[str]:
+    """Validate the document and all its examples; return the problems found."""
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    spec = load_spec(path)
+    try:
+        validate(spec)
+    except OpenAPIValidationError as error:
+        return [f"invalid OpenAPI document: {error}"]
+    problems = []
+    seen: set[str] = set()
+    for where, schema, example in iter_examples(spec):
+        if where in seen:
+            continue
+        seen.add(where)
+        for error in schema_validator(schema, spec).iter_errors(example):
+            location = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            problems.append(f"{where}: at {location}: {error.message}")
+    return problems

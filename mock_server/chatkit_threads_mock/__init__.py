@@ -1,0 +1,1 @@
+"""Reference mock server for the ChatKit Threads API (Starlette + SQLite)."""

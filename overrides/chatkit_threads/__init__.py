@@ -1,0 +1,1 @@
+"""ChatKit Threads API: typed sync and async client."""
