@@ -48,7 +48,7 @@ def schema_validator(schema: dict[str, Any], spec: dict[str, Any] | None = None)
     local references resolve against the whole document.
     """
     from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
+    from referencing import Registry
     from referencing.jsonschema import DRAFT202012
 
     document = spec if spec is not None else load_spec()
@@ -57,7 +57,7 @@ def schema_validator(schema: dict[str, Any], spec: dict[str, Any] | None = None)
     root = dict(document, __schema__=schema)
     wrapped = {"$ref": "urn:chatkit-threads#/__schema__"}
     registry: Registry[Any] = Registry().with_resource(
-        "urn:chatkit-threads", Resource(contents=root, specification=DRAFT202012)
+        "urn:chatkit-threads", DRAFT202012.create_resource(root)
     )
     return Draft202012Validator(wrapped, registry=registry)
 
@@ -90,7 +90,11 @@ def iter_examples(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], A
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 parameter = resolve(parameter)
                 if "example" in parameter:
-                    yield f"{path} parameter {parameter['name']}", parameter["schema"], parameter["example"]
+                    yield (
+                        f"{path} parameter {parameter['name']}",
+                        parameter["schema"],
+                        parameter["example"],
+                    )
     for name, response in components.get("responses", {}).items():
         for ctype, media in response.get("content", {}).items():
             yield from from_media(f"components/responses/{name} {ctype}", media)
@@ -117,7 +121,7 @@ def lint_spec(path: Path | str | None = None) -> list[str]:
         if where in seen:
             continue
         seen.add(where)
-        for error in schema_validator(schema, spec).iter_errors(example):
-            location = "/".join(str(p) for p in error.absolute_path) or "(root)"
-            problems.append(f"{where}: at {location}: {error.message}")
+        for mismatch in schema_validator(schema, spec).iter_errors(example):
+            location = "/".join(str(p) for p in mismatch.absolute_path) or "(root)"
+            problems.append(f"{where}: at {location}: {mismatch.message}")
     return problems
