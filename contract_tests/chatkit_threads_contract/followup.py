@@ -1,0 +1,136 @@
+"""Extra requests that custom checks send to confirm what one response claims.
+
+A check sees one response; properties such as "a pagination walk returns every item once"
+need more requests. They go to the same server with the same credentials as the request
+under test, both read back from that request, so the checks need no global state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+import httpx
+
+__all__ = ["THREADS_PATH", "Followup", "Page", "sent_query"]
+
+THREADS_PATH = "/chatkit/threads"
+BETA_HEADER = ("OpenAI-Beta", "chatkit_beta=v1")
+# A walk stops here even if the server keeps answering `has_more: true`: a contract check
+# must not loop forever on the very bug it is looking for.
+MAX_PAGES = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list response, reduced to what the pagination checks compare."""
+
+    status: int
+    ids: list[str]
+    created_at: list[int]
+    users: list[str | None]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool | None
+    body: Any
+
+
+def sent_query(request_url: str) -> dict[str, str]:
+    """The query parameters as the server received them (last value wins)."""
+    return dict(parse_qsl(urlsplit(request_url).query, keep_blank_values=True))
+
+
+def _page_from(response: httpx.Response) -> Page:
+    try:
+        body = response.json()
+    except json.JSONDecodeError:
+        body = None
+    data = body.get("data") if isinstance(body, dict) else None
+    rows = [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
+    return Page(
+        status=response.status_code,
+        ids=[str(row.get("id")) for row in rows],
+        created_at=[row.get("created_at", 0) for row in rows],
+        users=[row.get("user") for row in rows],
+        first_id=body.get("first_id") if isinstance(body, dict) else None,
+        last_id=body.get("last_id") if isinstance(body, dict) else None,
+        has_more=body.get("has_more") if isinstance(body, dict) else None,
+        body=body,
+    )
+
+
+class Followup:
+    """Sends follow-up requests to the server that answered `request_url`."""
+
+    def __init__(self, request_url: str, request_headers: Mapping[str, str]) -> None:
+        parts = urlsplit(request_url)
+        # Everything before `/chatkit/threads` is the base URL (it may carry `/v1` or more).
+        prefix, marker, _ = parts.path.partition(THREADS_PATH)
+        if not marker:
+            raise ValueError(f"not a ChatKit threads URL: {request_url}")
+        self.base_url = urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
+        headers = {BETA_HEADER[0]: BETA_HEADER[1]}
+        authorization = _header(request_headers, "Authorization")
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        self.headers = headers
+
+    @classmethod
+    def from_response(cls, response: Any) -> Followup | None:
+        """Build from a schemathesis response; `None` when the request was not authorised."""
+        request = response.request
+        headers = {str(k): str(v) for k, v in request.headers.items()}
+        if _header(headers, "Authorization") is None:
+            return None
+        return cls(str(request.url), headers)
+
+    def with_key(self, api_key: str) -> Followup:
+        """The same server, another API key (for isolation checks)."""
+        other = Followup.__new__(Followup)
+        other.base_url = self.base_url
+        other.headers = {**self.headers, "Authorization": f"Bearer {api_key}"}
+        return other
+
+    def request(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
+        """Send one request; `path` is relative to the base URL."""
+        return httpx.request(
+            method,
+            self.base_url + path,
+            params={k: v for k, v in (params or {}).items() if v is not None},
+            headers=self.headers,
+            timeout=30.0,
+        )
+
+    def page(self, path: str, **params: Any) -> Page:
+        """GET one page of a list operation."""
+        return _page_from(self.request("GET", path, params))
+
+    def walk(self, path: str, *, limit: int, direction: str = "after", **params: Any) -> list[Page]:
+        """Follow `after=<last_id>` (or `before=<first_id>`) from the first page until the end.
+
+        Returns every page fetched. The walk ends at `has_more: false` (forward) or an empty
+        page (backward, where `has_more` is not defined by the spec), or at a non-200 answer.
+        """
+        pages: list[Page] = []
+        cursor: str | None = params.pop(direction, None)
+        for _ in range(MAX_PAGES):
+            page = self.page(path, limit=limit, **{direction: cursor}, **params)
+            pages.append(page)
+            if page.status != 200 or not page.ids:
+                break
+            if direction == "after" and not page.has_more:
+                break
+            cursor = page.last_id if direction == "after" else page.first_id
+            if cursor is None:
+                break
+        return pages
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
