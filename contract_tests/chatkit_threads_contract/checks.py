@@ -22,7 +22,7 @@ from schemathesis.generation.case import Case
 
 from .followup import THREADS_PATH, Followup, Page, sent_query
 
-__all__ = ["CUSTOM_CHECKS", "ISOLATION_CHECK", "SKIP"]
+__all__ = ["CUSTOM_CHECKS", "ISOLATION_CHECK", "SKIP", "reset"]
 
 SKIP = True
 """What a check returns when the response is not one it judges."""
@@ -33,9 +33,29 @@ ISOLATION_CHECK = "data_isolated_per_key"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 ERROR_FIELDS = ("message", "type", "param", "code")
-# Walks already verified, keyed by the state they saw; re-walking identical data on every
-# generated case would only multiply requests.
-_VERIFIED_WALKS: set[tuple[Any, ...]] = set()
+# Follow-up verifications already passed in this run, keyed by the check and the state it
+# saw; re-checking identical data on every generated case would only multiply requests.
+_VERIFIED: set[tuple[Any, ...]] = set()
+
+
+def reset() -> None:
+    """Forget what earlier runs verified (a new run may face another server on the same port)."""
+    _VERIFIED.clear()
+
+
+def _seen(*key: Any) -> bool:
+    """True when `key` was verified before; otherwise remember it as verified now.
+
+    Call it after the assertions that verify `key`, never before.
+    """
+    if key in _VERIFIED:
+        return True
+    _VERIFIED.add(key)
+    return False
+
+
+def _verified(*key: Any) -> bool:
+    return key in _VERIFIED
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -134,6 +154,18 @@ def _assert_each_once(ids: Sequence[str], what: str) -> None:
     seen: set[str] = set()
     repeated = [item for item in ids if item in seen or seen.add(item)]  # type: ignore[func-returns-value]
     assert not repeated, f"{what} returns {repeated[0]!r} more than once"
+
+
+def _state(follow: Followup, path: str, filters: dict[str, str], page: Page) -> tuple[Any, ...]:
+    """What a follow-up verification depends on: server, key, list, filters and the page."""
+    return (
+        follow.base_url,
+        follow.headers.get("Authorization"),
+        path,
+        tuple(sorted(filters.items())),
+        tuple(page.ids),
+        page.has_more,
+    )
 
 
 def _all_statuses_ok(pages: Sequence[Page], what: str) -> None:
@@ -242,6 +274,9 @@ def list_has_more_truthful(ctx: CheckContext, response: Response, case: Case) ->
     if "before" in query or limit is None or order is None or not page.ids:
         return SKIP
     path = _list_path(case, response)
+    state = ("has_more", order, limit, *_state(follow, path, _filters(query), page))
+    if _verified(*state):
+        return None
     nxt = follow.page(path, limit=max(limit, 1), order=order, after=page.last_id, **_filters(query))
     if nxt.status != 200:
         return SKIP  # another check reports a failing follow-up; this one judges has_more only
@@ -249,6 +284,7 @@ def list_has_more_truthful(ctx: CheckContext, response: Response, case: Case) ->
         assert nxt.ids, "has_more is true but the next page (after=last_id) is empty"
     else:
         assert not nxt.ids, f"has_more is false but after=last_id still returns {nxt.ids[:3]}"
+    _seen(*state)
     return None
 
 
@@ -265,6 +301,9 @@ def list_cursors_exclusive(ctx: CheckContext, response: Response, case: Case) ->
         return SKIP
     path = _list_path(case, response)
     filters = _filters(query)
+    state = ("cursors", order, *_state(follow, path, filters, page))
+    if _verified(*state):
+        return None
     first, second, last, before_last = page.ids[0], page.ids[1], page.ids[-1], page.ids[-2]
     after = follow.page(path, limit=1, order=order, after=first, **filters)
     assert after.status == 200, f"after={first!r} (an id just listed) answered HTTP {after.status}"
@@ -276,6 +315,7 @@ def list_cursors_exclusive(ctx: CheckContext, response: Response, case: Case) ->
     assert before.ids == [before_last], (
         f"before={last!r} should end with {before_last!r}, got {before.ids}"
     )
+    _seen(*state)
     return None
 
 
@@ -294,9 +334,8 @@ def list_walk_complete(ctx: CheckContext, response: Response, case: Case) -> boo
     everything = follow.page(path, limit=MAX_LIMIT, order="asc", **filters)
     if everything.status != 200:
         return SKIP
-    key = (follow.base_url, path, tuple(sorted(filters.items())), follow.headers.get("Authorization"))
-    state = (*key, tuple(everything.ids), everything.has_more)
-    if state in _VERIFIED_WALKS:
+    state = _state(follow, path, filters, everything)
+    if _verified("walk", *state):
         return None
     # About five pages per walk: enough pages to exercise cursors, few enough requests.
     size = max(1, len(everything.ids) // 5) if not everything.has_more else MAX_LIMIT
@@ -325,9 +364,7 @@ def list_walk_complete(ctx: CheckContext, response: Response, case: Case) -> boo
             f"walking back with before= returns {len(back_ids)} entries in another order "
             f"or set than walking forward ({len(asc_ids)})"
         )
-    if len(_VERIFIED_WALKS) > 10_000:
-        _VERIFIED_WALKS.clear()
-    _VERIFIED_WALKS.add(state)
+    _seen("walk", *state)
     return None
 
 
@@ -344,6 +381,9 @@ def list_limit_bounds(ctx: CheckContext, response: Response, case: Case) -> bool
         return SKIP
     path = _list_path(case, response)
     filters = _filters(query)
+    state = ("limits", order, *_state(follow, path, filters, page))
+    if _verified(*state):
+        return None
     zero = follow.page(path, limit=0, order=order, **filters)
     assert zero.status == 200, f"limit=0 answered HTTP {zero.status}"
     assert zero.ids == [], f"limit=0 returned {len(zero.ids)} entries"
@@ -354,9 +394,8 @@ def list_limit_bounds(ctx: CheckContext, response: Response, case: Case) -> bool
     assert full.ids[: len(page.ids)] == page.ids, (
         "the limit=100 page does not start with the entries of this smaller page"
     )
-    if page.has_more and len(full.ids) > len(page.ids):
-        return None
     assert len(full.ids) >= len(page.ids), "limit=100 returned fewer entries than a smaller limit"
+    _seen(*state)
     return None
 
 
@@ -375,11 +414,15 @@ def list_user_filter_respected(ctx: CheckContext, response: Response, case: Case
     if follow is None or not page.ids or not isinstance(page.users[0], str) or not page.users[0]:
         return SKIP
     user, thread_id = page.users[0], page.ids[0]
+    state = ("user", user, thread_id, follow.base_url, follow.headers.get("Authorization"))
+    if _verified(*state):
+        return None
     pages = follow.walk(THREADS_PATH, limit=MAX_LIMIT, user=user)
     _all_statuses_ok(pages, f"listing user={user!r}")
     users = {u for p in pages for u in p.users}
     assert users <= {user}, f"user={user!r} also lists threads of {sorted(map(str, users - {user}))[:3]}"
     assert thread_id in _walk_ids(pages), f"user={user!r} does not list {thread_id!r}, a thread of that user"
+    _seen(*state)
     return None
 
 
@@ -413,14 +456,18 @@ def unknown_thread_is_404(ctx: CheckContext, response: Response, case: Case) -> 
     follow = _followup(response)
     if follow is None or response.status_code in (401, 403):
         return SKIP
-    missing = f"cthr_contract_missing_{secrets.token_hex(6)}"
     suffix = "/items" if _is_list_items(case) else ""
+    state = ("unknown", suffix, follow.base_url, follow.headers.get("Authorization"))
+    if _verified(*state):
+        return None
+    missing = f"cthr_contract_missing_{secrets.token_hex(6)}"
     answer = follow.request("GET", f"{THREADS_PATH}/{missing}{suffix}")
     assert answer.status_code == 404, f"GET {THREADS_PATH}/{missing}{suffix} gives HTTP {answer.status_code}"
     body = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else None
     assert isinstance(body, dict) and isinstance(body.get("error"), dict), (
         "404 for an unknown thread lacks the error envelope"
     )
+    _seen(*state)
     return None
 
 

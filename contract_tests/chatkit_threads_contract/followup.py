@@ -62,6 +62,18 @@ def _page_from(response: httpx.Response) -> Page:
     )
 
 
+_CLIENT: httpx.Client | None = None
+
+
+def _client() -> httpx.Client:
+    # One pooled client for all follow-ups: a new connection per request would double the
+    # cost of every check that looks further than the response it was given.
+    global _CLIENT
+    if _CLIENT is None:
+        _CLIENT = httpx.Client(timeout=30.0)
+    return _CLIENT
+
+
 class Followup:
     """Sends follow-up requests to the server that answered `request_url`."""
 
@@ -96,12 +108,11 @@ class Followup:
 
     def request(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
         """Send one request; `path` is relative to the base URL."""
-        return httpx.request(
+        return _client().request(
             method,
             self.base_url + path,
             params={k: v for k, v in (params or {}).items() if v is not None},
             headers=self.headers,
-            timeout=30.0,
         )
 
     def page(self, path: str, **params: Any) -> Page:

@@ -279,6 +279,7 @@ def run_server_contract(
 ) -> ContractReport:
     """Run the server contract against `options.base_url` and return what it found."""
     report = ContractReport(target=options.base_url)
+    custom_checks.reset()
     started = time.monotonic()
     guard = _DeleteGuard(options.delete_policy)
     schema = _build_schema(options, guard)

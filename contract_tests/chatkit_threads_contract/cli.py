@@ -1,0 +1,167 @@
+"""`chatkit-threads-contract`: run the contract suite against a server and report.
+
+With no `--base-url` the bundled mock server is started on 127.0.0.1 and tested.
+Exit status: 0 when every check passed, 1 when a check failed or the run errored,
+2 on bad usage (including a refused destructive run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from .report import ContractReport, format_summary, write_junit
+from .runner import (
+    OPERATIONS,
+    PHASES,
+    ContractOptions,
+    all_check_names,
+    run_server_contract,
+)
+from .targets import bundled_mock, is_local_url
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_MAX_EXAMPLES = 25
+
+
+def _csv(allowed: Sequence[str], what: str) -> Callable[[str], tuple[str, ...]]:
+    def parse(value: str) -> tuple[str, ...]:
+        names = tuple(part.strip() for part in value.split(",") if part.strip())
+        unknown = [name for name in names if name not in allowed]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {', '.join(unknown) or '(none given)'}; choose from: {', '.join(allowed)}"
+            )
+        return names
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command's argument parser (also used by `chatkit-threads contract`)."""
+    parser = argparse.ArgumentParser(
+        prog="chatkit-threads-contract",
+        description=(
+            "Check a ChatKit Threads API server against the OpenAPI contract. Without "
+            "--base-url the bundled mock server is started on 127.0.0.1 and tested."
+        ),
+    )
+    parser.add_argument(
+        "--base-url",
+        help="server to test, e.g. https://api.openai.com/v1 (default: the bundled mock server)",
+    )
+    parser.add_argument(
+        "--api-key",
+        help="API key (default: $OPENAI_API_KEY; the mock's own key for the bundled mock)",
+    )
+    parser.add_argument(
+        "--other-api-key",
+        help="a second API key of the same server, to check that data does not leak between keys",
+    )
+    parser.add_argument(
+        "--max-examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,
+        help=f"generated examples per operation and phase (default {DEFAULT_MAX_EXAMPLES})",
+    )
+    parser.add_argument("--seed", type=int, help="random seed, to repeat a run exactly")
+    parser.add_argument(
+        "--operations",
+        type=_csv(OPERATIONS, "operation"),
+        default=OPERATIONS,
+        help=f"comma-separated operation ids (default: all of {','.join(OPERATIONS)})",
+    )
+    parser.add_argument(
+        "--checks",
+        type=_csv(all_check_names(), "check"),
+        default=all_check_names(),
+        help="comma-separated check names (default: all; see README for each check's meaning)",
+    )
+    parser.add_argument(
+        "--phases",
+        type=_csv(PHASES, "phase"),
+        default=PHASES,
+        help=f"comma-separated schemathesis phases (default: {','.join(PHASES)})",
+    )
+    parser.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        help=(
+            "allow DELETE against a non-local server; only threads the suite saw listed are "
+            "deleted (DELETE always runs against 127.0.0.1/localhost)"
+        ),
+    )
+    parser.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report to PATH")
+    parser.add_argument("--list-checks", action="store_true", help="print the check names and exit")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> ContractReport:
+    options = dict(
+        max_examples=args.max_examples,
+        seed=args.seed,
+        operations=args.operations,
+        checks=args.checks,
+        phases=args.phases,
+        allow_destructive=args.allow_destructive,
+    )
+    if args.base_url is None:
+        with bundled_mock() as mock:
+            print(f"Testing the bundled mock server at {mock.base_url}", file=sys.stderr)
+            return run_server_contract(
+                ContractOptions(
+                    base_url=mock.base_url,
+                    api_key=args.api_key or mock.api_key,
+                    other_api_key=args.other_api_key or mock.other_api_key,
+                    **options,  # type: ignore[arg-type]
+                )
+            )
+    return run_server_contract(
+        ContractOptions(
+            base_url=args.base_url,
+            api_key=args.api_key or os.environ.get("OPENAI_API_KEY", ""),
+            other_api_key=args.other_api_key,
+            **options,  # type: ignore[arg-type]
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.list_checks:
+        print("\n".join(all_check_names()))
+        return 0
+    if args.max_examples < 1:
+        parser.error("--max-examples must be at least 1")
+    if args.base_url is not None:
+        if not args.base_url.startswith(("http://", "https://")):
+            parser.error("--base-url must start with http:// or https://")
+        if not (args.api_key or os.environ.get("OPENAI_API_KEY")):
+            parser.error("no API key: pass --api-key or set OPENAI_API_KEY")
+        if "deleteThread" in args.operations and not is_local_url(args.base_url):
+            if args.operations == ("deleteThread",) and not args.allow_destructive:
+                # Refused before anything is sent: the only operation asked for is DELETE.
+                parser.error(
+                    f"refusing to DELETE on non-local {args.base_url} without --allow-destructive"
+                )
+            if not args.allow_destructive:
+                print(
+                    f"DELETE will not be sent to non-local {args.base_url} "
+                    "(pass --allow-destructive to test it)",
+                    file=sys.stderr,
+                )
+    report = _run(args)
+    print(format_summary(report))
+    if args.junit_xml:
+        write_junit(report, args.junit_xml)
+        print(f"JUnit XML written to {args.junit_xml}")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
