@@ -1,0 +1,111 @@
+"""The command against a separately started local server, and its DELETE refusal."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chatkit_threads_contract import cli
+
+from .reference_server import KEY, create_app, serve
+from .variants import VARIANTS
+
+
+def test_command_passes_a_local_server_and_writes_junit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junit = tmp_path / "out" / "contract.xml"
+    with serve(create_app()) as base_url:
+        status = cli.main(
+            ["--base-url", base_url, "--api-key", KEY, "--max-examples", "3", "--seed", "7",
+             "--junit-xml", str(junit)]
+        )
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "[server] GET /chatkit/threads" in out
+    assert "ok   list_walk_complete" in out
+    assert "PASSED" in out
+    root = ET.parse(junit).getroot()
+    cases = root.findall(".//testcase")
+    assert {c.get("name") for c in cases} >= {"not_a_server_error", "list_walk_complete"}
+    assert root.findall(".//failure") == []
+
+
+def test_command_exits_1_and_shows_a_reproduction_on_a_broken_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junit = tmp_path / "contract.xml"
+    with serve(VARIANTS["order_ignored"].build()) as base_url:
+        status = cli.main(
+            ["--base-url", base_url, "--api-key", KEY, "--max-examples", "3",
+             "--operations", "listThreads", "--phases", "examples,coverage",
+             "--junit-xml", str(junit)]
+        )
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "FAIL list_page_in_requested_order" in out
+    assert "curl -X GET" in out
+    failures = ET.parse(junit).getroot().findall(".//testcase[failure]")
+    assert "list_page_in_requested_order" in {c.get("name") for c in failures}
+
+
+def _no_network(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the command sent a request to a non-local server")
+
+
+def test_delete_is_refused_on_a_non_local_url_before_any_request(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Nothing may be sent: every way out of the process is replaced by a failing stub.
+    monkeypatch.setattr(httpx.Client, "send", _no_network)
+    monkeypatch.setattr("requests.Session.send", _no_network)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--base-url", "https://api.example.invalid/v1", "--api-key", "sk-x",
+                  "--operations", "deleteThread"])
+    assert exit_info.value.code == 2
+    assert "--allow-destructive" in capsys.readouterr().err
+
+
+def test_non_local_run_never_plans_a_delete(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chatkit_threads_contract.runner import ContractOptions
+
+    options = ContractOptions(base_url="https://api.example.invalid/v1", api_key="sk-x")
+    assert options.delete_policy == "none"
+    assert ContractOptions(base_url="https://api.example.invalid/v1", api_key="sk-x",
+                           allow_destructive=True).delete_policy == "listed"
+    assert ContractOptions(base_url="http://127.0.0.1:1/v1", api_key="k").delete_policy == "all"
+
+
+def test_remote_without_flag_sends_no_delete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend a local reference server is remote: the run must send no DELETE at all."""
+    from chatkit_threads_contract import runner
+
+    monkeypatch.setattr(runner, "is_local_url", lambda url: False)
+    app = create_app()
+    methods: list[str] = []
+
+    async def recording(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            methods.append(scope["method"])
+        await app(scope, receive, send)
+
+    with serve(recording) as base_url:
+        report = runner.run_server_contract(
+            runner.ContractOptions(base_url=base_url, api_key=KEY, max_examples=3)
+        )
+    assert "DELETE" not in methods
+    assert any("--allow-destructive" in note for note in report.notes)
+
+
+def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--list-checks"]) == 0
+    assert "list_walk_complete" in capsys.readouterr().out.split()
+
+
+def test_unknown_check_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--checks", "no_such_check"])
+    assert exit_info.value.code == 2
