@@ -32,8 +32,9 @@ def _csv(allowed: Sequence[str], what: str) -> Callable[[str], tuple[str, ...]]:
         names = tuple(part.strip() for part in value.split(",") if part.strip())
         unknown = [name for name in names if name not in allowed]
         if unknown or not names:
+            given = ", ".join(unknown) or "(none given)"
             raise argparse.ArgumentTypeError(
-                f"unknown {what} {', '.join(unknown) or '(none given)'}; choose from: {', '.join(allowed)}"
+                f"unknown {what} {given}; choose from: {', '.join(allowed)}"
             )
         return names
 
@@ -116,7 +117,7 @@ def _run(args: argparse.Namespace) -> ContractReport:
                     base_url=mock.base_url,
                     api_key=args.api_key or mock.api_key,
                     other_api_key=args.other_api_key or mock.other_api_key,
-                    **options,  # type: ignore[arg-type]
+                    **options,
                 )
             )
     return run_server_contract(
@@ -124,7 +125,7 @@ def _run(args: argparse.Namespace) -> ContractReport:
             base_url=args.base_url,
             api_key=args.api_key or os.environ.get("OPENAI_API_KEY", ""),
             other_api_key=args.other_api_key,
-            **options,  # type: ignore[arg-type]
+            **options,
         )
     )
 

@@ -106,7 +106,9 @@ class Followup:
         other.headers = {**self.headers, "Authorization": f"Bearer {api_key}"}
         return other
 
-    def request(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
+    def request(
+        self, method: str, path: str, params: Mapping[str, Any] | None = None
+    ) -> httpx.Response:
         """Send one request; `path` is relative to the base URL."""
         return _client().request(
             method,

@@ -52,8 +52,10 @@ class ContractReport:
     @property
     def ok(self) -> bool:
         """True when every check passed, nothing errored and at least one check ran."""
-        return not self.errors and bool(self.tallies) and all(
-            t.failed == 0 for t in self.tallies.values()
+        return (
+            not self.errors
+            and bool(self.tallies)
+            and all(t.failed == 0 for t in self.tallies.values())
         )
 
     @property
@@ -105,16 +107,23 @@ def format_summary(report: ContractReport) -> str:
             if (s, op) != (suite, operation):
                 continue
             verdict = "FAIL" if tally.failed else "ok  "
-            lines.append(f"  {verdict} {check:<34} passed {tally.passed:>5}  failed {tally.failed:>3}")
+            lines.append(
+                f"  {verdict} {check:<34} passed {tally.passed:>5}  failed {tally.failed:>3}"
+            )
         lines.append("")
     if report.failures:
         lines.append("Failures")
         for number, failure in enumerate(report.failures, 1):
-            lines.append(f"{number}. [{failure.suite}] {failure.operation} :: {failure.check}: {failure.title}")
+            lines.append(
+                f"{number}. [{failure.suite}] {failure.operation} :: "
+                f"{failure.check}: {failure.title}"
+            )
             lines.extend(f"     {line}" for line in failure.message.strip().splitlines()[:8])
             if failure.reproduction:
                 lines.append("   Reproduce with:")
-                lines.extend(f"     {line}" for line in failure.reproduction.strip().splitlines()[:6])
+                lines.extend(
+                    f"     {line}" for line in failure.reproduction.strip().splitlines()[:6]
+                )
         lines.append("")
     for error in report.errors:
         lines.append(f"ERROR: {error}")
@@ -150,7 +159,9 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
                 if (f.suite, f.operation, f.check) == (suite, operation, check)
             ]
             failure = ET.SubElement(
-                case, "failure", message=f"{check} failed {tally.failed} of {tally.passed + tally.failed} times"
+                case,
+                "failure",
+                message=f"{check} failed {tally.failed} of {tally.passed + tally.failed} times",
             )
             failure.text = "\n\n".join(details)
     if report.errors:

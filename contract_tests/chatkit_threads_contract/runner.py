@@ -136,7 +136,9 @@ class _DeleteGuard:
         except Exception:
             return
         with self._lock:
-            self.listed.update(str(row["id"]) for row in data if isinstance(row, dict) and "id" in row)
+            self.listed.update(
+                str(row["id"]) for row in data if isinstance(row, dict) and "id" in row
+            )
 
 
 # `before_call`/`after_call` exist only as global schemathesis hooks, so one pair is
@@ -177,7 +179,10 @@ def _known_thread_ids(options: ContractOptions) -> list[str]:
         response = httpx.get(
             options.base_url.rstrip("/") + THREADS_PATH,
             params={"limit": 100},
-            headers={"Authorization": f"Bearer {options.api_key}", "OpenAI-Beta": "chatkit_beta=v1"},
+            headers={
+                "Authorization": f"Bearer {options.api_key}",
+                "OpenAI-Beta": "chatkit_beta=v1",
+            },
             timeout=options.request_timeout,
         )
         data = response.json().get("data", []) if response.status_code == 200 else []
@@ -220,7 +225,7 @@ def _config(options: ContractOptions) -> dict[str, Any]:
 
 def _build_schema(options: ContractOptions, guard: _DeleteGuard) -> Any:
     config = schemathesis.Config.from_dict(_config(options))
-    schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
+    schema: Any = schemathesis.openapi.from_path(SPEC_PATH, config=config)
     schema = schema.include(operation_id=list(options.operations))
     if options.delete_policy == "none":
         # Excluding the method also stops the coverage phase probing DELETE as an undeclared method.
@@ -269,7 +274,9 @@ def _consume(report: ContractReport, stream: Iterable[events.EngineEvent]) -> No
         if isinstance(event, events.ScenarioFinished):
             _record_scenario(report, event.recorder)
         elif isinstance(event, events.NonFatalError):
-            report.errors.append(f"{event.label}: {event.info.format(base_url_is_set=True)}".strip())
+            report.errors.append(
+                f"{event.label}: {event.info.format(base_url_is_set=True)}".strip()
+            )
         elif isinstance(event, events.FatalError):
             report.errors.append(f"fatal: {event.exception!r}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +41,8 @@ OTHER_MOCK_KEY = "sk-contract-other-key"
 @contextmanager
 def bundled_mock(*, seed: str = "default") -> Iterator[MockTarget]:
     """Start the bundled mock server on 127.0.0.1 (a free port) for the duration."""
-    from chatkit_threads_mock import DEFAULT_API_KEY, MockServer
-
-    with MockServer(port=0, seed=seed, api_keys=(DEFAULT_API_KEY, OTHER_MOCK_KEY)) as server:
-        yield MockTarget(server.base_url, DEFAULT_API_KEY, OTHER_MOCK_KEY)
+    # Imported here: the mock is only needed when no --base-url is given.
+    mock = importlib.import_module("chatkit_threads_mock")
+    key = str(mock.DEFAULT_API_KEY)
+    with mock.MockServer(port=0, seed=seed, api_keys=(key, OTHER_MOCK_KEY)) as server:
+        yield MockTarget(str(server.base_url), key, OTHER_MOCK_KEY)

@@ -76,7 +76,13 @@ class Store:
         return sorted(rows, key=lambda r: (r["created_at"], r["id"]), reverse=order == "desc")
 
     def paginate(
-        self, rows: list[dict[str, Any]], *, order: str, after: str | None, before: str | None, limit: int
+        self,
+        rows: list[dict[str, Any]],
+        *,
+        order: str,
+        after: str | None,
+        before: str | None,
+        limit: int,
     ) -> tuple[list[dict[str, Any]], bool]:
         """One page and `has_more`; cursors are exclusive; unknown cursors give an empty page."""
         rows = self.sort(rows, order)
@@ -94,7 +100,14 @@ class Store:
         return rows[:limit], len(rows) > limit
 
     def list_threads(
-        self, key: str, *, order: str, after: str | None, before: str | None, limit: int, user: str | None
+        self,
+        key: str,
+        *,
+        order: str,
+        after: str | None,
+        before: str | None,
+        limit: int,
+        user: str | None,
     ) -> tuple[list[dict[str, Any]], bool]:
         """A page of the key's threads."""
         rows = list(self.owner_threads(key).values())
@@ -115,7 +128,14 @@ class Store:
             return True
 
     def list_items(
-        self, key: str, thread_id: str, *, order: str, after: str | None, before: str | None, limit: int
+        self,
+        key: str,
+        thread_id: str,
+        *,
+        order: str,
+        after: str | None,
+        before: str | None,
+        limit: int,
     ) -> tuple[list[dict[str, Any]], bool] | None:
         """A page of a thread's items, or None when the key cannot see the thread."""
         if self.get_thread(key, thread_id) is None:
@@ -126,7 +146,9 @@ class Store:
 
 def error(status: int, message: str, param: str | None = None, code: str | None = None) -> Response:
     """The API's error envelope."""
-    body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
+    body = {
+        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    }
     return JSONResponse(body, status_code=status)
 
 
@@ -161,7 +183,12 @@ class Api:
         order = query.get("order", "desc")
         if order not in ("asc", "desc"):
             return error(400, "Invalid 'order'.", "order")
-        return {"order": order, "after": query.get("after"), "before": query.get("before"), "limit": limit}
+        return {
+            "order": order,
+            "after": query.get("after"),
+            "before": query.get("before"),
+            "limit": limit,
+        }
 
     def envelope(self, rows: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
         """The list envelope around a page."""
@@ -197,8 +224,12 @@ class Api:
         thread_id = request.path_params["thread_id"]
         if request.method == "DELETE":
             if not self.store.delete_thread(key, thread_id):
-                return error(404, f"Thread with id '{thread_id}' not found.", "thread_id", "not_found")
-            return self.respond({"id": thread_id, "object": "chatkit.thread.deleted", "deleted": True})
+                return error(
+                    404, f"Thread with id '{thread_id}' not found.", "thread_id", "not_found"
+                )
+            return self.respond(
+                {"id": thread_id, "object": "chatkit.thread.deleted", "deleted": True}
+            )
         thread = self.store.get_thread(key, thread_id)
         if thread is None:
             return error(404, f"Thread with id '{thread_id}' not found.", "thread_id", "not_found")

@@ -20,8 +20,18 @@ def test_command_passes_a_local_server_and_writes_junit(
     junit = tmp_path / "out" / "contract.xml"
     with serve(create_app()) as base_url:
         status = cli.main(
-            ["--base-url", base_url, "--api-key", KEY, "--max-examples", "3", "--seed", "7",
-             "--junit-xml", str(junit)]
+            [
+                "--base-url",
+                base_url,
+                "--api-key",
+                KEY,
+                "--max-examples",
+                "3",
+                "--seed",
+                "7",
+                "--junit-xml",
+                str(junit),
+            ]
         )
     out = capsys.readouterr().out
     assert status == 0, out
@@ -40,9 +50,20 @@ def test_command_exits_1_and_shows_a_reproduction_on_a_broken_server(
     junit = tmp_path / "contract.xml"
     with serve(VARIANTS["order_ignored"].build()) as base_url:
         status = cli.main(
-            ["--base-url", base_url, "--api-key", KEY, "--max-examples", "3",
-             "--operations", "listThreads", "--phases", "examples,coverage",
-             "--junit-xml", str(junit)]
+            [
+                "--base-url",
+                base_url,
+                "--api-key",
+                KEY,
+                "--max-examples",
+                "3",
+                "--operations",
+                "listThreads",
+                "--phases",
+                "examples,coverage",
+                "--junit-xml",
+                str(junit),
+            ]
         )
     out = capsys.readouterr().out
     assert status == 1
@@ -63,8 +84,16 @@ def test_delete_is_refused_on_a_non_local_url_before_any_request(
     monkeypatch.setattr(httpx.Client, "send", _no_network)
     monkeypatch.setattr("requests.Session.send", _no_network)
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--base-url", "https://api.example.invalid/v1", "--api-key", "sk-x",
-                  "--operations", "deleteThread"])
+        cli.main(
+            [
+                "--base-url",
+                "https://api.example.invalid/v1",
+                "--api-key",
+                "sk-x",
+                "--operations",
+                "deleteThread",
+            ]
+        )
     assert exit_info.value.code == 2
     assert "--allow-destructive" in capsys.readouterr().err
 
@@ -74,8 +103,12 @@ def test_non_local_run_never_plans_a_delete(monkeypatch: pytest.MonkeyPatch) -> 
 
     options = ContractOptions(base_url="https://api.example.invalid/v1", api_key="sk-x")
     assert options.delete_policy == "none"
-    assert ContractOptions(base_url="https://api.example.invalid/v1", api_key="sk-x",
-                           allow_destructive=True).delete_policy == "listed"
+    assert (
+        ContractOptions(
+            base_url="https://api.example.invalid/v1", api_key="sk-x", allow_destructive=True
+        ).delete_policy
+        == "listed"
+    )
     assert ContractOptions(base_url="http://127.0.0.1:1/v1", api_key="k").delete_policy == "all"
 
 

@@ -28,7 +28,9 @@ def _options(
 
 def test_reference_server_passes_every_check() -> None:
     with serve(create_app()) as base_url:
-        report = run_server_contract(_options(base_url, ("examples", "coverage", "fuzzing", "stateful")))
+        report = run_server_contract(
+            _options(base_url, ("examples", "coverage", "fuzzing", "stateful"))
+        )
     assert report.failures == []
     assert report.errors == []
     assert report.ok

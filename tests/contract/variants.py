@@ -19,7 +19,9 @@ from .reference_server import Api, Store, create_app, error
 class WrongHasMoreStore(Store):
     """`has_more` is always false, so clients stop after the first page."""
 
-    def paginate(self, rows: list[dict[str, Any]], **kwargs: Any) -> tuple[list[dict[str, Any]], bool]:
+    def paginate(
+        self, rows: list[dict[str, Any]], **kwargs: Any
+    ) -> tuple[list[dict[str, Any]], bool]:
         page, _ = super().paginate(rows, **kwargs)
         return page, False
 
@@ -45,7 +47,13 @@ class InclusiveAfterStore(Store):
     """`after=X` starts at X instead of just after it."""
 
     def paginate(
-        self, rows: list[dict[str, Any]], *, order: str, after: str | None, before: str | None, limit: int
+        self,
+        rows: list[dict[str, Any]],
+        *,
+        order: str,
+        after: str | None,
+        before: str | None,
+        limit: int,
     ) -> tuple[list[dict[str, Any]], bool]:
         ordered = self.sort(rows, order)
         ids = [r["id"] for r in ordered]
@@ -65,7 +73,9 @@ class UserFilterIgnoredStore(Store):
 class LimitIgnoredStore(Store):
     """`limit` is ignored above 0: pages always hold up to 20."""
 
-    def paginate(self, rows: list[dict[str, Any]], **kwargs: Any) -> tuple[list[dict[str, Any]], bool]:
+    def paginate(
+        self, rows: list[dict[str, Any]], **kwargs: Any
+    ) -> tuple[list[dict[str, Any]], bool]:
         return super().paginate(rows, **{**kwargs, "limit": 20 if kwargs["limit"] else 0})
 
 
@@ -198,7 +208,9 @@ VARIANTS: dict[str, Variant] = {
     "item_repeated_across_pages": Variant(_with_store(RepeatedItemStore), "list_walk_complete"),
     "order_ignored": Variant(_with_store(OrderIgnoredStore), "list_page_in_requested_order"),
     "inclusive_after_cursor": Variant(_with_store(InclusiveAfterStore), "list_cursors_exclusive"),
-    "user_filter_ignored": Variant(_with_store(UserFilterIgnoredStore), "list_user_filter_respected"),
+    "user_filter_ignored": Variant(
+        _with_store(UserFilterIgnoredStore), "list_user_filter_respected"
+    ),
     "limit_ignored": Variant(_with_store(LimitIgnoredStore), "list_page_within_limit"),
     "unknown_status_value": Variant(_with_store(UnknownStatusStore), "response_schema_conformance"),
     "delete_leaves_items": Variant(
@@ -208,7 +220,9 @@ VARIANTS: dict[str, Variant] = {
         _with_store(DeletedStillListedStore), "deleted_thread_vanishes", ("stateful",), 30
     ),
     "data_leaks_between_keys": Variant(_with_store(SharedDataStore), "data_isolated_per_key"),
-    "server_error_on_limit_zero": Variant(_with_api(ServerErrorOnLimitZeroApi), "not_a_server_error"),
+    "server_error_on_limit_zero": Variant(
+        _with_api(ServerErrorOnLimitZeroApi), "not_a_server_error"
+    ),
     "missing_auth_check": Variant(_with_api(MissingAuthApi), "ignored_auth"),
     "wrong_content_type": Variant(_with_api(WrongContentTypeApi), "content_type_conformance"),
     "wrong_first_last_id": Variant(_with_api(WrongPageIdsApi), "list_page_ids_match_data"),
