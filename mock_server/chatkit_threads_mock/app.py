@@ -1,0 +1,420 @@
+"""The Starlette application: the four operations over a `ThreadStore`.
+
+Every answer is JSON with an `x-request-id`; every error uses the API's envelope
+`{"error": {"message", "type", "param", "code"}}`, including unknown routes, wrong
+methods and crashes, so a client or contract test never sees a bare stack trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .faults import FAULT_HEADER, FaultSpec, parse_faults
+from .store import Page, ThreadStore, UnknownCursor, project_for_key
+
+__all__ = ["BETA_HEADER_VALUE", "DEFAULT_API_KEY", "MockApi", "create_app", "error_response"]
+
+DEFAULT_API_KEY = "sk-chatkit-mock"
+"""The key the mock accepts when no keys are configured."""
+
+BETA_HEADER_VALUE = "chatkit_beta=v1"
+
+_LIMIT = re.compile(r"[0-9]{1,6}")
+_JSON = "application/json"
+
+
+def error_response(
+    status: int,
+    message: str,
+    *,
+    param: str | None = None,
+    code: str | None = None,
+    type: str = "invalid_request_error",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error in the API's envelope."""
+    body = {"error": {"message": message, "type": type, "param": param, "code": code}}
+    return Response(json.dumps(body), status_code=status, media_type=_JSON, headers=headers)
+
+
+class _Reject(Exception):
+    """Raised inside a handler to answer with an error envelope."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _reject(status: int, message: str, **fields: Any) -> _Reject:
+    return _Reject(error_response(status, message, **fields))
+
+
+class MockApi:
+    """HTTP handlers over a store. Subclass and override one method to change one behaviour."""
+
+    def __init__(
+        self,
+        store: ThreadStore,
+        api_keys: Sequence[str],
+        *,
+        require_beta_header: bool = True,
+    ) -> None:
+        self.store = store
+        self.projects = {key: project_for_key(key) for key in api_keys}
+        self.require_beta_header = require_beta_header
+
+    # -- request checks ----------------------------------------------------------
+
+    def project(self, request: Request) -> str:
+        """The caller's project, from the bearer key; 401/400 envelopes otherwise."""
+        scheme, _, key = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise _reject(
+                401,
+                "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                code="missing_api_key",
+            )
+        project = self.projects.get(key.strip())
+        if project is None:
+            # Never echo the key: it may be a real secret sent to the wrong server.
+            raise _reject(401, "Incorrect API key provided.", code="invalid_api_key")
+        if self.require_beta_header and request.headers.get("openai-beta") != BETA_HEADER_VALUE:
+            raise _reject(
+                400,
+                f"The 'OpenAI-Beta' header must be '{BETA_HEADER_VALUE}' for the ChatKit API.",
+                param="OpenAI-Beta",
+                code="missing_beta_header",
+            )
+        return project
+
+    def query(self, request: Request, name: str) -> str | None:
+        """One query parameter; repeating it is an error."""
+        values = request.query_params.getlist(name)
+        if len(values) > 1:
+            raise _reject(400, f"'{name}' was given {len(values)} times.", param=name)
+        return values[0] if values else None
+
+    def page_params(self, request: Request) -> dict[str, Any]:
+        """`limit`, `order`, `after` and `before`, validated against the spec."""
+        limit_text = self.query(request, "limit")
+        limit = 20
+        if limit_text is not None:
+            if not _LIMIT.fullmatch(limit_text) or int(limit_text) > 100:
+                raise _reject(
+                    400,
+                    f"Invalid 'limit': expected an integer from 0 to 100, got {limit_text[:40]!r}.",
+                    param="limit",
+                    code="invalid_limit",
+                )
+            limit = int(limit_text)
+        order = self.query(request, "order") or "desc"
+        if order not in ("asc", "desc"):
+            raise _reject(
+                400,
+                f"Invalid 'order': expected 'asc' or 'desc', got {order[:40]!r}.",
+                param="order",
+                code="invalid_order",
+            )
+        # An empty cursor is allowed by the spec and means "no cursor".
+        return {
+            "limit": limit,
+            "order": order,
+            "after": self.query(request, "after") or None,
+            "before": self.query(request, "before") or None,
+        }
+
+    def thread_id(self, request: Request) -> str:
+        """The path's thread id."""
+        return str(request.path_params["thread_id"])
+
+    # -- answers -----------------------------------------------------------------
+
+    def json(self, body: str) -> Response:
+        """A 200 answer with an already-serialised JSON body."""
+        return Response(body, media_type=_JSON)
+
+    def page(self, page: Page) -> Response:
+        """A list envelope."""
+        return self.json(page.to_json())
+
+    def not_found(self, thread_id: str) -> _Reject:
+        """The 404 for a thread this key cannot see (missing, deleted or someone else's)."""
+        return _reject(
+            404,
+            f"No thread found with id '{thread_id[:100]}'.",
+            param="thread_id",
+            code="not_found",
+        )
+
+    def unknown_cursor(self, error: UnknownCursor) -> _Reject:
+        """The 400 for a cursor that names nothing in the listing."""
+        return _reject(
+            400,
+            f"Invalid '{error.param}': {error.value[:100]!r} is not an id in this listing.",
+            param=error.param,
+            code="invalid_cursor",
+        )
+
+    # -- the four operations -----------------------------------------------------
+
+    async def list_threads(self, request: Request) -> Response:
+        """GET /chatkit/threads"""
+        project = self.project(request)
+        params = self.page_params(request)
+        user = self.query(request, "user")
+        if user is not None and not 1 <= len(user) <= 512:
+            raise _reject(
+                400,
+                f"Invalid 'user': expected 1 to 512 characters, got {len(user)}.",
+                param="user",
+                code="invalid_user",
+            )
+        try:
+            return self.page(self.store.list_threads(project, user=user, **params))
+        except UnknownCursor as error:
+            raise self.unknown_cursor(error) from None
+
+    async def retrieve_thread(self, request: Request) -> Response:
+        """GET /chatkit/threads/{thread_id}"""
+        project = self.project(request)
+        body = self.store.get_thread(project, self.thread_id(request))
+        if body is None:
+            raise self.not_found(self.thread_id(request))
+        return self.json(body)
+
+    async def thread(self, request: Request) -> Response:
+        """GET or DELETE /chatkit/threads/{thread_id}"""
+        if request.method == "DELETE":
+            return await self.delete_thread(request)
+        return await self.retrieve_thread(request)
+
+    async def delete_thread(self, request: Request) -> Response:
+        """DELETE /chatkit/threads/{thread_id}"""
+        project = self.project(request)
+        thread_id = self.thread_id(request)
+        if not self.store.delete_thread(project, thread_id):
+            raise self.not_found(thread_id)
+        body = {"id": thread_id, "object": "chatkit.thread.deleted", "deleted": True}
+        return self.json(json.dumps(body))
+
+    async def list_items(self, request: Request) -> Response:
+        """GET /chatkit/threads/{thread_id}/items"""
+        project = self.project(request)
+        params = self.page_params(request)
+        try:
+            page = self.store.list_items(project, self.thread_id(request), **params)
+        except UnknownCursor as error:
+            raise self.unknown_cursor(error) from None
+        if page is None:
+            raise self.not_found(self.thread_id(request))
+        return self.page(page)
+
+
+def _endpoint(handler: Any) -> Any:
+    async def endpoint(request: Request) -> Response:
+        try:
+            response: Response = await handler(request)
+        except _Reject as rejection:
+            return rejection.response
+        return response
+
+    return endpoint
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return error_response(
+            405,
+            f"Method {request.method} is not allowed on {request.url.path}.",
+            code="method_not_allowed",
+            headers=dict(exc.headers or {}),
+        )
+    if exc.status_code == 404:
+        return error_response(404, f"Unknown path {request.url.path[:200]!r}.", code="unknown_url")
+    return error_response(exc.status_code, str(exc.detail))
+
+
+class _RequestIds:
+    """Adds `x-request-id` to every response (errors and faults included)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = "req_" + secrets.token_hex(12)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class _CrashesAsErrors:
+    """Turns an exception in the app into a 500 envelope instead of a dropped connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if started or scope["type"] != "http":
+                raise
+            response = error_response(
+                500, "The server had an error while processing your request.", type="server_error"
+            )
+            await response(scope, receive, send)
+
+
+class _Faults:
+    """Injects latency, 429/500/503 answers and dropped connections (see `faults`)."""
+
+    def __init__(self, app: ASGIApp, spec: FaultSpec | None) -> None:
+        self.app = app
+        self.spec = spec
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        spec = self.spec
+        for name, value in scope.get("headers", []):
+            if name == FAULT_HEADER.encode():
+                try:
+                    spec = parse_faults(value.decode("latin-1"))
+                except ValueError as error:
+                    response = error_response(400, str(error), param=FAULT_HEADER)
+                    await response(scope, receive, send)
+                    return
+        if spec is None:
+            await self.app(scope, receive, send)
+            return
+        if spec.latency:
+            await asyncio.sleep(spec.latency)
+        fault = spec.draw()
+        if fault in ("429", "500", "503"):
+            status = int(fault)
+            messages = {
+                429: (
+                    "Rate limit reached; retry after the time in Retry-After.",
+                    "rate_limit_exceeded",
+                ),
+                500: ("The server had an error while processing your request.", "server_error"),
+                503: ("The server is overloaded; try again later.", "server_overloaded"),
+            }
+            message, code = messages[status]
+            headers = {"retry-after": f"{spec.retry_after:g}"} if status == 429 else None
+            response = error_response(
+                status,
+                message,
+                code=code,
+                type="requests" if status == 429 else "server_error",
+                headers=headers,
+            )
+            await response(scope, receive, send)
+            return
+        if fault == "drop":
+            await self.app(scope, receive, _dropping(send))
+            return
+        await self.app(scope, receive, send)
+
+
+class _Dropped(Exception):
+    """Ends a response halfway through its body, as a failing server or proxy would."""
+
+
+def _dropping(send: Send) -> Send:
+    async def half_send(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            body = message.get("body", b"")
+            await send(
+                {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+            )
+            raise _Dropped
+        await send(message)
+
+    return half_send
+
+
+class _SwallowDrops:
+    """Lets a dropped response end the connection without a 500 or a logged traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except _Dropped:
+            # Returning with the body incomplete makes the server close the connection;
+            # the client sees a truncated response.
+            return
+
+
+def create_app(
+    store: ThreadStore | None = None,
+    *,
+    api_keys: Sequence[str] = (DEFAULT_API_KEY,),
+    seed: str = "default",
+    fixtures: Sequence[str] = (),
+    require_beta_header: bool = True,
+    faults: FaultSpec | str | None = None,
+    db_path: str | None = None,
+    api_class: type[MockApi] = MockApi,
+) -> ASGIApp:
+    """Build the mock API as an ASGI app, with routes under `/v1`.
+
+    `store` defaults to a new SQLite store (`db_path`, or in memory) seeded with `seed`
+    (`default`, `none`, or `synthetic:THREADS[:ITEMS_PER_THREAD]`) and the JSONL
+    `fixtures`. `api_class` lets a test swap in a subclass of `MockApi`.
+    """
+    from .fixtures import load_fixtures
+    from .seed import apply_seed
+
+    if not api_keys:
+        raise ValueError("api_keys: at least one API key is needed")
+    if store is None:
+        store = ThreadStore(db_path)
+        apply_seed(store, seed, api_keys)
+        for path in fixtures:
+            load_fixtures(store, api_keys[0], path)
+    if isinstance(faults, str):
+        faults = parse_faults(faults)
+    api = api_class(store, api_keys, require_beta_header=require_beta_header)
+    routes = [
+        Route("/v1/chatkit/threads", _endpoint(api.list_threads), methods=["GET"]),
+        # One route for both methods, so a 405 on this path lists both in `Allow`.
+        Route("/v1/chatkit/threads/{thread_id}", _endpoint(api.thread), methods=["GET", "DELETE"]),
+        Route("/v1/chatkit/threads/{thread_id}/items", _endpoint(api.list_items), methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.store = store
+    app.state.api = api
+    return _RequestIds(_CrashesAsErrors(_SwallowDrops(_Faults(app, faults))))

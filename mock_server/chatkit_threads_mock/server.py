@@ -1,0 +1,98 @@
+"""Run the mock server in-process: uvicorn in a background thread on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from .app import DEFAULT_API_KEY, create_app
+from .faults import FaultSpec
+
+__all__ = ["MockServer"]
+
+
+class MockServer:
+    """The mock API served on a free port (or `port`) of 127.0.0.1, in a thread.
+
+        with MockServer() as server:
+            client = ChatKit(api_key=server.api_key, base_url=server.base_url)
+
+    Keyword arguments other than `host` and `port` go to `create_app`.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db_path: str | None = None,
+        seed: str = "default",
+        api_keys: Sequence[str] = (DEFAULT_API_KEY,),
+        faults: FaultSpec | str | None = None,
+        require_beta_header: bool = True,
+        **app_options: Any,
+    ) -> None:
+        self.host = host
+        self.api_keys = tuple(api_keys)
+        self.app = create_app(
+            db_path=db_path,
+            seed=seed,
+            api_keys=self.api_keys,
+            faults=faults,
+            require_beta_header=require_beta_header,
+            **app_options,
+        )
+        config = uvicorn.Config(
+            self.app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+        self.port = port
+
+    @property
+    def api_key(self) -> str:
+        """The first accepted API key."""
+        return self.api_keys[0]
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL, e.g. `http://127.0.0.1:PORT/v1`."""
+        return f"http://{self.host}:{self.port}/v1"
+
+    def start(self, timeout: float = 10.0) -> MockServer:
+        """Start serving; returns once the port accepts connections."""
+        if self._thread is not None:
+            raise RuntimeError("the mock server is already running")
+        self._thread = threading.Thread(target=self._server.run, name="chatkit-mock", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the mock server did not start on {self.host}:{self.port}")
+            time.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and wait for the thread to end."""
+        if self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._thread = None
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

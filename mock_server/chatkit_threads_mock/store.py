@@ -1,0 +1,307 @@
+"""Thread and item storage in SQLite, with keyset pagination.
+
+Each row keeps the exact JSON body the API returns, so a page is assembled by joining
+stored strings: no per-request re-serialisation. Ordering is by `(created_at, id)`;
+every page query is an index range scan of at most `limit + 1` rows, whatever the
+table size (never OFFSET).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["Page", "ThreadStore", "UnknownCursor", "project_for_key"]
+
+Order = Literal["asc", "desc"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS threads (
+    id          TEXT PRIMARY KEY,
+    project     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    user        TEXT NOT NULL,
+    body        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS threads_by_project ON threads (project, created_at, id);
+CREATE INDEX IF NOT EXISTS threads_by_user ON threads (project, user, created_at, id);
+CREATE TABLE IF NOT EXISTS items (
+    id          TEXT PRIMARY KEY,
+    thread_id   TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+    created_at  INTEGER NOT NULL,
+    body        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_by_thread ON items (thread_id, created_at, id);
+"""
+
+
+def project_for_key(api_key: str) -> str:
+    """The project an API key belongs to; the raw key is never stored."""
+    return "proj_" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
+
+
+class UnknownCursor(LookupError):
+    """An `after`/`before` id that names nothing in the listing."""
+
+    def __init__(self, param: str, value: str) -> None:
+        super().__init__(f"{param}={value!r} is not an id in this listing")
+        self.param = param
+        self.value = value
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a listing: ids and JSON bodies in list order, and `has_more`."""
+
+    ids: list[str]
+    bodies: list[str]
+    has_more: bool
+
+    def to_json(self) -> str:
+        """The list envelope, as the API sends it."""
+        first = json.dumps(self.ids[0]) if self.ids else "null"
+        last = json.dumps(self.ids[-1]) if self.ids else "null"
+        more = "true" if self.has_more else "false"
+        return (
+            f'{{"object":"list","data":[{",".join(self.bodies)}],'
+            f'"first_id":{first},"last_id":{last},"has_more":{more}}}'
+        )
+
+
+class ThreadStore:
+    """Threads and their items per project, in SQLite (in memory, or a file).
+
+    Safe to share between threads: one connection guarded by a lock, and each delete
+    runs in a single transaction, so concurrent readers never see half a delete.
+    Several processes may share one file (WAL mode, busy timeout).
+    """
+
+    def __init__(self, db_path: str | Path | None = None) -> None:
+        self.db_path = str(db_path) if db_path else ":memory:"
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.db_path, check_same_thread=False, isolation_level=None, timeout=30.0
+        )
+        self._db.execute("PRAGMA foreign_keys = ON")
+        if self.db_path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    # -- writing -----------------------------------------------------------------
+
+    def add(
+        self,
+        project: str,
+        threads: Iterable[dict[str, Any]],
+        items: Iterable[dict[str, Any]] = (),
+        *,
+        replace: bool = False,
+    ) -> None:
+        """Insert threads and items in one transaction (all or nothing)."""
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        thread_rows = ((t["id"], project, t["created_at"], t["user"], _dumps(t)) for t in threads)
+        item_rows = ((i["id"], i["thread_id"], i["created_at"], _dumps(i)) for i in items)
+        with self.transaction() as db:
+            db.executemany(f"{verb} INTO threads VALUES (?, ?, ?, ?, ?)", thread_rows)
+            db.executemany(f"{verb} INTO items VALUES (?, ?, ?, ?)", item_rows)
+
+    def add_rows(
+        self,
+        thread_rows: Iterable[tuple[str, str, int, str, str]],
+        item_rows: Iterable[tuple[str, str, int, str]],
+    ) -> None:
+        """Bulk insert pre-serialised rows (used for large synthetic sets)."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO threads VALUES (?, ?, ?, ?, ?)", thread_rows)
+            db.executemany("INSERT OR IGNORE INTO items VALUES (?, ?, ?, ?)", item_rows)
+
+    class _Transaction:
+        def __init__(self, store: ThreadStore) -> None:
+            self.store = store
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.store._lock.acquire()
+            # IMMEDIATE takes the write lock up front, so two processes sharing a file
+            # cannot both read a thread as present and then both "delete" it.
+            self.store._db.execute("BEGIN IMMEDIATE")
+            return self.store._db
+
+        def __exit__(self, kind: object, error: object, tb: object) -> None:
+            try:
+                self.store._db.execute("ROLLBACK" if error else "COMMIT")
+            finally:
+                self.store._lock.release()
+
+    def transaction(self) -> ThreadStore._Transaction:
+        """A write transaction: commits on success, rolls back on any exception."""
+        return ThreadStore._Transaction(self)
+
+    def has_project(self, project: str) -> bool:
+        """Whether the project has any thread (used to seed a file database once)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM threads WHERE project = ? LIMIT 1", (project,)
+            ).fetchone()
+        return row is not None
+
+    def has_thread(self, thread_id: str) -> bool:
+        """Whether a thread with this id exists in any project."""
+        return self._exists("threads", thread_id)
+
+    def has_item(self, item_id: str) -> bool:
+        """Whether an item with this id exists in any thread."""
+        return self._exists("items", item_id)
+
+    def _exists(self, table: str, row_id: str) -> bool:
+        with self._lock:
+            row = self._db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        return row is not None
+
+    # -- the four operations -----------------------------------------------------
+
+    def get_thread(self, project: str, thread_id: str) -> str | None:
+        """The thread's JSON body, or None when the project has no such thread."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM threads WHERE id = ? AND project = ?", (thread_id, project)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def delete_thread(self, project: str, thread_id: str) -> bool:
+        """Delete the thread and all its items at once; False when there was none."""
+        with self.transaction() as db:
+            deleted = db.execute(
+                "DELETE FROM threads WHERE id = ? AND project = ?", (thread_id, project)
+            ).rowcount
+            if deleted:
+                # The foreign key cascades too; deleting explicitly keeps that true even
+                # for a database opened without `foreign_keys`.
+                db.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
+        return bool(deleted)
+
+    def list_threads(
+        self,
+        project: str,
+        *,
+        limit: int = 20,
+        order: Order = "desc",
+        after: str | None = None,
+        before: str | None = None,
+        user: str | None = None,
+    ) -> Page:
+        """A page of the project's threads, optionally only one user's."""
+        scope, args = (
+            ("project = ? AND user = ?", [project, user])
+            if user
+            else (
+                "project = ?",
+                [project],
+            )
+        )
+        return self._page(
+            "threads", scope, args, limit=limit, order=order, after=after, before=before
+        )
+
+    def list_items(
+        self,
+        project: str,
+        thread_id: str,
+        *,
+        limit: int = 20,
+        order: Order = "desc",
+        after: str | None = None,
+        before: str | None = None,
+    ) -> Page | None:
+        """A page of a thread's items, or None when the project has no such thread."""
+        with self._lock:
+            if self.get_thread(project, thread_id) is None:
+                return None
+            return self._page(
+                "items",
+                "thread_id = ?",
+                [thread_id],
+                limit=limit,
+                order=order,
+                after=after,
+                before=before,
+            )
+
+    # -- pagination --------------------------------------------------------------
+
+    def _position(self, table: str, scope: str, args: list[Any], param: str, value: str) -> Any:
+        row = self._db.execute(
+            f"SELECT created_at, id FROM {table} WHERE {scope} AND id = ?", [*args, value]
+        ).fetchone()
+        if row is None:
+            raise UnknownCursor(param, value)
+        return row
+
+    def _page(
+        self,
+        table: str,
+        scope: str,
+        args: list[Any],
+        *,
+        limit: int,
+        order: Order,
+        after: str | None,
+        before: str | None,
+    ) -> Page:
+        """Keyset pagination over `(created_at, id)`.
+
+        `after=X` gives the entries that follow X in list order; `before=X` the ones that
+        precede it, nearest first when reading backwards, returned in list order (the
+        previous page). With both, the entries strictly between them. `has_more` says
+        whether entries remain beyond the page in the direction of reading.
+        """
+        descending = order == "desc"
+        # In list order, "follows" means smaller keys for desc and larger keys for asc.
+        follows, precedes = ("<", ">") if descending else (">", "<")
+        where = [scope]
+        params = list(args)
+        with self._lock:
+            if after:
+                params += self._position(table, scope, args, "after", after)
+                where.append(f"(created_at, id) {follows} (?, ?)")
+            if before:
+                params += self._position(table, scope, args, "before", before)
+                where.append(f"(created_at, id) {precedes} (?, ?)")
+            # Reading backwards from `before` (and not forwards from `after`) walks the
+            # index the other way, then the page is flipped back into list order.
+            backwards = bool(before) and not after
+            direction = "DESC" if descending != backwards else "ASC"
+            rows = self._db.execute(
+                f"SELECT id, body FROM {table} WHERE {' AND '.join(where)} "
+                f"ORDER BY created_at {direction}, id {direction} LIMIT ?",
+                [*params, limit + 1],
+            ).fetchall()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        return Page([r[0] for r in rows], [r[1] for r in rows], has_more)
+
+    def iter_thread_ids(self, project: str) -> Iterator[str]:
+        """Every thread id of a project, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM threads WHERE project = ? ORDER BY created_at, id", (project,)
+            ).fetchall()
+        for row in rows:
+            yield str(row[0])
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
