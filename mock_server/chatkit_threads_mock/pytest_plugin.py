@@ -1,4 +1,7 @@
-"""pytest fixtures for the mock server: `pytest_plugins = ["chatkit_threads_mock.pytest_plugin"]`."""
+"""pytest fixtures for the mock server.
+
+Load them with `pytest_plugins = ["chatkit_threads_mock.pytest_plugin"]`.
+"""
 
 from __future__ import annotations
 

@@ -200,10 +200,11 @@ def default_threads(project: str) -> tuple[list[dict[str, Any]], list[dict[str, 
 
 
 def seed_default(store: ThreadStore, api_key: str) -> None:
-    """Give the key's project the default set (no-op when it is already there)."""
+    """Give the key's project the default set, once per database."""
     project = project_for_key(api_key)
-    threads, items = default_threads(project)
-    store.add(project, threads, items)
+    if store.mark_seeded(project, "default"):
+        threads, items = default_threads(project)
+        store.add(project, threads, items)
 
 
 def synthetic_rows(
@@ -245,9 +246,10 @@ def synthetic_rows(
 def seed_synthetic(
     store: ThreadStore, api_key: str, threads: int, items_per_thread: int = 0
 ) -> None:
-    """Add a large synthetic set to the key's project, in one transaction."""
+    """Add a large synthetic set to the key's project, once per database."""
     project = project_for_key(api_key)
-    store.add_rows(*synthetic_rows(project, threads, items_per_thread))
+    if store.mark_seeded(project, f"synthetic:{threads}:{items_per_thread}"):
+        store.add_rows(*synthetic_rows(project, threads, items_per_thread))
 
 
 _STATUS_JSON = [json.dumps(s, separators=(",", ":")) for s in _STATUSES]
@@ -293,10 +295,6 @@ def apply_seed(store: ThreadStore, seed: str, api_keys: Sequence[str]) -> None:
             raise ValueError(
                 f"seed {seed!r}: expected synthetic:THREADS or synthetic:THREADS:ITEMS_PER_THREAD"
             ) from None
-        project = project_for_key(api_keys[0])
-        first = next(iter(synthetic_rows(project, 1)[0]), None)
-        if threads and first is not None and store.has_thread(first[0]):
-            return
         seed_synthetic(store, api_keys[0], threads, items)
         return
     raise ValueError(f"seed {seed!r}: expected default, none, or synthetic:THREADS[:ITEMS]")

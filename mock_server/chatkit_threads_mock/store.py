@@ -38,6 +38,11 @@ CREATE TABLE IF NOT EXISTS items (
     body        TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_by_thread ON items (thread_id, created_at, id);
+CREATE TABLE IF NOT EXISTS seeds (
+    project     TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    PRIMARY KEY (project, name)
+) WITHOUT ROWID;
 """
 
 
@@ -148,13 +153,15 @@ class ThreadStore:
         """A write transaction: commits on success, rolls back on any exception."""
         return ThreadStore._Transaction(self)
 
-    def has_project(self, project: str) -> bool:
-        """Whether the project has any thread (used to seed a file database once)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM threads WHERE project = ? LIMIT 1", (project,)
-            ).fetchone()
-        return row is not None
+    def mark_seeded(self, project: str, name: str) -> bool:
+        """Record that seed `name` was applied to `project`; False if it already was.
+
+        A file database is seeded once: restarting the server must not bring back
+        threads that were deleted since.
+        """
+        with self.transaction() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO seeds VALUES (?, ?)", (project, name))
+            return cursor.rowcount == 1
 
     def has_thread(self, thread_id: str) -> bool:
         """Whether a thread with this id exists in any project."""

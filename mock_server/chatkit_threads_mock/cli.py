@@ -1,0 +1,119 @@
+"""The mock server's command line: `chatkit-threads-mock serve ...` and `... load ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from .app import DEFAULT_API_KEY
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the `chatkit-threads mock` command)."""
+    parser = argparse.ArgumentParser(
+        prog="chatkit-threads-mock",
+        description="Reference mock server for the ChatKit Threads API (beta).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def data_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--db",
+            metavar="PATH",
+            help="SQLite file to keep data in across restarts (default: in memory)",
+        )
+        command.add_argument(
+            "--seed",
+            default="default",
+            help="default | none | synthetic:THREADS[:ITEMS_PER_THREAD] (default: default)",
+        )
+        command.add_argument(
+            "--fixtures",
+            metavar="FILE.jsonl",
+            action="append",
+            default=[],
+            help="load threads and items from a JSONL file into the first key (repeatable)",
+        )
+        command.add_argument(
+            "--api-key",
+            dest="api_keys",
+            metavar="KEY",
+            action="append",
+            help=f"an accepted API key, its own project (repeatable; default {DEFAULT_API_KEY})",
+        )
+
+    serve = commands.add_parser("serve", help="serve the API over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
+    data_options(serve)
+    serve.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="inject faults, e.g. 'latency=50ms,429=0.1,500=0.05,drop=0.01,seed=7'",
+    )
+    serve.add_argument(
+        "--no-require-beta-header",
+        dest="require_beta_header",
+        action="store_false",
+        help="accept requests without 'OpenAI-Beta: chatkit_beta=v1'",
+    )
+    load = commands.add_parser("load", help="seed or load fixtures into a database file, then exit")
+    data_options(load)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (2 for bad usage or data)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    api_keys = tuple(args.api_keys or (DEFAULT_API_KEY,))
+
+    from .faults import parse_faults
+    from .fixtures import FixtureError
+
+    started = time.perf_counter()
+    try:
+        faults = parse_faults(args.faults) if getattr(args, "faults", None) else None
+        if args.command == "load":
+            if not args.db:
+                parser.error("load needs --db PATH")
+            from .app import create_app
+
+            create_app(db_path=args.db, seed=args.seed, fixtures=args.fixtures, api_keys=api_keys)
+            print(f"loaded into {args.db} in {time.perf_counter() - started:.1f} s")
+            return 0
+        from .server import MockServer
+
+        server = MockServer(
+            host=args.host,
+            port=args.port,
+            db_path=args.db,
+            seed=args.seed,
+            fixtures=args.fixtures,
+            api_keys=api_keys,
+            faults=faults,
+            require_beta_header=args.require_beta_header,
+        )
+    except (ValueError, FixtureError, OSError) as error:
+        print(f"chatkit-threads-mock: {error}", file=sys.stderr)
+        return 2
+    server.start()
+    # The key is the caller's own; show which one by its end only.
+    keys = ", ".join(f"...{key[-4:]}" for key in api_keys)
+    print(f"ChatKit mock API on {server.base_url} (keys {keys}); Ctrl-C stops it", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
