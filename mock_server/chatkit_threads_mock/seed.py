@@ -202,9 +202,8 @@ def default_threads(project: str) -> tuple[list[dict[str, Any]], list[dict[str, 
 def seed_default(store: ThreadStore, api_key: str) -> None:
     """Give the key's project the default set, once per database."""
     project = project_for_key(api_key)
-    if store.mark_seeded(project, "default"):
-        threads, items = default_threads(project)
-        store.add(project, threads, items)
+    threads, items = default_threads(project)
+    store.add(project, threads, items, seed="default")
 
 
 def synthetic_rows(
@@ -248,8 +247,8 @@ def seed_synthetic(
 ) -> None:
     """Add a large synthetic set to the key's project, once per database."""
     project = project_for_key(api_key)
-    if store.mark_seeded(project, f"synthetic:{threads}:{items_per_thread}"):
-        store.add_rows(*synthetic_rows(project, threads, items_per_thread))
+    rows = synthetic_rows(project, threads, items_per_thread)
+    store.add_rows(*rows, project=project, seed=f"synthetic:{threads}:{items_per_thread}")
 
 
 _STATUS_JSON = [json.dumps(s, separators=(",", ":")) for s in _STATUSES]

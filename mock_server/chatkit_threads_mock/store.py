@@ -112,25 +112,35 @@ class ThreadStore:
         threads: Iterable[dict[str, Any]],
         items: Iterable[dict[str, Any]] = (),
         *,
-        replace: bool = False,
-    ) -> None:
-        """Insert threads and items in one transaction (all or nothing)."""
-        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        seed: str | None = None,
+    ) -> bool:
+        """Insert threads and items in one transaction (all or nothing).
+
+        With `seed`, the insert happens once per database: a file database keeps its
+        data across restarts, and a restart must not bring back threads deleted since.
+        Returns False when that seed was already applied.
+        """
         thread_rows = ((t["id"], project, t["created_at"], t["user"], _dumps(t)) for t in threads)
         item_rows = ((i["id"], i["thread_id"], i["created_at"], _dumps(i)) for i in items)
-        with self.transaction() as db:
-            db.executemany(f"{verb} INTO threads VALUES (?, ?, ?, ?, ?)", thread_rows)
-            db.executemany(f"{verb} INTO items VALUES (?, ?, ?, ?)", item_rows)
+        return self.add_rows(thread_rows, item_rows, project=project, seed=seed)
 
     def add_rows(
         self,
         thread_rows: Iterable[tuple[str, str, int, str, str]],
         item_rows: Iterable[tuple[str, str, int, str]],
-    ) -> None:
-        """Bulk insert pre-serialised rows (used for large synthetic sets)."""
+        *,
+        project: str = "",
+        seed: str | None = None,
+    ) -> bool:
+        """Bulk insert pre-serialised rows; see `add` for `seed`."""
         with self.transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO threads VALUES (?, ?, ?, ?, ?)", thread_rows)
-            db.executemany("INSERT OR IGNORE INTO items VALUES (?, ?, ?, ?)", item_rows)
+            if seed is not None:
+                marked = db.execute("INSERT OR IGNORE INTO seeds VALUES (?, ?)", (project, seed))
+                if marked.rowcount == 0:
+                    return False
+            db.executemany("INSERT INTO threads VALUES (?, ?, ?, ?, ?)", thread_rows)
+            db.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", item_rows)
+        return True
 
     class _Transaction:
         def __init__(self, store: ThreadStore) -> None:
@@ -152,16 +162,6 @@ class ThreadStore:
     def transaction(self) -> ThreadStore._Transaction:
         """A write transaction: commits on success, rolls back on any exception."""
         return ThreadStore._Transaction(self)
-
-    def mark_seeded(self, project: str, name: str) -> bool:
-        """Record that seed `name` was applied to `project`; False if it already was.
-
-        A file database is seeded once: restarting the server must not bring back
-        threads that were deleted since.
-        """
-        with self.transaction() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO seeds VALUES (?, ?)", (project, name))
-            return cursor.rowcount == 1
 
     def has_thread(self, thread_id: str) -> bool:
         """Whether a thread with this id exists in any project."""
