@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import secrets
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ DEFAULT_API_KEY = "sk-chatkit-mock"
 
 BETA_HEADER_VALUE = "chatkit_beta=v1"
 
+_log = logging.getLogger("chatkit_threads_mock")
 _LIMIT = re.compile(r"[0-9]{1,6}")
 _JSON = "application/json"
 
@@ -268,8 +270,19 @@ class _RequestIds:
         await self.app(scope, receive, send_with_id)
 
 
+async def _crash(request: Request, exc: Exception) -> Response:
+    return error_response(
+        500, "The server had an error while processing your request.", type="server_error"
+    )
+
+
 class _CrashesAsErrors:
-    """Turns an exception in the app into a 500 envelope instead of a dropped connection."""
+    """Turns an exception in the app into a logged 500 envelope.
+
+    Starlette answers through `_crash` and then re-raises so servers can log; this logs
+    it once and stops it there, so neither uvicorn nor an in-process caller (a test
+    client, schemathesis) sees anything but the 500 answer.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -285,12 +298,12 @@ class _CrashesAsErrors:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:
-            if started or scope["type"] != "http":
+            if scope["type"] != "http":
                 raise
-            response = error_response(
-                500, "The server had an error while processing your request.", type="server_error"
-            )
-            await response(scope, receive, send)
+            _log.exception("error while handling %s %s", scope["method"], scope["path"])
+            if not started:
+                response = await _crash(Request(scope), RuntimeError())
+                await response(scope, receive, send)
 
 
 class _Faults:
@@ -414,7 +427,9 @@ def create_app(
         Route("/v1/chatkit/threads/{thread_id}", _endpoint(api.thread), methods=["GET", "DELETE"]),
         Route("/v1/chatkit/threads/{thread_id}/items", _endpoint(api.list_items), methods=["GET"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: _http_error, Exception: _crash}
+    )
     app.state.store = store
     app.state.api = api
     return _RequestIds(_CrashesAsErrors(_SwallowDrops(_Faults(app, faults))))

@@ -1,0 +1,52 @@
+"""Fixtures for the mock server's tests: the app in-process, and helpers to call it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from chatkit_threads_contract.spec import load_spec, schema_validator
+from chatkit_threads_mock import DEFAULT_API_KEY, create_app
+
+OTHER_KEY = "sk-chatkit-mock-other"
+HEADERS = {"Authorization": f"Bearer {DEFAULT_API_KEY}", "OpenAI-Beta": "chatkit_beta=v1"}
+OTHER_HEADERS = {"Authorization": f"Bearer {OTHER_KEY}", "OpenAI-Beta": "chatkit_beta=v1"}
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    """The default-seeded app with two keys, called in-process, with key one's headers."""
+    app = create_app(api_keys=(DEFAULT_API_KEY, OTHER_KEY))
+    with TestClient(app, base_url="http://127.0.0.1/v1", headers=HEADERS) as test_client:
+        yield test_client
+
+
+def response_schema(operation_id: str, status: int) -> dict[str, Any]:
+    """The spec's schema for an operation's response with `status`."""
+    spec = load_spec()
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method == "parameters" or operation["operationId"] != operation_id:
+                continue
+            responses = operation["responses"]
+            response = responses.get(str(status)) or responses[f"{str(status)[0]}XX"]
+            if "$ref" in response:
+                response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+            schema: dict[str, Any] = response["content"]["application/json"]["schema"]
+            return schema
+    raise KeyError(operation_id)
+
+
+def assert_conforms(operation_id: str, response: Any) -> Any:
+    """Assert a response is JSON with a request id and matches the spec; return its body."""
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"].startswith("req_")
+    body = response.json()
+    errors = list(
+        schema_validator(response_schema(operation_id, response.status_code)).iter_errors(body)
+    )
+    assert errors == [], [e.message for e in errors]
+    return body

@@ -1,0 +1,238 @@
+"""The four operations behave as the reference pages and the spec say."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from chatkit_threads_mock import DEFAULT_API_KEY, create_app
+
+from .conftest import HEADERS, OTHER_HEADERS, assert_conforms
+
+
+def _list(client: TestClient, **params: Any) -> dict[str, Any]:
+    body: dict[str, Any] = assert_conforms(
+        "listThreads", client.get("/chatkit/threads", params=params)
+    )
+    return body
+
+
+def test_list_defaults_to_newest_first_and_twenty(client: TestClient) -> None:
+    page = _list(client)
+    keys = [(t["created_at"], t["id"]) for t in page["data"]]
+    assert keys == sorted(keys, reverse=True)
+    assert len(page["data"]) == 12  # the whole default set fits in the default limit of 20
+    assert page["has_more"] is False
+    assert page["first_id"] == page["data"][0]["id"]
+    assert page["last_id"] == page["data"][-1]["id"]
+
+
+def test_seed_covers_every_status_and_item_variant(client: TestClient) -> None:
+    threads = _list(client, limit=100)["data"]
+    statuses = {(t["status"]["type"], t["status"].get("reason") is None) for t in threads}
+    assert statuses >= {("active", True), ("locked", True), ("locked", False)}
+    assert statuses >= {("closed", True), ("closed", False)}
+    assert {t["title"] is None for t in threads} == {True, False}
+    seen: set[str] = set()
+    for thread in threads:
+        items = client.get(f"/chatkit/threads/{thread['id']}/items", params={"limit": 100})
+        for item in assert_conforms("listThreadItems", items)["data"]:
+            seen.add(item["type"])
+            for part in item.get("content", []):
+                seen.add(part["type"])
+                seen.update(a["type"] + "_annotation" for a in part.get("annotations", []))
+            seen.update(a["type"] + "_attachment" for a in item.get("attachments", []))
+            if item["type"] == "chatkit.client_tool_call":
+                seen.add("tool_" + item["status"])
+            if item["type"] == "chatkit.task":
+                seen.add("task_" + item["task_type"])
+    assert seen >= {
+        "chatkit.user_message",
+        "chatkit.assistant_message",
+        "chatkit.widget",
+        "chatkit.client_tool_call",
+        "chatkit.task",
+        "chatkit.task_group",
+        "input_text",
+        "quoted_text",
+        "output_text",
+        "file_annotation",
+        "url_annotation",
+        "image_attachment",
+        "file_attachment",
+        "tool_in_progress",
+        "tool_completed",
+        "task_custom",
+        "task_thought",
+    }
+
+
+def test_cursors_are_exclusive_in_both_orders(client: TestClient) -> None:
+    for order in ("asc", "desc"):
+        everything = [t["id"] for t in _list(client, order=order, limit=100)["data"]]
+        middle = everything[5]
+        after = [t["id"] for t in _list(client, order=order, after=middle, limit=100)["data"]]
+        before = [t["id"] for t in _list(client, order=order, before=middle, limit=100)["data"]]
+        assert after == everything[6:]
+        assert before == everything[:5]
+        page = _list(client, order=order, before=middle, limit=2)
+        assert [t["id"] for t in page["data"]] == everything[3:5]
+        assert page["has_more"] is True
+        between = _list(client, order=order, after=everything[1], before=everything[5])
+        assert [t["id"] for t in between["data"]] == everything[2:5]
+
+
+def test_limit_zero_and_hundred(client: TestClient) -> None:
+    empty = _list(client, limit=0)
+    assert empty["data"] == [] and empty["first_id"] is None and empty["last_id"] is None
+    assert empty["has_more"] is True
+    assert len(_list(client, limit=100)["data"]) == 12
+
+
+def test_user_filter_returns_only_that_users_threads(client: TestClient) -> None:
+    page = _list(client, user="user_bob", limit=100)
+    assert page["data"] and {t["user"] for t in page["data"]} == {"user_bob"}
+    assert _list(client, user="nobody")["data"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "param"),
+    [
+        ({"limit": "101"}, "limit"),
+        ({"limit": "-1"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "1.5"}, "limit"),
+        ({"limit": "9" * 400}, "limit"),
+        ({"order": "sideways"}, "order"),
+        ({"user": ""}, "user"),
+        ({"user": "u" * 513}, "user"),
+        ({"after": "cthr_nowhere"}, "after"),
+        ({"before": "cthr_nowhere"}, "before"),
+        ({"limit": ["1", "2"]}, "limit"),
+    ],
+)
+def test_invalid_parameters_get_a_400_naming_them(
+    client: TestClient, params: dict[str, Any], param: str
+) -> None:
+    response = client.get("/chatkit/threads", params=params)
+    assert response.status_code == 400
+    assert assert_conforms("listThreads", response)["error"]["param"] == param
+
+
+def test_retrieve_and_its_items(client: TestClient) -> None:
+    thread = _list(client)["data"][0]
+    assert (
+        assert_conforms("retrieveThread", client.get(f"/chatkit/threads/{thread['id']}")) == thread
+    )
+    items = assert_conforms("listThreadItems", client.get(f"/chatkit/threads/{thread['id']}/items"))
+    assert items["data"] and {i["thread_id"] for i in items["data"]} == {thread["id"]}
+    bad = client.get(f"/chatkit/threads/{thread['id']}/items", params={"after": "cthi_elsewhere"})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "after"
+
+
+def test_delete_removes_the_thread_and_its_items(client: TestClient) -> None:
+    thread_id = _list(client)["data"][3]["id"]
+    deleted = assert_conforms("deleteThread", client.delete(f"/chatkit/threads/{thread_id}"))
+    assert deleted == {"id": thread_id, "object": "chatkit.thread.deleted", "deleted": True}
+    for method, path, op in [
+        ("GET", f"/chatkit/threads/{thread_id}", "retrieveThread"),
+        ("GET", f"/chatkit/threads/{thread_id}/items", "listThreadItems"),
+        ("DELETE", f"/chatkit/threads/{thread_id}", "deleteThread"),
+    ]:
+        response = client.request(method, path)
+        assert response.status_code == 404
+        assert assert_conforms(op, response)["error"]["param"] == "thread_id"
+    assert thread_id not in [t["id"] for t in _list(client, limit=100)["data"]]
+    assert len(_list(client, limit=100)["data"]) == 11
+
+
+def test_unknown_ids_are_404_not_500(client: TestClient) -> None:
+    for thread_id in ("cthr_missing", "..", "x" * 5000, "%C3%A9t%C3%A9", "a b"):
+        response = client.get(f"/chatkit/threads/{thread_id}")
+        assert response.status_code == 404
+        assert_conforms("retrieveThread", response)
+
+
+def test_auth_is_required_and_the_key_never_echoed(client: TestClient) -> None:
+    missing = client.get("/chatkit/threads", headers={"Authorization": ""})
+    assert missing.status_code == 401
+    assert_conforms("listThreads", missing)
+    wrong = client.get("/chatkit/threads", headers={"Authorization": "Bearer sk-secret-123456"})
+    assert wrong.status_code == 401
+    assert "sk-secret" not in wrong.text
+    basic = client.get("/chatkit/threads", headers={"Authorization": f"Basic {DEFAULT_API_KEY}"})
+    assert basic.status_code == 401
+
+
+def test_each_key_sees_only_its_own_threads(client: TestClient) -> None:
+    mine = {t["id"] for t in _list(client, limit=100)["data"]}
+    theirs_page = client.get("/chatkit/threads", params={"limit": 100}, headers=OTHER_HEADERS)
+    theirs = {t["id"] for t in theirs_page.json()["data"]}
+    assert mine and theirs and not mine & theirs
+    one_of_mine = sorted(mine)[0]
+    for method, path in [
+        ("GET", f"/chatkit/threads/{one_of_mine}"),
+        ("GET", f"/chatkit/threads/{one_of_mine}/items"),
+        ("DELETE", f"/chatkit/threads/{one_of_mine}"),
+    ]:
+        assert client.request(method, path, headers=OTHER_HEADERS).status_code == 404
+    assert client.get(f"/chatkit/threads/{one_of_mine}").status_code == 200
+
+
+def test_beta_header_is_required_unless_switched_off() -> None:
+    auth = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
+    with TestClient(create_app(), base_url="http://127.0.0.1/v1") as strict:
+        for beta in ({}, {"OpenAI-Beta": "chatkit_beta=v0"}):
+            response = strict.get("/chatkit/threads", headers=auth | beta)
+            assert response.status_code == 400
+            assert assert_conforms("listThreads", response)["error"]["param"] == "OpenAI-Beta"
+    with TestClient(create_app(require_beta_header=False), base_url="http://127.0.0.1/v1") as lax:
+        assert lax.get("/chatkit/threads", headers=auth).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("POST", "/chatkit/threads", 405),
+        ("PUT", "/chatkit/threads/cthr_1", 405),
+        ("PATCH", "/chatkit/threads/cthr_1/items", 405),
+        ("GET", "/chatkit/threads/a%2Fb", 404),
+        ("GET", "/chatkit/threads/a/b/c", 404),
+        ("GET", "/chatkit/nothing", 404),
+        ("GET", "/", 404),
+    ],
+)
+def test_wrong_methods_and_routes_get_an_envelope(
+    client: TestClient, method: str, path: str, status: int
+) -> None:
+    response = client.request(method, path)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"]
+    assert set(response.json()["error"]) == {"message", "type", "param", "code"}
+    if status == 405:
+        assert "GET" in response.headers["allow"]
+
+
+def test_odd_query_encodings_are_handled(client: TestClient) -> None:
+    for query in ("limit=%FF", "order=%00", "after=%E2%82", "limit=1&&&=", "user=%F0%9F%98%80"):
+        response = client.get(f"/chatkit/threads?{query}")
+        assert response.status_code < 500, query
+        assert response.headers["content-type"] == "application/json"
+
+
+def test_a_crash_becomes_a_500_envelope() -> None:
+    from chatkit_threads_mock import MockApi
+
+    class Crashing(MockApi):
+        async def retrieve_thread(self, request: Any) -> Any:
+            raise RuntimeError("boom")
+
+    app = create_app(api_class=Crashing)
+    with TestClient(app, base_url="http://127.0.0.1/v1", headers=HEADERS) as crashing:
+        response = crashing.get("/chatkit/threads/cthr_x")
+    assert response.status_code == 500
+    assert response.json()["error"]["type"] == "server_error"
+    assert "boom" not in response.text
