@@ -1,0 +1,415 @@
+"""The sync and async clients: configuration, the send loop with retries, logging."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    build_headers,
+    resolve_api_key,
+    resolve_base_url,
+)
+from ._exceptions import APIConnectionError, APITimeoutError, _redact, make_status_error
+from ._resources import AsyncThreads, Threads
+from ._retries import RetryPolicy
+
+__all__ = ["AsyncChatKit", "ChatKit"]
+
+log = logging.getLogger("chatkit_threads")
+
+Timeout = float | httpx.Timeout | None
+
+
+def _check_max_retries(max_retries: Any, name: str = "max_retries") -> int:
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool):
+        raise TypeError(f"{name} must be an int, got {type(max_retries).__name__}")
+    if max_retries < 0:
+        raise ValueError(f"{name} must be >= 0, got {max_retries}")
+    return max_retries
+
+
+class _BaseClient:
+    """Everything the two clients share; only the two send loops differ (sync vs await)."""
+
+    api_key: str
+    """The API key (never shown by ``repr``, logs or exceptions)."""
+    base_url: str
+    """The API root, without a trailing slash (e.g. ``https://api.openai.com/v1``)."""
+    organization: str | None
+    project: str | None
+    timeout: Timeout
+    max_retries: int
+    strict: bool
+    """Whether responses are validated against the spec (see ``ResponseValidationError``)."""
+    retry_policy: RetryPolicy
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        organization: str | None,
+        project: str | None,
+        timeout: Timeout,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        strict: bool,
+        retry_policy: RetryPolicy | None,
+        owns_http_client: bool,
+    ) -> None:
+        self.api_key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url)
+        self.organization = organization
+        self.project = project
+        self.timeout = timeout
+        self.max_retries = _check_max_retries(max_retries)
+        self.strict = bool(strict)
+        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
+        self._default_headers = dict(default_headers) if default_headers else None
+        self._headers = build_headers(self.api_key, organization, project, default_headers)
+        self._owns_http_client = owns_http_client
+        # A client we create carries the headers itself, so a request needs none of its
+        # own; an injected client has its own defaults, so ours go with every request.
+        self._request_headers: httpx.Headers | None = None if owns_http_client else self._headers
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
+            f"strict={self.strict})"
+        )
+
+    def _build_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        timeout: Timeout | httpx.Timeout,
+    ) -> httpx.Request:
+        headers = self._request_headers
+        if extra_headers:
+            headers = httpx.Headers(headers if headers is not None else {})
+            headers.update(extra_headers)
+        return http.build_request(
+            method,
+            url,
+            params=params,
+            headers=headers,
+            timeout=self.timeout if timeout is None else timeout,
+        )
+
+    def _retry_delay(
+        self, request: httpx.Request, response: httpx.Response | None, attempt: int, retries: int
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` when not retrying."""
+        method = request.method
+        policy = self.retry_policy
+        if attempt >= retries:
+            return None
+        if response is None:
+            if not policy.should_retry_error(method):
+                return None
+            delay = policy.delay(attempt)
+        else:
+            if not policy.should_retry_status(method, response.status_code):
+                return None
+            delay = policy.delay(attempt, response.headers)
+        log.info(
+            "retrying %s %s in %.2fs (attempt %d of %d) after %s",
+            method,
+            request.url,
+            delay,
+            attempt + 2,
+            retries + 1,
+            response.status_code if response is not None else "a connection error",
+        )
+        return delay
+
+    def _log_response(
+        self, request: httpx.Request, response: httpx.Response, attempt: int, started: float
+    ) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d (attempt %d, %.1f ms)",
+                request.method,
+                request.url,
+                response.status_code,
+                attempt + 1,
+                (time.perf_counter() - started) * 1000.0,
+            )
+
+    def _connection_error(
+        self, request: httpx.Request, exc: Exception, attempt: int, started: float
+    ) -> APIConnectionError:
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        detail = _redact(str(exc) or type(exc).__name__, self.api_key)
+        log.debug(
+            "%s %s -> %s (attempt %d, %.1f ms)",
+            request.method,
+            request.url,
+            type(exc).__name__,
+            attempt + 1,
+            elapsed_ms,
+        )
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(request=request, message=f"Request timed out: {detail}")
+        return APIConnectionError(request=request, message=f"Connection error: {detail}")
+
+
+class ChatKit(_BaseClient):
+    """Synchronous client of the ChatKit Threads API (beta).
+
+    ``api_key`` defaults to ``OPENAI_API_KEY`` and ``base_url`` to ``OPENAI_BASE_URL``
+    (else ``https://api.openai.com/v1``); ``organization``/``project`` to
+    ``OPENAI_ORG_ID``/``OPENAI_PROJECT_ID``. ``default_headers`` are added to every
+    request and override the client's own (including ``OpenAI-Beta``). ``http_client``
+    lets you bring a configured ``httpx.Client`` (proxies, transport...); the client
+    closes only a pool it created itself. ``strict=True`` validates every response
+    against the spec. ``retry_policy`` tunes backoff (and injects sleep/clock in tests).
+
+    Use as a context manager, or call ``close()``::
+
+        with ChatKit() as client:
+            thread = client.threads.retrieve("cthr_abc123")
+    """
+
+    threads: Threads
+    """The four thread operations."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        strict: bool = False,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise TypeError(
+                f"http_client must be an httpx.Client, got {type(http_client).__name__}"
+            )
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            strict=strict,
+            retry_policy=retry_policy,
+            owns_http_client=http_client is None,
+        )
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(headers=self._headers, timeout=timeout)
+        )
+        self.threads = Threads(self)
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | httpx.Timeout = None,
+        max_retries: int | None = None,
+        strict: bool | None = None,
+    ) -> ChatKit:
+        """A copy with some options changed, sharing this client's connection pool."""
+        clone = ChatKit(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            organization=self.organization,
+            project=self.project,
+            timeout=self.timeout if timeout is None else timeout,
+            max_retries=self.max_retries if max_retries is None else max_retries,
+            default_headers=self._default_headers,
+            http_client=self._http,
+            strict=self.strict if strict is None else strict,
+            retry_policy=self.retry_policy,
+        )
+        return clone
+
+    def close(self) -> None:
+        """Close the connection pool (if this client created it)."""
+        if self._owns_http_client:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        timeout: Timeout | httpx.Timeout,
+        max_retries: int | None,
+    ) -> httpx.Response:
+        """Send with retries; return a 2xx response (body read) or raise an ``APIError``."""
+        retries = self.max_retries if max_retries is None else _check_max_retries(max_retries)
+        request = self._build_request(self._http, method, url, params, extra_headers, timeout)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(request, None, attempt, retries)
+                if delay is None:
+                    raise self._connection_error(request, exc, attempt, started) from exc
+                self._connection_error(request, exc, attempt, started)  # logs it
+            else:
+                self._log_response(request, response, attempt, started)
+                if response.is_success:
+                    return response
+                delay = self._retry_delay(request, response, attempt, retries)
+                if delay is None:
+                    raise make_status_error(response, secret=self.api_key)
+                response.close()
+            self.retry_policy.sleep(delay)
+            attempt += 1
+
+
+class AsyncChatKit(_BaseClient):
+    """Asynchronous client of the ChatKit Threads API (beta); same surface as ``ChatKit``.
+
+    Use as an async context manager, or ``await client.close()``::
+
+        async with AsyncChatKit() as client:
+            thread = await client.threads.retrieve("cthr_abc123")
+    """
+
+    threads: AsyncThreads
+    """The four thread operations."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        strict: bool = False,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError(
+                f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}"
+            )
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            strict=strict,
+            retry_policy=retry_policy,
+            owns_http_client=http_client is None,
+        )
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(headers=self._headers, timeout=timeout)
+        )
+        self.threads = AsyncThreads(self)
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | httpx.Timeout = None,
+        max_retries: int | None = None,
+        strict: bool | None = None,
+    ) -> AsyncChatKit:
+        """A copy with some options changed, sharing this client's connection pool."""
+        clone = AsyncChatKit(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            organization=self.organization,
+            project=self.project,
+            timeout=self.timeout if timeout is None else timeout,
+            max_retries=self.max_retries if max_retries is None else max_retries,
+            default_headers=self._default_headers,
+            http_client=self._http,
+            strict=self.strict if strict is None else strict,
+            retry_policy=self.retry_policy,
+        )
+        return clone
+
+    async def close(self) -> None:
+        """Close the connection pool (if this client created it)."""
+        if self._owns_http_client:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        timeout: Timeout | httpx.Timeout,
+        max_retries: int | None,
+    ) -> httpx.Response:
+        """Send with retries; return a 2xx response (body read) or raise an ``APIError``."""
+        retries = self.max_retries if max_retries is None else _check_max_retries(max_retries)
+        request = self._build_request(self._http, method, url, params, extra_headers, timeout)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(request, None, attempt, retries)
+                if delay is None:
+                    raise self._connection_error(request, exc, attempt, started) from exc
+                self._connection_error(request, exc, attempt, started)  # logs it
+            else:
+                self._log_response(request, response, attempt, started)
+                if response.is_success:
+                    return response
+                delay = self._retry_delay(request, response, attempt, retries)
+                if delay is None:
+                    raise make_status_error(response, secret=self.api_key)
+                await response.aclose()
+            await self.retry_policy.async_sleep(delay)
+            attempt += 1

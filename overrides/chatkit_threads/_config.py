@@ -1,0 +1,79 @@
+"""Client configuration: defaults and the environment variables the ``openai`` SDK reads."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import httpx
+
+from ._exceptions import ChatKitError
+from ._version import __version__
+
+__all__ = [
+    "BETA_HEADER",
+    "BETA_HEADER_VALUE",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "build_headers",
+    "resolve_api_key",
+    "resolve_base_url",
+]
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# Listing a page is quick; a minute bounds a stuck read, 5 s fails fast on a dead host.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+BETA_HEADER = "OpenAI-Beta"
+BETA_HEADER_VALUE = "chatkit_beta=v1"
+
+
+def resolve_api_key(api_key: str | None) -> str:
+    """The ``api_key`` argument, else ``OPENAI_API_KEY``; a clear error when neither is set."""
+    if api_key is None:
+        api_key = os.environ.get("OPENAI_API_KEY")
+    if not api_key:
+        raise ChatKitError(
+            "No API key: pass api_key=... to the client or set the OPENAI_API_KEY "
+            "environment variable."
+        )
+    if not isinstance(api_key, str):
+        raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
+    return api_key
+
+
+def resolve_base_url(base_url: str | httpx.URL | None) -> str:
+    """The ``base_url`` argument, else ``OPENAI_BASE_URL``, else the public API; no trailing /."""
+    if base_url is None:
+        base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    return str(base_url).rstrip("/")
+
+
+def build_headers(
+    api_key: str,
+    organization: str | None,
+    project: str | None,
+    default_headers: Mapping[str, str] | None,
+) -> httpx.Headers:
+    """Headers sent with every request; ``default_headers`` win, case-insensitively,
+    so a user can override even the beta header."""
+    if organization is None:
+        organization = os.environ.get("OPENAI_ORG_ID")
+    if project is None:
+        project = os.environ.get("OPENAI_PROJECT_ID")
+    headers = httpx.Headers(
+        {
+            "Authorization": f"Bearer {api_key}",
+            BETA_HEADER: BETA_HEADER_VALUE,
+            "Accept": "application/json",
+            "User-Agent": f"chatkit-threads/{__version__}",
+        }
+    )
+    if organization:
+        headers["OpenAI-Organization"] = organization
+    if project:
+        headers["OpenAI-Project"] = project
+    if default_headers:
+        headers.update(default_headers)
+    return headers

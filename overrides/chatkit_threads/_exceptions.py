@@ -1,0 +1,245 @@
+"""Exception hierarchy, named after the official ``openai`` SDK's so handlers port over."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatKitError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "UnprocessableEntityError",
+]
+
+# Long error bodies (an HTML error page from a proxy, say) are cut so that a message
+# stays one readable line in logs and tracebacks.
+_MAX_BODY_IN_MESSAGE = 500
+
+
+class ChatKitError(Exception):
+    """Base class of every error this library raises.
+
+    (Invalid arguments raise the built-in ``ValueError``/``TypeError`` instead.)
+    """
+
+
+class APIError(ChatKitError):
+    """A request to the API failed: no usable response, or an error status.
+
+    ``message`` is the human-readable text, ``request`` the ``httpx.Request`` that failed
+    and ``body`` the decoded error body (``None`` when there was no response).
+    """
+
+    message: str
+    request: httpx.Request
+    body: object | None
+
+    def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached, or the connection broke before a response arrived."""
+
+    def __init__(self, *, request: httpx.Request, message: str = "Connection error.") -> None:
+        super().__init__(message, request, body=None)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or pool timeout)."""
+
+    def __init__(self, *, request: httpx.Request, message: str = "Request timed out.") -> None:
+        super().__init__(request=request, message=message)
+
+
+class APIStatusError(APIError):
+    """The API answered with a non-success HTTP status.
+
+    Carries ``status_code``, ``request_id`` (the ``x-request-id`` header), the fields of
+    the error envelope ``{"error": {"message", "type", "param", "code"}}`` (``None`` when
+    the body had no envelope), ``body`` (the decoded JSON, or the text when the body was
+    not JSON) and the ``httpx.Response`` itself as ``response``.
+    """
+
+    response: httpx.Response
+    status_code: int
+    request_id: str | None
+    type: str | None
+    param: str | None
+    code: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None,
+        type: str | None = None,
+        param: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+        self.request_id = response.headers.get("x-request-id")
+        self.type = type
+        self.param = param
+        self.code = code
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400: a parameter is invalid (``param`` usually names it)."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the API key is missing or not valid."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403: the key may not access this resource."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404: no such thread for this key (or it was deleted)."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409: the resource changed concurrently."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422: the request was well-formed but could not be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429: too many requests; the client retries these (see ``max_retries``)."""
+
+
+class InternalServerError(APIStatusError):
+    """Any HTTP 5xx status."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+class ResponseValidationError(ChatKitError):
+    """In strict mode, a response departed from the spec.
+
+    ``errors`` lists ``(json_path, problem)`` pairs, one per departure, and ``paths``
+    the JSON paths alone (``$`` is the body root, e.g. ``$.data[1].type``).
+    """
+
+    errors: list[tuple[str, str]]
+
+    def __init__(self, errors: Sequence[tuple[str, str]], *, what: str = "response") -> None:
+        self.errors = list(errors)
+        lines = "; ".join(f"{path}: {problem}" for path, problem in self.errors)
+        super().__init__(f"{what} does not match the spec ({len(self.errors)} errors): {lines}")
+
+    @property
+    def paths(self) -> list[str]:
+        """The JSON path of every departure, in document order."""
+        return [path for path, _ in self.errors]
+
+
+class PaginationError(ChatKitError):
+    """The server's cursors would make auto-pagination loop or stall.
+
+    Raised when a next-page cursor repeats one already used in this walk, or when a page
+    claims ``has_more`` but is empty or lacks the cursor id.
+    """
+
+
+def _redact(text: str, secret: str | None) -> str:
+    # The server may echo the key back ("Incorrect API key provided: sk-..."); the
+    # library promises the key never shows up in exception text.
+    if secret and secret in text:
+        return text.replace(secret, "<redacted>")
+    return text
+
+
+def _scrub(value: Any, secret: str | None) -> Any:
+    """Return ``value`` (decoded JSON) with every occurrence of ``secret`` redacted."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return _redact(value, secret)
+    if isinstance(value, dict):
+        return {k: _scrub(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secret) for v in value]
+    return value
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def make_status_error(response: httpx.Response, *, secret: str | None) -> APIStatusError:
+    """Build the exception for an error response (its body must already be read).
+
+    Never raises itself: a body that is not JSON, or JSON without the envelope, still
+    gives a readable message naming the status.
+    """
+    status = response.status_code
+    cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    text = _redact(response.content.decode("utf-8", errors="replace"), secret)
+    body: object
+    try:
+        body = _scrub(json.loads(text), secret) if text else None
+    except ValueError:
+        body = text
+    envelope = body.get("error") if isinstance(body, dict) else None
+    if isinstance(envelope, dict):
+        message = _str_or_none(envelope.get("message")) or json.dumps(envelope)
+        detail = f"Error code: {status} - {message}"
+        return cls(
+            detail,
+            response=response,
+            body=body,
+            type=_str_or_none(envelope.get("type")),
+            param=_str_or_none(envelope.get("param")),
+            code=_str_or_none(envelope.get("code")),
+        )
+    if not text.strip():
+        detail = f"Error code: {status} - {response.reason_phrase or 'no body'}"
+    else:
+        snippet = " ".join(text.split())
+        if len(snippet) > _MAX_BODY_IN_MESSAGE:
+            snippet = snippet[:_MAX_BODY_IN_MESSAGE] + "..."
+        detail = f"Error code: {status} - {snippet}"
+    return cls(detail, response=response, body=body)
