@@ -1,0 +1,162 @@
+"""Storage: file databases, concurrent clients, fixtures and seeds."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from chatkit_threads_mock import (
+    DEFAULT_API_KEY,
+    FixtureError,
+    MockServer,
+    ThreadStore,
+    apply_seed,
+    default_threads,
+    load_fixtures,
+    project_for_key,
+)
+
+from .conftest import HEADERS
+
+PROJECT = project_for_key(DEFAULT_API_KEY)
+
+
+def test_a_file_database_survives_a_restart(tmp_path: Path) -> None:
+    db = str(tmp_path / "mock.db")
+    with (
+        MockServer(db_path=db) as server,
+        httpx.Client(base_url=server.base_url, headers=HEADERS) as client,
+    ):
+        ids = [t["id"] for t in client.get("/chatkit/threads").json()["data"]]
+        assert client.delete(f"/chatkit/threads/{ids[0]}").status_code == 200
+    with (
+        MockServer(db_path=db) as server,
+        httpx.Client(base_url=server.base_url, headers=HEADERS) as client,
+    ):
+        after = [t["id"] for t in client.get("/chatkit/threads").json()["data"]]
+        # Same data, and the deleted thread is not brought back by re-seeding.
+        assert after == ids[1:]
+        assert client.get(f"/chatkit/threads/{ids[0]}").status_code == 404
+
+
+def test_concurrent_clients_on_a_file_database_lose_no_delete(tmp_path: Path) -> None:
+    db = str(tmp_path / "mock.db")
+    # Two servers share one file, as two processes would; six clients race to delete
+    # every thread while listing. Each thread must be deleted exactly once.
+    with MockServer(db_path=db) as one, MockServer(db_path=db) as two:
+        with httpx.Client(base_url=one.base_url, headers=HEADERS) as client:
+            ids = [t["id"] for t in client.get("/chatkit/threads").json()["data"]]
+        outcomes: list[tuple[str, int]] = []
+        failures: list[BaseException] = []
+        lock = threading.Lock()
+
+        def worker(base_url: str) -> None:
+            try:
+                with httpx.Client(base_url=base_url, headers=HEADERS, timeout=30) as client:
+                    for thread_id in ids:
+                        listed = client.get("/chatkit/threads", params={"limit": 100})
+                        assert listed.status_code == 200, listed.text
+                        status = client.delete(f"/chatkit/threads/{thread_id}").status_code
+                        with lock:
+                            outcomes.append((thread_id, status))
+            except BaseException as error:
+                failures.append(error)
+
+        workers = [
+            threading.Thread(target=worker, args=(server.base_url,))
+            for server in (one, two, one, two, one, two)
+        ]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join()
+        assert failures == []
+        for thread_id in ids:
+            statuses = sorted(status for tid, status in outcomes if tid == thread_id)
+            assert statuses == [200, 404, 404, 404, 404, 404], thread_id
+        with httpx.Client(base_url=two.base_url, headers=HEADERS) as client:
+            assert client.get("/chatkit/threads").json()["data"] == []
+    store = ThreadStore(db)
+    assert store._db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def _write_jsonl(path: Path, records: list[Any]) -> Path:
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n")
+    return path
+
+
+def _fixture_records() -> list[dict[str, Any]]:
+    threads, items = default_threads("proj_fixture0000")
+    thread = dict(threads[0], id="cthr_fixture_1")
+    item = dict(items[0], id="cthi_fixture_1", thread_id="cthr_fixture_1")
+    return [thread, item]
+
+
+def test_fixtures_load_threads_and_items(tmp_path: Path) -> None:
+    store = ThreadStore()
+    path = _write_jsonl(tmp_path / "f.jsonl", _fixture_records())
+    assert load_fixtures(store, DEFAULT_API_KEY, path) == (1, 1)
+    assert (
+        json.loads(store.get_thread(PROJECT, "cthr_fixture_1") or "null")["id"] == "cthr_fixture_1"
+    )
+    page = store.list_items(PROJECT, "cthr_fixture_1")
+    assert page is not None and page.ids == ["cthi_fixture_1"]
+
+
+@pytest.mark.parametrize(
+    ("broken_line", "reason"),
+    [
+        ("{not json", "not JSON"),
+        ("[1, 2]", "expected a JSON object"),
+        ({"object": "chatkit.session"}, "'object' must be one of"),
+        ({"object": "chatkit.thread", "id": "cthr_x"}, "is a required property"),
+        (
+            {**_fixture_records()[1], "id": "cthi_orphan", "thread_id": "cthr_nowhere"},
+            "thread 'cthr_nowhere' is neither earlier in the file",
+        ),
+        (_fixture_records()[0], "appears twice in the file"),
+    ],
+)
+def test_a_bad_fixture_line_is_named_and_nothing_is_loaded(
+    tmp_path: Path, broken_line: Any, reason: str
+) -> None:
+    store = ThreadStore()
+    path = _write_jsonl(tmp_path / "f.jsonl", [*_fixture_records(), broken_line])
+    with pytest.raises(FixtureError) as raised:
+        load_fixtures(store, DEFAULT_API_KEY, path)
+    assert raised.value.line == 3
+    assert reason in str(raised.value)
+    assert f"{path}, line 3" in str(raised.value)
+    assert store.list_threads(PROJECT).ids == []
+    assert store._db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def test_fixtures_cannot_overwrite_stored_threads(tmp_path: Path) -> None:
+    store = ThreadStore()
+    path = _write_jsonl(tmp_path / "f.jsonl", _fixture_records())
+    load_fixtures(store, DEFAULT_API_KEY, path)
+    with pytest.raises(FixtureError, match="line 1: thread 'cthr_fixture_1' is already stored"):
+        load_fixtures(store, DEFAULT_API_KEY, path)
+
+
+@pytest.mark.parametrize(
+    "seed", ["synthetic", "synthetic:x", "synthetic:-1", "synthetic:1:2:3", "lots", "default:3"]
+)
+def test_a_bad_seed_is_refused(seed: str) -> None:
+    with pytest.raises(ValueError, match="seed"):
+        apply_seed(ThreadStore(), seed, [DEFAULT_API_KEY])
+
+
+def test_seeds_are_deterministic() -> None:
+    first, second = ThreadStore(), ThreadStore()
+    for store in (first, second):
+        apply_seed(store, "default", [DEFAULT_API_KEY])
+        apply_seed(store, "synthetic:50:3", [DEFAULT_API_KEY])
+    dump = "SELECT id, body FROM threads ORDER BY id"
+    assert first._db.execute(dump).fetchall() == second._db.execute(dump).fetchall()
+    assert len(first.list_threads(PROJECT, limit=100).ids) == 62
