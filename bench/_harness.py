@@ -1,0 +1,188 @@
+"""What every benchmark shares: run settings, timing statistics, targets and results.
+
+Each benchmark module has `run(config) -> Section`. A section carries the rows of its
+table (already formatted), the raw figures for the JSON file, and its targets, each of
+which says plainly whether it was met.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Config",
+    "Section",
+    "Target",
+    "fmt_ms",
+    "fmt_rate",
+    "fmt_us",
+    "median",
+    "percentile",
+]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Sizes and repetitions of one run; `Config.full()` is the real run."""
+
+    quick: bool
+    # Client overhead: interleaved rounds, and the time one timed batch should take.
+    overhead_rounds: int
+    overhead_batch_s: float
+    # Auto-pagination: items in the walked thread, and interleaved walks per contender.
+    pagination_items: int
+    pagination_rounds: int
+    # Mock server: thread counts, requests per scenario and size (split over rounds),
+    # concurrent connections, and a time cap for each chunk of requests.
+    server_sizes: tuple[int, ...]
+    server_requests: int
+    server_rounds: int
+    server_concurrency: int
+    server_chunk_cap_s: float
+    # Contract suite: `--max-examples` (None: the command's default), and generate repeats.
+    contract_max_examples: int | None
+    generate_repeats: int
+
+    @staticmethod
+    def full() -> Config:
+        return Config(
+            quick=False,
+            overhead_rounds=15,
+            overhead_batch_s=0.04,
+            pagination_items=100_000,
+            pagination_rounds=2,
+            server_sizes=(10_000, 1_000_000),
+            server_requests=4_500,
+            server_rounds=3,
+            server_concurrency=4,
+            server_chunk_cap_s=6.0,
+            contract_max_examples=None,
+            generate_repeats=3,
+        )
+
+    @staticmethod
+    def quick_run() -> Config:
+        return Config(
+            quick=True,
+            overhead_rounds=5,
+            overhead_batch_s=0.02,
+            pagination_items=10_000,
+            pagination_rounds=1,
+            server_sizes=(10_000, 100_000),
+            server_requests=600,
+            server_rounds=2,
+            server_concurrency=4,
+            server_chunk_cap_s=3.0,
+            contract_max_examples=5,
+            generate_repeats=1,
+        )
+
+    @staticmethod
+    def tiny() -> Config:
+        """Smallest sizes that still exercise every code path (the smoke test)."""
+        return Config(
+            quick=True,
+            overhead_rounds=2,
+            overhead_batch_s=0.002,
+            pagination_items=250,
+            pagination_rounds=1,
+            server_sizes=(200, 400),
+            server_requests=40,
+            server_rounds=2,
+            server_concurrency=2,
+            server_chunk_cap_s=2.0,
+            contract_max_examples=1,
+            generate_repeats=1,
+        )
+
+
+@dataclass
+class Target:
+    """One target of issue 8 and what was measured against it."""
+
+    name: str
+    goal: str
+    measured: float | None
+    limit: float
+    unit: str = ""
+    # "max": measured must be <= limit; "min": measured must be >= limit.
+    kind: str = "max"
+    note: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        """None when nothing could be measured."""
+        if self.measured is None or math.isnan(self.measured):
+            return None
+        return self.measured <= self.limit if self.kind == "max" else self.measured >= self.limit
+
+    @property
+    def verdict(self) -> str:
+        return {True: "met", False: "MISSED", None: "not measured"}[self.met]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "goal": self.goal,
+            "measured": self.measured,
+            "limit": self.limit,
+            "unit": self.unit,
+            "met": self.met,
+            "verdict": self.verdict,
+            "note": self.note,
+        }
+
+
+@dataclass
+class Section:
+    """The outcome of one benchmark."""
+
+    name: str
+    title: str
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    elapsed_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "elapsed_s": round(self.elapsed_s, 2),
+            "error": self.error,
+            "table": {"header": self.header, "rows": self.rows},
+            "targets": [t.to_json() for t in self.targets],
+            "notes": self.notes,
+            "data": self.data,
+        }
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank on the sorted values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def fmt_us(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:,.0f} us" if value >= 100 else f"{value:.1f} us"
+
+
+def fmt_ms(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:,.2f} ms"
+
+
+def fmt_rate(value: float, unit: str) -> str:
+    return "n/a" if math.isnan(value) else f"{value:,.0f} {unit}"

@@ -1,0 +1,80 @@
+"""In-memory httpx transports: the same response bytes for every contender, no network.
+
+Routing is a couple of string tests on the path, the same for everyone, so the cost
+measured above the transport is the client's own: building the request, sending it
+through httpx, reading and parsing the body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from .payloads import Payloads
+
+__all__ = ["FixedAsyncTransport", "FixedTransport", "SyncASGITransport"]
+
+_HEADERS = [
+    (b"content-type", b"application/json"),
+    (b"x-request-id", b"req_bench0000000000000000"),
+]
+
+
+def _body(payloads: Payloads, request: httpx.Request) -> bytes:
+    path = request.url.path
+    if path.endswith("/items"):
+        return payloads.list_items
+    if path.endswith("/chatkit/threads"):
+        return payloads.list
+    if request.method == "DELETE":
+        return payloads.delete
+    return payloads.retrieve
+
+
+class FixedTransport(httpx.BaseTransport):
+    """Answers every request with the payload for its operation (sync)."""
+
+    def __init__(self, payloads: Payloads) -> None:
+        self.payloads = payloads
+        self.requests = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return httpx.Response(200, headers=_HEADERS, content=_body(self.payloads, request))
+
+
+class FixedAsyncTransport(httpx.AsyncBaseTransport):
+    """Answers every request with the payload for its operation (async)."""
+
+    def __init__(self, payloads: Payloads) -> None:
+        self.payloads = payloads
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return httpx.Response(200, headers=_HEADERS, content=_body(self.payloads, request))
+
+
+class SyncASGITransport(httpx.BaseTransport):
+    """Serve an ASGI app to a *sync* httpx client, in-process, on a private event loop.
+
+    `httpx.ASGITransport` only works with `AsyncClient`; this drives it from sync code
+    with one reused loop (no thread per request, unlike Starlette's TestClient).
+    """
+
+    def __init__(self, app: object) -> None:
+        self._inner = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        self._loop = asyncio.new_event_loop()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        content = request.read()
+        inner_request = httpx.Request(
+            request.method, request.url, headers=request.headers, content=content
+        )
+        response = self._loop.run_until_complete(self._inner.handle_async_request(inner_request))
+        body = self._loop.run_until_complete(response.aread())
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
+
+    def close(self) -> None:
+        self._loop.close()
