@@ -101,6 +101,7 @@ def _operations(report: ContractReport) -> Iterable[tuple[str, str]]:
 def format_summary(report: ContractReport) -> str:
     """A readable per-operation, per-check summary with short reproductions of failures."""
     lines = [f"ChatKit Threads contract against {report.target}", ""]
+    width = max((len(check) for _, _, check in report.tallies), default=0)
     for suite, operation in _operations(report):
         lines.append(f"[{suite}] {operation}")
         for (s, op, check), tally in sorted(report.tallies.items()):
@@ -108,7 +109,7 @@ def format_summary(report: ContractReport) -> str:
                 continue
             verdict = "FAIL" if tally.failed else "ok  "
             lines.append(
-                f"  {verdict} {check:<34} passed {tally.passed:>5}  failed {tally.failed:>3}"
+                f"  {verdict} {check:<{width}} passed {tally.passed:>5}  failed {tally.failed:>3}"
             )
         lines.append("")
     if report.failures:

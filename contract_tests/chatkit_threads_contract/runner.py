@@ -195,6 +195,21 @@ def _config(options: ContractOptions) -> dict[str, Any]:
     selected = set(options.checks)
     checks: dict[str, Any] = {name: {"enabled": name in selected} for name in all_check_names()}
     checks["object_level_authorization"] = {"enabled": False}
+    if "positive_data_acceptance" in selected:
+        # A 400 for a valid request is judged by `valid_request_rejected_only_for_cursor`,
+        # which allows it only for an unknown after/before cursor; every other status
+        # keeps the built-in check's defaults.
+        checks["positive_data_acceptance"]["expected-statuses"] = [
+            "2xx",
+            "3xx",
+            "400",
+            "401",
+            "403",
+            "404",
+            "409",
+            "429",
+            "5xx",
+        ]
     if options.other_api_key:
         checks[custom_checks.ISOLATION_CHECK]["other_api_key"] = options.other_api_key
     else:
