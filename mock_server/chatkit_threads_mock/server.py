@@ -48,7 +48,7 @@ class MockServer:
             **app_options,
         )
         config = uvicorn.Config(
-            self.app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
+            self.app, host=host, port=port, log_level="error", lifespan="off", access_log=False
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
