@@ -160,3 +160,32 @@ def test_seeds_are_deterministic() -> None:
     dump = "SELECT id, body FROM threads ORDER BY id"
     assert first._db.execute(dump).fetchall() == second._db.execute(dump).fetchall()
     assert len(first.list_threads(PROJECT, limit=100).ids) == 62
+
+
+def test_every_page_query_is_an_index_range_search() -> None:
+    # A page must cost O(limit) at a million rows: each query the store sends must be a
+    # SEARCH on an index that also gives the order (no SCAN, no temporary sort).
+    store = ThreadStore()
+    apply_seed(store, "default", [DEFAULT_API_KEY])
+    thread_id = store.list_threads(PROJECT, user="user_bob").ids[0]
+    item_id = (store.list_items(PROJECT, thread_id) or pytest.fail("no items")).ids[0]
+    plans: list[str] = []
+    store._db.set_trace_callback(
+        lambda sql: (
+            plans.extend(
+                str(row[3]) for row in store._db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+            )
+            if sql.startswith("SELECT id, body") and "?" not in sql
+            else None
+        )
+    )
+    for order in ("asc", "desc"):
+        store.list_threads(PROJECT, order=order, after=thread_id)
+        store.list_threads(PROJECT, order=order, before=thread_id, user="user_bob")
+        store.list_items(PROJECT, thread_id, order=order, after=item_id)
+        store.list_items(PROJECT, thread_id, order=order, before=item_id)
+    store._db.set_trace_callback(None)
+    assert len(plans) >= 8
+    for plan in plans:
+        assert plan.startswith("SEARCH") and "USING INDEX" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
