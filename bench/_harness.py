@@ -147,6 +147,8 @@ class Section:
     rows: list[list[str]] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+    """Key figures that are not rows of the table (printed under it)."""
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     elapsed_s: float = 0.0
@@ -157,6 +159,7 @@ class Section:
             "elapsed_s": round(self.elapsed_s, 2),
             "error": self.error,
             "table": {"header": self.header, "rows": self.rows},
+            "summary": self.summary,
             "targets": [t.to_json() for t in self.targets],
             "notes": self.notes,
             "data": self.data,

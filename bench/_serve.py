@@ -1,0 +1,161 @@
+"""The mock server in its own process, for benchmarks over 127.0.0.1.
+
+    python -m bench._serve --threads 1000000 --item-threads 10000 --items 100
+
+Seeds an in-memory store (timing it), binds a free port on 127.0.0.1, prints one JSON
+line (port, seed times, sample ids, memory) and serves with uvicorn until terminated.
+Running the server in its own process gives it its own core and its own GIL, so the
+load generator does not slow it down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import socket
+import sys
+import time
+from typing import Any
+
+__all__ = ["ServerProcess", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench._serve")
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--item-threads", type=int, default=0, help="threads that get items")
+    parser.add_argument("--items", type=int, default=0, help="items per such thread")
+    parser.add_argument("--samples", type=int, default=200, help="thread ids to report")
+    parser.add_argument("--api-key", default=None)
+    args = parser.parse_args(argv)
+
+    import uvicorn
+    from chatkit_threads_mock import DEFAULT_API_KEY, create_app
+    from chatkit_threads_mock.seed import apply_seed, synthetic_rows
+    from chatkit_threads_mock.store import ThreadStore, project_for_key
+
+    api_key = args.api_key or DEFAULT_API_KEY
+    project = project_for_key(api_key)
+    store = ThreadStore()
+    started = time.perf_counter()
+    apply_seed(store, f"synthetic:{args.threads}", [api_key])
+    seed_threads_s = time.perf_counter() - started
+    started = time.perf_counter()
+    if args.item_threads and args.items:
+        # The same ids as the first `item_threads` synthetic threads: their items.
+        _, item_rows = synthetic_rows(project, args.item_threads, args.items)
+        store.add_rows(iter(()), item_rows)
+    seed_items_s = time.perf_counter() - started
+
+    ids = list(store.iter_thread_ids(project))  # oldest first
+    step = max(1, len(ids) // max(1, args.samples))
+    report: dict[str, Any] = {
+        "threads": args.threads,
+        "items": args.item_threads * args.items,
+        "seed_threads_s": seed_threads_s,
+        "seed_items_s": seed_items_s,
+        "thread_ids": ids[::step][: args.samples],
+        "item_thread_ids": ids[: min(args.item_threads, args.samples)],
+        "api_key": api_key,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    del ids
+
+    app = create_app(store=store, api_keys=[api_key])
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
+    # socket says it is TCP; with proto 0, Nagle and delayed ACKs add ~40 ms per response.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    # Listening before the report is printed: a client that connects before uvicorn has
+    # started waits in the backlog instead of being refused.
+    sock.listen(2048)
+    report["port"] = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    sys.stdout.write(json.dumps(report) + "\n")
+    sys.stdout.flush()
+    server.run(sockets=[sock])
+
+
+class ServerProcess:
+    """Start `python -m bench._serve ...` and wait for its report; stop it on exit."""
+
+    def __init__(
+        self, threads: int, item_threads: int = 0, items: int = 0, samples: int = 200
+    ) -> None:
+        self.args = [
+            "--threads",
+            str(threads),
+            "--item-threads",
+            str(item_threads),
+            "--items",
+            str(items),
+            "--samples",
+            str(samples),
+        ]
+        self.info: dict[str, Any] = {}
+        self._process: Any = None
+
+    def start(self) -> ServerProcess:
+        import subprocess
+        from pathlib import Path
+
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bench._serve", *self.args],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        return self
+
+    def wait_ready(self, timeout: float = 300.0) -> dict[str, Any]:
+        import selectors
+
+        process = self._process
+        assert process is not None and process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                self.stop()
+                raise TimeoutError(f"bench._serve {' '.join(self.args)}: not ready in {timeout}s")
+        line = process.stdout.readline()
+        if not line:
+            self.stop()
+            raise RuntimeError(f"bench._serve {' '.join(self.args)} exited: {process.wait()}")
+        self.info = json.loads(line)
+        return self.info
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.info['port']}/v1"
+
+    def stop(self) -> None:
+        import subprocess
+
+        process = self._process
+        if process is None:
+            return
+        self._process = None
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+    def __enter__(self) -> ServerProcess:
+        self.start()
+        self.wait_ready()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+if __name__ == "__main__":
+    main()
