@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     import uvicorn
+
     from chatkit_threads_mock import DEFAULT_API_KEY, create_app
     from chatkit_threads_mock.seed import apply_seed, synthetic_rows
     from chatkit_threads_mock.store import ThreadStore, project_for_key

@@ -165,7 +165,9 @@ def run(config: Config) -> Section:
                 name=(
                     f"server {op} limit {limit}: p99 @{_label(sizes[-1])} / p99 @{_label(sizes[0])}"
                 ),
-                goal=f"p99 at {sizes[-1]:,} threads within {MAX_P99_GROWTH}x of p99 at {sizes[0]:,}",
+                goal=(
+                    f"p99 at {sizes[-1]:,} threads within {MAX_P99_GROWTH}x of p99 at {sizes[0]:,}"
+                ),
                 measured=round(growth, 3),
                 limit=MAX_P99_GROWTH,
                 unit="x",
