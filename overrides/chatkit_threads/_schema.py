@@ -72,13 +72,15 @@ class Field:
 class Spec:
     """How one model class maps to JSON: field table, attrs order, converters."""
 
-    __slots__ = ("attr_names", "cls", "converters", "fields", "keys", "known", "name")
+    __slots__ = ("attr_names", "build", "cls", "fields", "keys", "known", "name")
+
+    build: Callable[[dict[str, Any]], Any]
+    """Make an instance from a decoded JSON object (lenient; never raises)."""
 
     def __init__(self, name: str, cls: type[Any], fields: Mapping[str, Field]) -> None:
         self.name = name
         self.cls = cls
-        # attrs' positional __init__ order, as JSON keys; computed once so that building
-        # an instance is one list comprehension and one __init__ call.
+        # attrs' positional __init__ order, as JSON keys.
         keys = tuple(
             _WIRE_NAMES.get(a.name, a.name)
             for a in attrs.fields(cls)
@@ -90,22 +92,41 @@ class Spec:
         self.attr_names = _attr_names(cls)
         self.known = frozenset(keys)
         self.fields = {key: fields[key] for key in keys}
-        self.converters = tuple(
-            (index, conv)
-            for index, key in enumerate(keys)
-            if (conv := _converter(self.fields[key])) is not None
-        )
+        self.build = self._compile()
 
-    def build(self, data: dict[str, Any]) -> Any:
-        """Make an instance from a decoded JSON object (lenient; never raises)."""
-        args = [data.get(key, UNSET) for key in self.keys]
-        for index, conv in self.converters:
-            args[index] = conv(args[index])
-        obj = self.cls(*args)
-        if not data.keys() <= self.known:
-            known = self.known
-            obj.additional_properties = {k: v for k, v in data.items() if k not in known}
-        return obj
+    def _compile(self) -> Callable[[dict[str, Any]], Any]:
+        # This is the hot path of every call (a page of 100 items builds ~300 objects),
+        # so, like attrs and dataclasses do for __init__, the builder is generated once
+        # per model as straight-line code: one dict lookup per field and one positional
+        # __init__ call, with no per-field loop or list. It is about twice as fast as a
+        # generic loop over the field table.
+        namespace: dict[str, Any] = {"_cls": self.cls, "_UNSET": UNSET, "_known": self.known}
+        lines = ["def build(data):", "    get = data.get"]
+        for index, key in enumerate(self.keys):
+            conv = _converter(self.fields[key])
+            if conv is None:
+                lines.append(f"    a{index} = get({key!r}, _UNSET)")
+            else:
+                namespace[f"_c{index}"] = conv
+                lines.append(f"    a{index} = _c{index}(get({key!r}, _UNSET))")
+        names = [f"a{index}" for index in range(len(self.keys))]
+        lines.append(f"    obj = _cls({', '.join(names)})")
+        # Unknown keys exist only if the object has more keys than the known ones it
+        # carries. Comparing the length, plus an identity test per field for the rare
+        # missing one, is several times cheaper than a key-set comparison on each object.
+        missing = " or ".join(f"{name} is _UNSET" for name in names)
+        lines.append(f"    if len(data) != {len(self.keys)} or {missing}:")
+        lines.append("        if not data.keys() <= _known:")
+        lines.append(
+            "            obj.additional_properties = "
+            "{k: v for k, v in data.items() if k not in _known}"
+        )
+        lines.append("    return obj")
+        source = "\n".join(lines) + "\n"
+        exec(compile(source, f"<chatkit_threads build {self.name}>", "exec"), namespace)
+        build: Callable[[dict[str, Any]], Any] = namespace["build"]
+        build.__doc__ = f"Build a {self.name} from a decoded JSON object (lenient)."
+        return build
 
     def dump(self, obj: Any) -> dict[str, Any]:
         """The JSON object for ``obj``: known fields (minus ``UNSET``) then unknown ones."""
@@ -218,54 +239,51 @@ def dump_value(value: Any) -> Any:
 
 
 def _converter(field: Field) -> Callable[[Any], Any] | None:
+    """The function turning a field's decoded JSON into model objects (None: keep as is).
+
+    Anything that is not the expected JSON shape (null, UNSET, a drifting scalar) is
+    returned unchanged, so a malformed value is kept, not fatal. Lists get their own
+    comprehension rather than a per-element call: this runs for every element of a page.
+    """
     if field.kind == "model":
         assert isinstance(field.sub, Spec)
-        one = _model_converter(field.sub)
-    elif field.kind == "union":
+        build = field.sub.build
+        if field.array:
+
+            def convert_models(value: Any) -> Any:
+                if type(value) is list:
+                    return [build(v) if type(v) is dict else v for v in value]
+                return value
+
+            return convert_models
+
+        def convert_model(value: Any) -> Any:
+            return build(value) if type(value) is dict else value
+
+        return convert_model
+    if field.kind == "union":
         assert isinstance(field.sub, Union)
-        one = _union_converter(field.sub)
-    else:
-        return None
-    if not field.array:
-        return one
+        lookup: Callable[[Any], Any] = field.sub.builders().get
+        unknown = field.sub.unknown
+        if field.array:
 
-    def convert_list(value: Any) -> Any:
-        if type(value) is list:
-            return [one(v) for v in value]
-        return value
+            def convert_variants(value: Any) -> Any:
+                if type(value) is list:
+                    return [
+                        (lookup(v.get("type")) or unknown)(v) if type(v) is dict else v
+                        for v in value
+                    ]
+                return value
 
-    return convert_list
+            return convert_variants
 
-
-def _model_converter(spec: Spec) -> Callable[[Any], Any]:
-    build = spec.build
-
-    def convert(value: Any) -> Any:
-        # Anything but an object (null, UNSET, a drifting scalar) is kept as it came.
-        if type(value) is dict:
-            return build(value)
-        return value
-
-    return convert
-
-
-def _union_converter(union: Union) -> Callable[[Any], Any]:
-    # Resolved lazily: the union's variant specs are all built by the time the first
-    # response is parsed, but not necessarily when this converter is created.
-    table: dict[Any, Callable[[dict[str, Any]], Any]] = {}
-    unknown = union.unknown
-
-    def convert(value: Any) -> Any:
-        if type(value) is not dict:
+        def convert_variant(value: Any) -> Any:
+            if type(value) is dict:
+                return (lookup(value.get("type")) or unknown)(value)
             return value
-        if not table:
-            table.update(union.builders())
-        build = table.get(value.get("type"))
-        if build is None:
-            return unknown(value)
-        return build(value)
 
-    return convert
+        return convert_variant
+    return None
 
 
 _JSON_TYPES: dict[type, str] = {
