@@ -6,7 +6,6 @@ import copy
 from typing import Any
 
 import pytest
-from chatkit_threads_api import models as generated
 
 from chatkit_threads import (
     UNSET,
@@ -35,6 +34,7 @@ from chatkit_threads import (
     WidgetItem,
 )
 from chatkit_threads._models import THREAD_ITEM
+from chatkit_threads_api import models as generated
 from tests.client.support import (
     json_response,
     load_spec,
@@ -149,7 +149,9 @@ def test_unprefixed_example_fails_strictly_naming_every_json_path() -> None:
 
 
 @pytest.mark.parametrize("example", reference_examples(), ids=lambda e: e["name"])
-def test_reference_page_examples_lenient_round_trip_strict_as_recorded(example: dict[str, Any]) -> None:
+def test_reference_page_examples_lenient_round_trip_strict_as_recorded(
+    example: dict[str, Any],
+) -> None:
     model = COMPONENTS[example["component"]]
     body = example["example"]
     assert model.from_dict(body).to_dict() == body
@@ -289,9 +291,9 @@ def test_models_constructed_in_python_serialise_like_the_generated_ones() -> Non
         id="t", object_="chatkit.thread", created_at=1, title=None, status=status, user="u"
     )
     assert made.to_dict() == thread("t", created_at=1, title=None, user="u")
-    assert WidgetItem("w", "chatkit.thread_item", 1, "t", "chatkit.widget", "{}").to_dict()["type"] == (
-        "chatkit.widget"
-    )
+    assert WidgetItem("w", "chatkit.thread_item", 1, "t", "chatkit.widget", "{}").to_dict()[
+        "type"
+    ] == ("chatkit.widget")
 
 
 def _spec_schema(name: str) -> dict[str, Any]:

@@ -92,7 +92,14 @@ def test_asking_the_same_page_twice_for_its_next_page_is_not_a_repeat() -> None:
 def test_backward_walk_uses_before_first_id() -> None:
     client, recorder = make_client(paged_threads(7, 3))
     items = list(client.threads.list(before="cthr_006", limit=3))
-    assert [t.id for t in items] == ["cthr_003", "cthr_004", "cthr_005", "cthr_000", "cthr_001", "cthr_002"]
+    assert [t.id for t in items] == [
+        "cthr_003",
+        "cthr_004",
+        "cthr_005",
+        "cthr_000",
+        "cthr_001",
+        "cthr_002",
+    ]
     assert recorder.params == [
         {"before": "cthr_006", "limit": "3"},
         {"before": "cthr_003", "limit": "3"},
@@ -141,9 +148,7 @@ def test_a_cursor_cycle_longer_than_one_page_raises() -> None:
         "a": page([thread("b")], True),
         "b": page([thread("a")], True),  # back to "a": A -> B -> A -> ...
     }
-    client, recorder = make_client(
-        lambda r: json_response(200, pages[r.url.params.get("after")])
-    )
+    client, recorder = make_client(lambda r: json_response(200, pages[r.url.params.get("after")]))
     with pytest.raises(PaginationError, match="'a'"):
         list(client.threads.list())
     assert len(recorder.requests) == 3
