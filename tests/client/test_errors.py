@@ -96,8 +96,10 @@ def test_non_json_error_body_still_gives_a_readable_message() -> None:
 
 def test_json_error_without_envelope_and_empty_body() -> None:
     client, _ = make_client(lambda r: json_response(400, {"detail": "bad"}))
-    with pytest.raises(BadRequestError, match='Error code: 400 - {"detail":"bad"}'):
+    with pytest.raises(BadRequestError) as info:
         client.threads.retrieve("x")
+    assert str(info.value) == 'Error code: 400 - {"detail":"bad"}'
+    assert info.value.body == {"detail": "bad"}
     client, _ = make_client(lambda r: httpx.Response(404))
     with pytest.raises(NotFoundError, match="Error code: 404 - Not Found"):
         client.threads.retrieve("x")

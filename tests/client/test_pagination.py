@@ -67,7 +67,7 @@ def test_iteration_is_lazy_one_request_per_page_reached() -> None:
 
 
 def test_page_fields_next_page_and_iter_pages() -> None:
-    client, recorder = make_client(paged_threads(5, 2))
+    client, _ = make_client(paged_threads(5, 2))
     first = client.threads.list(limit=2)
     assert isinstance(first, SyncCursorPage)
     assert [t.id for t in first.data] == ["cthr_000", "cthr_001"]
