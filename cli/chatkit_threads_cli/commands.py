@@ -1,0 +1,323 @@
+"""The ``threads`` commands: list, get, items, export, delete.
+
+Each command parses its options, calls the public client through ``Settings.client()``
+and hands the results to a renderer; the work itself lives in ``render``, ``export``
+and ``delete``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+
+from .delete import delete_threads, select_threads, unique
+from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
+from .export import ExportOptions, run_export
+from .progress import make_progress
+from .render import item_panel, thread_details, thread_table
+from .settings import Settings
+
+__all__ = ["threads_app"]
+
+threads_app = typer.Typer(
+    name="threads",
+    help="Browse, export and delete ChatKit threads.",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+)
+
+# Tables never shown in full above this many rows before a deletion prompt.
+_PREVIEW_ROWS = 20
+
+
+class Order(StrEnum):
+    """Sort order by creation time."""
+
+    asc = "asc"
+    desc = "desc"
+
+
+UserOption = Annotated[
+    str | None, typer.Option("--user", "-u", help="Only threads of this user id.")
+]
+LimitOption = Annotated[
+    int,
+    typer.Option("--limit", "-n", min=0, max=100, help="Page size: how many to show (0..100)."),
+]
+AllOption = Annotated[
+    bool, typer.Option("--all", "-a", help="Walk every page instead of showing one.")
+]
+AfterOption = Annotated[
+    str | None, typer.Option("--after", help="Start after this id (a page's last id).")
+]
+BeforeOption = Annotated[
+    str | None, typer.Option("--before", help="Start before this id (a page's first id).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonlOption = Annotated[
+    bool, typer.Option("--jsonl", help="Print one JSON object per line (streams with --all).")
+]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _stdout() -> Console:
+    return Console(highlight=False)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _machine_format(as_json: bool, as_jsonl: bool) -> str | None:
+    if as_json and as_jsonl:
+        raise UsageProblem("--json and --jsonl cannot be used together")
+    return "json" if as_json else "jsonl" if as_jsonl else None
+
+
+def _print_records(records: Iterable[Any], fmt: str) -> None:
+    """JSON array or JSON lines of models, to stdout (no wrapping, no colour)."""
+    if fmt == "jsonl":
+        for record in records:
+            click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
+
+
+def _more_hint(what: str, last_id: str | None) -> None:
+    hint = f"more {what}: use --all, or --after {last_id} for the next page"
+    _stderr().print(hint, markup=False, style="dim")
+
+
+@threads_app.command("list")
+@reporting
+def list_threads(
+    ctx: typer.Context,
+    user: UserOption = None,
+    order: Annotated[Order, typer.Option(help="Newest first (desc) or oldest first.")] = Order.desc,
+    limit: LimitOption = 20,
+    all_pages: AllOption = False,
+    after: AfterOption = None,
+    before: BeforeOption = None,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+) -> None:
+    """List threads: id, title, status, user and creation time (UTC)."""
+    fmt = _machine_format(as_json, as_jsonl)
+    client = _settings(ctx).client()
+    page = client.threads.list(
+        user=user, order=order.value, limit=limit, after=after, before=before
+    )
+    threads = page if all_pages else page.data
+    if fmt is not None:
+        _print_records(threads, fmt)
+    else:
+        rows = list(threads)
+        if rows:
+            _stdout().print(thread_table(rows))
+        else:
+            _stdout().print("No threads.")
+    if page.has_more and not all_pages:
+        _more_hint("threads", page.last_id)
+
+
+@threads_app.command("get")
+@reporting
+def get_thread(
+    ctx: typer.Context,
+    thread_id: Annotated[str, typer.Argument(metavar="ID", help="The thread's id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one thread's details."""
+    thread = _settings(ctx).client().threads.retrieve(thread_id)
+    if as_json:
+        click.echo(json.dumps(thread.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _stdout().print(thread_details(thread))
+
+
+@threads_app.command("items")
+@reporting
+def list_items(
+    ctx: typer.Context,
+    thread_id: Annotated[str, typer.Argument(metavar="ID", help="The thread's id.")],
+    order: Annotated[
+        Order, typer.Option(help="Oldest first (asc, reads as a conversation) or newest first.")
+    ] = Order.asc,
+    limit: LimitOption = 20,
+    all_pages: AllOption = False,
+    after: AfterOption = None,
+    before: BeforeOption = None,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+) -> None:
+    """Show a thread's items: messages with their text, annotations and attachments,
+    widgets, tool calls with arguments and output, tasks and task groups (an item type
+    this version does not know is shown as raw JSON)."""
+    fmt = _machine_format(as_json, as_jsonl)
+    client = _settings(ctx).client()
+    page = client.threads.list_items(
+        thread_id, order=order.value, limit=limit, after=after, before=before
+    )
+    items = page if all_pages else page.data
+    if fmt is not None:
+        _print_records(items, fmt)
+    else:
+        out = _stdout()
+        shown = 0
+        for item in items:
+            out.print(item_panel(item))
+            shown += 1
+        if not shown:
+            out.print("No items.")
+    if page.has_more and not all_pages:
+        _more_hint("items", page.last_id)
+
+
+@threads_app.command("export")
+@reporting
+def export_threads(
+    ctx: typer.Context,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="A directory (one ID.jsonl per thread) or a single FILE.jsonl.",
+        ),
+    ],
+    user: UserOption = None,
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown",
+            help="Also write a Markdown transcript per thread (ID.md next to ID.jsonl; "
+            "for FILE.jsonl, in FILE-markdown/).",
+        ),
+    ] = False,
+    page_size: Annotated[int, typer.Option(min=1, max=100, help="Items requested per page.")] = 100,
+) -> None:
+    """Export every thread with all its items as JSON lines; resumable.
+
+    Rerunning the same command skips threads already exported and finishes any that
+    an interruption left incomplete. Progress is a bar on a terminal and one line per
+    thread otherwise. The files load into the mock server (mock serve --fixtures).
+    """
+    client = _settings(ctx).client()
+    err = _stderr()
+    options = ExportOptions(out=out, user=user, markdown=markdown, page_size=page_size)
+    with make_progress(err) as progress:
+        summary = run_export(client, options, progress)
+    line = (
+        f"Exported {_plural(summary.total, 'thread')} to {summary.location}: "
+        f"{len(summary.exported)} new, {len(summary.resumed)} finished after an "
+        f"interruption, {len(summary.skipped)} already complete; "
+        f"{_plural(summary.items, 'item')} fetched."
+    )
+    if summary.vanished:
+        line += f" {_plural(len(summary.vanished), 'thread')} deleted meanwhile, skipped."
+    _stdout().print(line, markup=False)
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return click.confirm(question, default=False, err=True)
+    except click.exceptions.Abort:
+        raise UsageProblem(
+            "no answer to the confirmation prompt; nothing deleted (pass --yes to skip it)"
+        ) from None
+
+
+@threads_app.command("delete")
+@reporting
+def delete(
+    ctx: typer.Context,
+    thread_ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID]...", help="Threads to delete.")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", "-u", help="Select the threads of this user.")
+    ] = None,
+    older_than: Annotated[
+        float | None,
+        typer.Option(
+            "--older-than",
+            metavar="DAYS",
+            min=0,
+            help="Select threads created more than DAYS days ago.",
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be deleted; delete nothing.")
+    ] = False,
+) -> None:
+    """Delete threads (with their items) by id, or all threads matching --user and/or
+    --older-than. Asks for confirmation naming how many threads will go, unless --yes."""
+    ids = unique(thread_ids or [])
+    if ids and (user is not None or older_than is not None):
+        raise UsageProblem("give thread ids or --user/--older-than, not both")
+    if not ids and user is None and older_than is None:
+        raise UsageProblem("nothing selected: give thread ids, --user or --older-than")
+    client = _settings(ctx).client()
+    out, err = _stdout(), _stderr()
+    if not ids:
+        selected = select_threads(client, user=user, older_than_days=older_than)
+        ids = [thread.id for thread in selected]
+        criteria = " and ".join(
+            part
+            for part in (
+                f"of user {user}" if user is not None else "",
+                f"created more than {older_than:g} days ago" if older_than is not None else "",
+            )
+            if part
+        )
+        if not selected:
+            out.print(f"No threads {criteria}; nothing to delete.", markup=False)
+            return
+        shown = selected[:_PREVIEW_ROWS]
+        title = f"{_plural(len(selected), 'thread')} {criteria}"
+        out.print(thread_table(shown, title=title))
+        if len(selected) > len(shown):
+            out.print(f"... and {len(selected) - len(shown)} more", markup=False)
+    if dry_run:
+        if thread_ids:
+            for thread_id in ids:
+                out.print(f"would delete {thread_id}", markup=False)
+        out.print(
+            f"Dry run: {_plural(len(ids), 'thread')} would be deleted; nothing was deleted.",
+            markup=False,
+        )
+        return
+    if not yes and not _confirm(f"Delete {_plural(len(ids), 'thread')}? This cannot be undone."):
+        out.print("Nothing deleted.")
+        return
+
+    def report(thread_id: str, reason: str | None) -> None:
+        if reason is None:
+            out.print(f"deleted {thread_id}", markup=False)
+        else:
+            err.print(f"failed  {thread_id}: {reason}", markup=False)
+
+    summary = delete_threads(client, ids, report)
+    line = f"Deleted {_plural(len(summary.deleted), 'thread')}"
+    if summary.failed:
+        line += f"; {len(summary.failed)} failed"
+    out.print(line + ".", markup=False)
+    if summary.failed:
+        raise typer.Exit(EXIT_API_ERROR)

@@ -1,0 +1,120 @@
+"""Exit codes, and turning exceptions into one readable line.
+
+Every command body runs under ``reporting``: an API error becomes ``error: ...`` on
+stderr (with the request id when the server sent one) and exit code 1; bad usage
+becomes exit code 2. A traceback is printed only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import click
+import typer
+from rich.console import Console
+
+from chatkit_threads import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    ChatKitError,
+)
+
+__all__ = [
+    "EXIT_API_ERROR",
+    "EXIT_CODES_HELP",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "UsageProblem",
+    "describe_error",
+    "reporting",
+]
+
+EXIT_OK = 0
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 an API error (or a failed deletion, or a file that could "
+    "not be written); 2 a usage error (bad option, missing API key, unanswered prompt)."
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class UsageProblem(Exception):
+    """A mistake in how the command was called, found after parsing (exit code 2)."""
+
+
+def _envelope_message(exc: APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = body["error"].get("message")
+        if isinstance(message, str) and message:
+            return message
+    # The client's message already reads "Error code: N - ..."; drop the prefix we repeat.
+    return exc.message.split(" - ", 1)[-1]
+
+
+def describe_error(exc: BaseException) -> tuple[str, int]:
+    """The one-line message and the exit code for an exception a command raised."""
+    if isinstance(exc, UsageProblem):
+        return f"error: {exc}", EXIT_USAGE
+    if isinstance(exc, APIStatusError):
+        line = f"error: HTTP {exc.status_code}"
+        if exc.code:
+            line += f" ({exc.code})"
+        line += f": {_envelope_message(exc)}"
+        if exc.request_id:
+            line += f" [request id: {exc.request_id}]"
+        return line, EXIT_API_ERROR
+    if isinstance(exc, APITimeoutError | APIConnectionError):
+        request = exc.request
+        what = "timed out" if isinstance(exc, APITimeoutError) else "failed"
+        detail = exc.message.split(": ", 1)[-1]
+        return (
+            f"error: {request.method} {request.url} {what}: {detail}",
+            EXIT_API_ERROR,
+        )
+    if isinstance(exc, APIError | ChatKitError):
+        return f"error: {' '.join(str(exc).split())}", EXIT_API_ERROR
+    if isinstance(exc, ValueError | TypeError):
+        # The client validates arguments before sending anything and names the argument.
+        return f"error: invalid argument: {exc}", EXIT_USAGE
+    if isinstance(exc, OSError):
+        return f"error: {exc}", EXIT_API_ERROR
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", EXIT_INTERRUPTED
+    return f"error: {type(exc).__name__}: {exc}", EXIT_API_ERROR
+
+
+def _debug_enabled() -> bool:
+    context = click.get_current_context(silent=True)
+    obj = context.find_root().obj if context is not None else None
+    return bool(getattr(obj, "debug", False))
+
+
+def reporting(command: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a command: report its exceptions as one line and exit with their code."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+            if _debug_enabled():
+                stderr.print_exception()
+            line, code = describe_error(exc)
+            stderr.print(line, markup=False)
+            raise typer.Exit(code) from None
+
+    return run

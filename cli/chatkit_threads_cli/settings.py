@@ -1,0 +1,56 @@
+"""The global options, and the client they configure."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from chatkit_threads import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ChatKit
+
+from .errors import UsageProblem
+
+__all__ = ["Settings"]
+
+
+@dataclass
+class Settings:
+    """What the global options say; ``client()`` builds the client on first use, so that
+    commands needing no API key (``mock``, ``contract``, ``--help``) never ask for one."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    strict: bool = False
+    debug: bool = False
+    _client: ChatKit | None = field(default=None, repr=False)
+
+    def client(self) -> ChatKit:
+        """The shared ``ChatKit`` client (closed by ``close()``)."""
+        if self._client is None:
+            if not self.api_key:
+                raise UsageProblem("no API key: pass --api-key or set OPENAI_API_KEY")
+            self._client = ChatKit(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
+                max_retries=DEFAULT_MAX_RETRIES if self.max_retries is None else self.max_retries,
+                strict=self.strict,
+            )
+        return self._client
+
+    def close(self) -> None:
+        """Close the client's connection pool, if one was opened."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def configure_logging(self) -> None:
+        """With ``--debug``, show the client's request log (method, URL, status; never
+        the key) on stderr."""
+        if self.debug:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            logger = logging.getLogger("chatkit_threads")
+            logger.addHandler(handler)
+            logger.setLevel(logging.DEBUG)
