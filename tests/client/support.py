@@ -145,3 +145,69 @@ def error_body(
 ) -> dict[str, Any]:
     """The API's error envelope."""
     return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+class FakeAPI:
+    """A small in-memory ChatKit API (threads and items, cursors, 404s) for examples.
+
+    Lists are newest first by default; ``after`` continues in list order, ``before``
+    gives the page just before the cursor; ``limit`` defaults to 20.
+    """
+
+    def __init__(
+        self, threads: list[dict[str, Any]], items: dict[str, list[dict[str, Any]]]
+    ) -> None:
+        self.threads = threads
+        self.items = items
+
+    @staticmethod
+    def _page(entries: list[dict[str, Any]], params: httpx.QueryParams) -> dict[str, Any]:
+        ordered = sorted(entries, key=lambda e: (e["created_at"], e["id"]))
+        if params.get("order", "desc") == "desc":
+            ordered.reverse()
+        ids = [e["id"] for e in ordered]
+        limit = int(params.get("limit", 20))
+        if "after" in params:
+            start = ids.index(params["after"]) + 1
+            chunk, more = ordered[start : start + limit], start + limit < len(ordered)
+        elif "before" in params:
+            end = ids.index(params["before"])
+            chunk, more = ordered[max(0, end - limit) : end], end - limit > 0
+        else:
+            chunk, more = ordered[:limit], limit < len(ordered)
+        return page(chunk, more)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        parts = request.url.path.split("/chatkit/threads", 1)[1].strip("/").split("/")
+        params = request.url.params
+        if parts == [""]:
+            threads = [t for t in self.threads if params.get("user", t["user"]) == t["user"]]
+            return json_response(200, self._page(threads, params))
+        found = [t for t in self.threads if t["id"] == parts[0]]
+        if not found:
+            message = f"Thread with id '{parts[0]}' not found."
+            return json_response(404, error_body(message, param="thread_id", code="not_found"))
+        if len(parts) == 2:
+            return json_response(200, self._page(self.items.get(parts[0], []), params))
+        if request.method == "DELETE":
+            self.threads.remove(found[0])
+            return json_response(
+                200, {"id": parts[0], "object": "chatkit.thread.deleted", "deleted": True}
+            )
+        return json_response(200, found[0])
+
+
+def fake_api() -> FakeAPI:
+    """Seven threads of three users, each with the spec's six example items."""
+    users = ["user_alice", "user_bob", "user_carol"]
+    threads = [
+        thread(f"cthr_{n:03d}", created_at=1712345600 + n, user=users[n % 3]) for n in range(7)
+    ]
+    example = spec_example("/chatkit/threads/{thread_id}/items", "get", "every_item_type")
+    items: dict[str, list[dict[str, Any]]] = {}
+    for t in threads:
+        items[t["id"]] = []
+        for n, item in enumerate(copy.deepcopy(example["data"])):
+            item.update(id=f"cthi_{t['id'][5:]}_{n}", thread_id=t["id"])
+            items[t["id"]].append(item)
+    return FakeAPI(threads, items)
