@@ -218,7 +218,13 @@ def _config(options: ContractOptions) -> dict[str, Any]:
         "base-url": options.base_url.rstrip("/"),
         "auth": {"openapi": {"bearerAuth": {"bearer": options.api_key}}},
         "generation": {"max-examples": options.max_examples},
-        "phases": {name: {"enabled": name in options.phases} for name in PHASES},
+        "phases": {
+            name: {
+                "enabled": name in options.phases,
+                **({"fill-missing": True} if name == "examples" else {}),
+            }
+            for name in PHASES
+        },
         "checks": checks,
         "continue-on-failure": True,
         "workers": 1,
@@ -259,7 +265,27 @@ def _build_schema(options: ContractOptions, guard: _DeleteGuard) -> Any:
             return st.one_of(strategy, seeded, seeded)
 
         schema.hook(before_generate_path_parameters)
+    schema.hook(before_add_examples)
     return schema
+
+
+TYPICAL_LIST_QUERIES: tuple[dict[str, Any], ...] = ({"limit": 50}, {"limit": 10, "order": "asc"})
+"""Queries a client typically sends, tried on each list operation besides the generated ones.
+
+Generation favours boundaries (0, 1, 100, the default); a server that breaks on an
+ordinary page size such as 50 would otherwise go unnoticed."""
+
+
+def before_add_examples(context: Any, examples: list[Any]) -> None:
+    """Add `TYPICAL_LIST_QUERIES` to the examples phase of the list operations."""
+    operation = context.operation
+    if operation is None or operation.method.upper() != "GET" or not examples:
+        return
+    if not (operation.path == THREADS_PATH or operation.path.endswith("/items")):
+        return
+    base = examples[0]
+    for query in TYPICAL_LIST_QUERIES:
+        examples.append(base.derive(query=dict(query), keep_auth=True))
 
 
 def _record_scenario(report: ContractReport, recorder: Any) -> None:

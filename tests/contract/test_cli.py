@@ -1,8 +1,13 @@
-"""The command against a separately started local server, and its DELETE refusal."""
+"""The command: the bundled mock by default, a separately started local server, DELETE refusal."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -10,33 +15,84 @@ import pytest
 
 from chatkit_threads_contract import cli
 
-from .reference_server import KEY, create_app, serve
+from .servers import KEY, OTHER_KEY, mock_app, serve
 from .variants import VARIANTS
 
+# A seed keeps the command's runs, and so these tests, repeatable.
+SEED = "7"
+MOCK_COMMAND = (sys.executable, "-m", "chatkit_threads_mock", "serve", "--port", "0")
+CONTRACT_COMMAND = (sys.executable, "-m", "chatkit_threads_contract")
 
-def test_command_passes_a_local_server_and_writes_junit(
+
+def test_default_command_tests_the_bundled_mock_and_passes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """No --base-url: the bundled mock is started in-process and every check passes."""
+    junit = tmp_path / "contract.xml"
+    status = cli.main(["--seed", SEED, "--junit-xml", str(junit)])
+    captured = capsys.readouterr()
+    assert "Testing the bundled mock server at http://127.0.0.1:" in captured.err
+    assert status == 0, captured.out
+    assert "PASSED" in captured.out
+    assert " 0 failed " in captured.out and "FAIL " not in captured.out
+    root = ET.parse(junit).getroot()
+    assert root.findall(".//failure") == [] and root.findall(".//error") == []
+    judged = {case.get("name") for case in root.findall(".//testcase")}
+    # The checks that need state, a second key or a 400 must all have judged something.
+    assert {
+        "list_walk_complete",
+        "list_cursors_exclusive",
+        "deleted_thread_vanishes",
+        "use_after_free",
+        "data_isolated_per_key",
+        "valid_request_rejected_only_for_cursor",
+        "negative_data_rejection",
+    } <= judged
+
+
+@pytest.fixture
+def separate_mock() -> Iterator[str]:
+    """The mock server's own command in another process, on a free port of 127.0.0.1."""
+    process = subprocess.Popen(
+        [*MOCK_COMMAND, "--api-key", KEY, "--api-key", OTHER_KEY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        found = re.search(r"(http://127\.0\.0\.1:[0-9]+/v1)", banner)
+        assert found, f"the mock server did not start: {banner!r}"
+        yield found.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_command_passes_a_separately_started_server_and_writes_junit(
+    separate_mock: str, tmp_path: Path
+) -> None:
+    """The installed command, in its own process, against a server in another process."""
     junit = tmp_path / "out" / "contract.xml"
-    with serve(create_app()) as base_url:
-        status = cli.main(
-            [
-                "--base-url",
-                base_url,
-                "--api-key",
-                KEY,
-                "--max-examples",
-                "3",
-                "--seed",
-                "7",
-                "--junit-xml",
-                str(junit),
-            ]
-        )
-    out = capsys.readouterr().out
-    assert status == 0, out
+    result = subprocess.run(
+        [
+            *CONTRACT_COMMAND,
+            *("--base-url", separate_mock, "--other-api-key", OTHER_KEY),
+            *("--max-examples", "3", "--seed", SEED, "--junit-xml", str(junit)),
+        ],
+        env={**os.environ, "OPENAI_API_KEY": KEY},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert f"ChatKit Threads contract against {separate_mock}" in out
     assert "[server] GET /chatkit/threads" in out
+    assert "[server] DELETE /chatkit/threads/{thread_id}" in out
     assert "ok   list_walk_complete" in out
+    assert "ok   data_isolated_per_key" in out
     assert "PASSED" in out
     root = ET.parse(junit).getroot()
     cases = root.findall(".//testcase")
@@ -113,11 +169,11 @@ def test_non_local_run_never_plans_a_delete(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_remote_without_flag_sends_no_delete(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend a local reference server is remote: the run must send no DELETE at all."""
+    """Pretend a local mock server is remote: the run must send no DELETE at all."""
     from chatkit_threads_contract import runner
 
     monkeypatch.setattr(runner, "is_local_url", lambda url: False)
-    app = create_app()
+    app = mock_app()
     methods: list[str] = []
 
     async def recording(scope, receive, send):  # type: ignore[no-untyped-def]

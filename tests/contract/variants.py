@@ -1,231 +1,414 @@
-"""Deliberately broken servers: each differs from the reference server by one bug.
+"""Deliberately broken variants of the bundled mock server, one bug each.
 
-`VARIANTS` maps a variant name to how to build its app and the check that must catch it.
+Every variant subclasses the mock's `ThreadStore` or `MockApi` and overrides one
+behaviour, so it differs from a server the suite passes (the mock itself) by exactly one
+bug. `VARIANTS` maps a variant name to how to build its app and the check that must
+catch it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from .reference_server import Api, Store, create_app, error
+from chatkit_threads_mock import MockApi, Page, ThreadStore, UnknownCursor, error_response
+from chatkit_threads_mock.store import Order
+
+from .servers import mock_app
+
+# More than any listing of the seeded data holds: "the whole listing in one page".
+EVERYTHING = 1_000_000
 
 
-class WrongHasMoreStore(Store):
-    """`has_more` is always false, so clients stop after the first page."""
-
-    def paginate(
-        self, rows: list[dict[str, Any]], **kwargs: Any
-    ) -> tuple[list[dict[str, Any]], bool]:
-        page, _ = super().paginate(rows, **kwargs)
-        return page, False
+def _position(ids: list[str], param: str, value: str) -> int:
+    try:
+        return ids.index(value)
+    except ValueError:
+        raise UnknownCursor(param, value) from None
 
 
-class RepeatedItemStore(Store):
-    """One thread sorts into the listing twice, so a walk meets it on two pages."""
+def _slice(
+    ids: list[str],
+    bodies: list[str],
+    *,
+    limit: int,
+    after: str | None,
+    before: str | None,
+    inclusive_after: bool = False,
+) -> Page:
+    """A page of a listing held in memory, with the mock's cursor semantics."""
+    start, end = 0, len(ids)
+    if after:
+        start = _position(ids, "after", after) + (0 if inclusive_after else 1)
+    if before:
+        end = _position(ids, "before", before)
+    if before and not after:
+        # The previous page: the `limit` entries just before `before`, in list order.
+        low = max(start, end - limit)
+        return Page(ids[low:end], bodies[low:end], low > start)
+    high = max(start, min(end, start + limit))
+    return Page(ids[start:high], bodies[start:high], high < end)
 
-    def sort(self, rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
-        ordered = super().sort(rows, order)
-        if len(ordered) > 4 and ordered[0].get("object") == "chatkit.thread":
-            ordered.insert(3, ordered[0])
-        return ordered
 
+class _InMemoryPages(ThreadStore):
+    """Pages cut from the whole listing in Python, so a variant can bend the listing."""
 
-class OrderIgnoredStore(Store):
-    """`order` is ignored: always newest first."""
+    def listing(self, table: str, ids: list[str], bodies: list[str]) -> None:
+        """Change the whole listing (in list order) in place; the base keeps it as is."""
 
-    def sort(self, rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
-        return super().sort(rows, "desc")
+    inclusive_after = False
 
-
-class InclusiveAfterStore(Store):
-    """`after=X` starts at X instead of just after it."""
-
-    def paginate(
+    def _page(
         self,
-        rows: list[dict[str, Any]],
+        table: str,
+        scope: str,
+        args: list[Any],
         *,
-        order: str,
+        limit: int,
+        order: Order,
         after: str | None,
         before: str | None,
+    ) -> Page:
+        whole = super()._page(
+            table, scope, args, limit=EVERYTHING, order=order, after=None, before=None
+        )
+        ids, bodies = list(whole.ids), list(whole.bodies)
+        self.listing(table, ids, bodies)
+        return _slice(
+            ids,
+            bodies,
+            limit=limit,
+            after=after,
+            before=before,
+            inclusive_after=self.inclusive_after,
+        )
+
+
+# ------------------------------------------------------------------------ store variants
+
+
+class WrongHasMoreStore(ThreadStore):
+    """`has_more` is always false, so clients stop after the first page."""
+
+    def _page(
+        self,
+        table: str,
+        scope: str,
+        args: list[Any],
+        *,
         limit: int,
-    ) -> tuple[list[dict[str, Any]], bool]:
-        ordered = self.sort(rows, order)
-        ids = [r["id"] for r in ordered]
-        if after and after in ids:
-            rest = ordered[ids.index(after) :]
-            return rest[:limit], len(rest) > limit
-        return super().paginate(rows, order=order, after=after, before=before, limit=limit)
+        order: Order,
+        after: str | None,
+        before: str | None,
+    ) -> Page:
+        page = super()._page(
+            table, scope, args, limit=limit, order=order, after=after, before=before
+        )
+        return Page(page.ids, page.bodies, False)
 
 
-class UserFilterIgnoredStore(Store):
+class RepeatedThreadStore(_InMemoryPages):
+    """The third thread of every listing is listed twice, so a walk meets it twice."""
+
+    def listing(self, table: str, ids: list[str], bodies: list[str]) -> None:
+        if table == "threads" and len(ids) > 4:
+            ids.insert(3, ids[2])
+            bodies.insert(3, bodies[2])
+
+
+class InclusiveAfterStore(_InMemoryPages):
+    """`after=X` starts at X instead of just after it."""
+
+    inclusive_after = True
+
+
+class OrderIgnoredStore(ThreadStore):
+    """`order` is ignored: always newest first."""
+
+    def _page(
+        self,
+        table: str,
+        scope: str,
+        args: list[Any],
+        *,
+        limit: int,
+        order: Order,
+        after: str | None,
+        before: str | None,
+    ) -> Page:
+        return super()._page(
+            table, scope, args, limit=limit, order="desc", after=after, before=before
+        )
+
+
+class LimitIgnoredStore(ThreadStore):
+    """`limit` is ignored above 0: pages always hold up to 20 entries."""
+
+    def _page(
+        self,
+        table: str,
+        scope: str,
+        args: list[Any],
+        *,
+        limit: int,
+        order: Order,
+        after: str | None,
+        before: str | None,
+    ) -> Page:
+        limit = 20 if limit else 0
+        return super()._page(
+            table, scope, args, limit=limit, order=order, after=after, before=before
+        )
+
+
+class UserFilterIgnoredStore(ThreadStore):
     """`user` is ignored: every user's threads are listed."""
 
-    def list_threads(self, key: str, **kwargs: Any) -> tuple[list[dict[str, Any]], bool]:
-        return super().list_threads(key, **{**kwargs, "user": None})
+    def list_threads(
+        self,
+        project: str,
+        *,
+        limit: int = 20,
+        order: Order = "desc",
+        after: str | None = None,
+        before: str | None = None,
+        user: str | None = None,
+    ) -> Page:
+        return super().list_threads(project, limit=limit, order=order, after=after, before=before)
 
 
-class LimitIgnoredStore(Store):
-    """`limit` is ignored above 0: pages always hold up to 20."""
+class UnknownStatusStore(ThreadStore):
+    """Closed threads are stored with a status type the spec does not know."""
 
-    def paginate(
-        self, rows: list[dict[str, Any]], **kwargs: Any
-    ) -> tuple[list[dict[str, Any]], bool]:
-        return super().paginate(rows, **{**kwargs, "limit": 20 if kwargs["limit"] else 0})
+    def add_rows(
+        self,
+        thread_rows: Any,
+        item_rows: Any,
+        *,
+        project: str = "",
+        seed: str | None = None,
+    ) -> bool:
+        archived = (
+            (*row[:4], row[4].replace('"type":"closed"', '"type":"archived"'))
+            for row in thread_rows
+        )
+        return super().add_rows(archived, item_rows, project=project, seed=seed)
 
 
-class UnknownStatusStore(Store):
-    """Some threads carry a status type the spec does not know."""
+class DeleteLeavesItemsStore(ThreadStore):
+    """Delete removes the thread row but not its items, which stay listed under its id."""
 
     def __init__(self) -> None:
         super().__init__()
-        for threads in self.threads.values():
-            for thread in threads.values():
-                if thread["status"]["type"] == "closed":
-                    thread["status"] = {"type": "archived", "reason": None}
+        # No cascade: the database is opened without foreign keys, as a careless server is.
+        self._db.execute("PRAGMA foreign_keys = OFF")
+
+    def delete_thread(self, project: str, thread_id: str) -> bool:
+        with self.transaction() as db:
+            deleted = db.execute(
+                "DELETE FROM threads WHERE id = ? AND project = ?", (thread_id, project)
+            ).rowcount
+        return bool(deleted)
+
+    def list_items(
+        self,
+        project: str,
+        thread_id: str,
+        *,
+        limit: int = 20,
+        order: Order = "desc",
+        after: str | None = None,
+        before: str | None = None,
+    ) -> Page | None:
+        page = super().list_items(
+            project, thread_id, limit=limit, order=order, after=after, before=before
+        )
+        if page is not None:
+            return page
+        # Items are looked up by their thread id alone, so leftovers are still served.
+        leftovers = self._page(
+            "items",
+            "thread_id = ?",
+            [thread_id],
+            limit=limit,
+            order=order,
+            after=after,
+            before=before,
+        )
+        return leftovers if leftovers.ids else None
 
 
-class DeleteLeavesItemsStore(Store):
-    """Delete removes the thread but its items stay readable by id."""
-
-    def delete_thread(self, key: str, thread_id: str) -> bool:
-        with self.lock:
-            return self.owner_threads(key).pop(thread_id, None) is not None
-
-    def list_items(self, key: str, thread_id: str, **kwargs: Any) -> Any:
-        if thread_id not in self.items:
-            return None
-        return self.paginate(list(self.items[thread_id]), **kwargs)
-
-
-class DeletedStillListedStore(Store):
+class DeletedStillListedStore(ThreadStore):
     """Delete answers 200 and hides the thread by id, but listings still show it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tombstones: set[str] = set()
 
-    def delete_thread(self, key: str, thread_id: str) -> bool:
-        if thread_id in self.tombstones or self.get_thread(key, thread_id) is None:
+    def delete_thread(self, project: str, thread_id: str) -> bool:
+        if self.get_thread(project, thread_id) is None:
             return False
         self.tombstones.add(thread_id)
         return True
 
-    def get_thread(self, key: str, thread_id: str) -> dict[str, Any] | None:
-        return None if thread_id in self.tombstones else super().get_thread(key, thread_id)
+    def get_thread(self, project: str, thread_id: str) -> str | None:
+        if thread_id in self.tombstones:
+            return None
+        return super().get_thread(project, thread_id)
 
 
-class SharedDataStore(Store):
-    """Every API key sees the first key's threads: data leaks between keys."""
-
-    def owner_threads(self, key: str) -> dict[str, dict[str, Any]]:
-        return next(iter(self.threads.values())) if key in self.threads else {}
+# -------------------------------------------------------------------------- API variants
 
 
-class ServerErrorOnLimitZeroApi(Api):
+class SharedDataApi(MockApi):
+    """Every valid API key reads the first key's project: data leaks between keys."""
+
+    def project(self, request: Request) -> str:
+        super().project(request)
+        return next(iter(self.projects.values()))
+
+
+class ServerErrorOnLimitZeroApi(MockApi):
     """`limit=0` crashes the server."""
 
-    def page_params(self, request: Request) -> dict[str, Any] | Response:
+    def page_params(self, request: Request) -> dict[str, Any]:
         params = super().page_params(request)
-        if isinstance(params, dict) and params["limit"] == 0:
+        if params["limit"] == 0:
             raise ZeroDivisionError("page size of zero")
         return params
 
 
-class MissingAuthApi(Api):
-    """No API key check: a request without a key reads the first key's data."""
+class MissingAuthApi(MockApi):
+    """No API key check: a request without a valid key reads the first key's data."""
 
-    def authenticate(self, request: Request) -> str | Response:
-        header = request.headers.get("authorization", "")
-        key = header.removeprefix("Bearer ").strip()
-        if key not in self.store.threads:
-            key = next(iter(self.store.threads))
-        return key
+    def project(self, request: Request) -> str:
+        return next(iter(self.projects.values()))
 
 
-class WrongContentTypeApi(Api):
+class WrongContentTypeApi(MockApi):
     """Successful answers are JSON sent as `text/plain`."""
 
-    def respond(self, body: Any, status: int = 200) -> Response:
-        return JSONResponse(body, status_code=status, media_type="text/plain")
+    def json(self, body: str) -> Response:
+        return Response(body, media_type="text/plain")
 
 
-class WrongPageIdsApi(Api):
+class WrongPageIdsApi(MockApi):
     """`last_id` repeats `first_id`."""
 
-    def envelope(self, rows: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
-        body = super().envelope(rows, has_more)
+    def page(self, page: Page) -> Response:
+        body = json.loads(page.to_json())
         body["last_id"] = body["first_id"]
-        return body
+        return self.json(json.dumps(body))
 
 
-class BareErrorApi(Api):
-    """404s answer `{"detail": ...}` instead of the error envelope."""
+class BareErrorApi(MockApi):
+    """A thread that is not found answers `{"detail": ...}` instead of the error envelope."""
 
-    async def thread(self, request: Request) -> Response:
-        answer = await super().thread(request)
-        if answer.status_code == 404:
-            return JSONResponse({"detail": "Not Found"}, status_code=404)
-        return answer
+    async def retrieve_thread(self, request: Request) -> Response:
+        project = self.project(request)
+        body = self.store.get_thread(project, self.thread_id(request))
+        if body is None:
+            return Response(
+                '{"detail":"Not Found"}', status_code=404, media_type="application/json"
+            )
+        return self.json(body)
 
 
-class UnknownIdServerErrorApi(Api):
+class UnknownIdServerErrorApi(MockApi):
     """Retrieving a thread that does not exist crashes instead of answering 404."""
 
-    async def thread(self, request: Request) -> Response:
-        answer = await super().thread(request)
-        if answer.status_code == 404 and request.method == "GET":
-            return error(500, "lookup failed")
-        return answer
+    async def retrieve_thread(self, request: Request) -> Response:
+        project = self.project(request)
+        body = self.store.get_thread(project, self.thread_id(request))
+        if body is None:
+            raise LookupError("thread lookup returned no row")
+        return self.json(body)
+
+
+class Limit50RejectedApi(MockApi):
+    """A valid `limit=50` is answered 400, as if the maximum were below 50."""
+
+    def page_params(self, request: Request) -> dict[str, Any]:
+        params = super().page_params(request)
+        if params["limit"] == 50:
+            raise _LimitRefused
+        return params
+
+    async def list_threads(self, request: Request) -> Response:
+        try:
+            return await super().list_threads(request)
+        except _LimitRefused:
+            return _limit_refused()
+
+    async def list_items(self, request: Request) -> Response:
+        try:
+            return await super().list_items(request)
+        except _LimitRefused:
+            return _limit_refused()
+
+
+class _LimitRefused(Exception):
+    pass
+
+
+def _limit_refused() -> Response:
+    return error_response(
+        400, "Invalid 'limit': expected at most 49.", param="limit", code="invalid_limit"
+    )
+
+
+# ------------------------------------------------------------------------------ registry
 
 
 @dataclass(frozen=True)
 class Variant:
-    """A broken server and the check that must catch it."""
+    """A broken server, the check that must catch it, and how hard to look."""
 
     build: Callable[[], ASGIApp]
     expected_check: str
-    phases: tuple[str, ...] = ("examples", "coverage", "fuzzing")
-    # The stateful phase needs longer chains before it reaches a successful DELETE.
-    max_examples: int = 5
+    phases: tuple[str, ...] = ("examples", "coverage")
+    max_examples: int = 3
 
 
-def _with_store(store: Callable[[], Store]) -> Callable[[], ASGIApp]:
-    return lambda: create_app(Api(store()))
+def _store(store: Callable[[], ThreadStore]) -> Callable[[], ASGIApp]:
+    return lambda: mock_app(store())
 
 
-def _with_api(api: Callable[[Store], Api]) -> Callable[[], ASGIApp]:
-    return lambda: create_app(api(Store()))
+def _api(api_class: type[MockApi]) -> Callable[[], ASGIApp]:
+    return lambda: mock_app(api_class=api_class)
 
+
+STATEFUL = ("stateful",)
 
 VARIANTS: dict[str, Variant] = {
-    "wrong_has_more": Variant(_with_store(WrongHasMoreStore), "list_has_more_truthful"),
-    "item_repeated_across_pages": Variant(_with_store(RepeatedItemStore), "list_walk_complete"),
-    "order_ignored": Variant(_with_store(OrderIgnoredStore), "list_page_in_requested_order"),
-    "inclusive_after_cursor": Variant(_with_store(InclusiveAfterStore), "list_cursors_exclusive"),
-    "user_filter_ignored": Variant(
-        _with_store(UserFilterIgnoredStore), "list_user_filter_respected"
-    ),
-    "limit_ignored": Variant(_with_store(LimitIgnoredStore), "list_page_within_limit"),
-    "unknown_status_value": Variant(_with_store(UnknownStatusStore), "response_schema_conformance"),
+    "wrong_has_more": Variant(_store(WrongHasMoreStore), "list_has_more_truthful"),
+    "item_repeated_across_pages": Variant(_store(RepeatedThreadStore), "list_walk_complete"),
+    "order_ignored": Variant(_store(OrderIgnoredStore), "list_page_in_requested_order"),
+    "inclusive_after_cursor": Variant(_store(InclusiveAfterStore), "list_cursors_exclusive"),
+    "user_filter_ignored": Variant(_store(UserFilterIgnoredStore), "list_user_filter_respected"),
+    "limit_ignored": Variant(_store(LimitIgnoredStore), "list_page_within_limit"),
+    "unknown_status_value": Variant(_store(UnknownStatusStore), "response_schema_conformance"),
     "delete_leaves_items": Variant(
-        _with_store(DeleteLeavesItemsStore), "deleted_thread_vanishes", ("stateful",), 30
+        _store(DeleteLeavesItemsStore), "deleted_thread_vanishes", STATEFUL, 30
     ),
     "deleted_thread_still_listed": Variant(
-        _with_store(DeletedStillListedStore), "deleted_thread_vanishes", ("stateful",), 30
+        _store(DeletedStillListedStore), "deleted_thread_vanishes", STATEFUL, 30
     ),
-    "data_leaks_between_keys": Variant(_with_store(SharedDataStore), "data_isolated_per_key"),
-    "server_error_on_limit_zero": Variant(
-        _with_api(ServerErrorOnLimitZeroApi), "not_a_server_error"
+    "data_leaks_between_keys": Variant(_api(SharedDataApi), "data_isolated_per_key"),
+    "server_error_on_limit_zero": Variant(_api(ServerErrorOnLimitZeroApi), "not_a_server_error"),
+    "missing_auth_check": Variant(_api(MissingAuthApi), "ignored_auth"),
+    "wrong_content_type": Variant(_api(WrongContentTypeApi), "content_type_conformance"),
+    "wrong_first_last_id": Variant(_api(WrongPageIdsApi), "list_page_ids_match_data"),
+    "error_without_envelope": Variant(_api(BareErrorApi), "error_uses_envelope"),
+    "unknown_id_server_error": Variant(_api(UnknownIdServerErrorApi), "unknown_thread_is_404"),
+    "valid_limit_50_rejected": Variant(
+        _api(Limit50RejectedApi), "valid_request_rejected_only_for_cursor"
     ),
-    "missing_auth_check": Variant(_with_api(MissingAuthApi), "ignored_auth"),
-    "wrong_content_type": Variant(_with_api(WrongContentTypeApi), "content_type_conformance"),
-    "wrong_first_last_id": Variant(_with_api(WrongPageIdsApi), "list_page_ids_match_data"),
-    "error_without_envelope": Variant(_with_api(BareErrorApi), "error_uses_envelope"),
-    "unknown_id_server_error": Variant(_with_api(UnknownIdServerErrorApi), "unknown_thread_is_404"),
 }
+"""The suite passes the mock and fails each variant, for the expected check."""
