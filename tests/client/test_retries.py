@@ -16,8 +16,14 @@ from chatkit_threads import (
     RateLimitError,
     RetryPolicy,
 )
-from tests.client.conftest import FakeSleep
-from tests.client.support import error_body, json_response, make_async_client, make_client, thread
+from tests.client.support import (
+    FakeSleep,
+    error_body,
+    json_response,
+    make_async_client,
+    make_client,
+    thread,
+)
 
 
 def serve(*responses: httpx.Response | Exception) -> Callable[[httpx.Request], httpx.Response]:

@@ -15,8 +15,15 @@ from chatkit_threads import (
     ChatKit,
     RetryPolicy,
 )
-from tests.client.conftest import FakeSleep
-from tests.client.support import API_KEY, error_body, json_response, make_client, page, thread
+from tests.client.support import (
+    API_KEY,
+    FakeSleep,
+    error_body,
+    json_response,
+    make_client,
+    page,
+    thread,
+)
 
 
 def echo_key(request: httpx.Request) -> httpx.Response:
