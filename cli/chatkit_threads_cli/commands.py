@@ -13,7 +13,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 
@@ -73,11 +72,12 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _stdout() -> Console:
-    return Console(highlight=False)
+    # soft_wrap: a message line is never broken, even when stdout is not a terminal.
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -94,9 +94,9 @@ def _print_records(records: Iterable[Any], fmt: str) -> None:
     """JSON array or JSON lines of models, to stdout (no wrapping, no colour)."""
     if fmt == "jsonl":
         for record in records:
-            click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+            typer.echo(json.dumps(record.to_dict(), ensure_ascii=False))
     else:
-        click.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
+        typer.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
 
 
 def _more_hint(what: str, last_id: str | None) -> None:
@@ -146,7 +146,7 @@ def get_thread(
     """Show one thread's details."""
     thread = _settings(ctx).client().threads.retrieve(thread_id)
     if as_json:
-        click.echo(json.dumps(thread.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(thread.to_dict(), indent=2, ensure_ascii=False))
     else:
         _stdout().print(thread_details(thread))
 
@@ -223,21 +223,24 @@ def export_threads(
     options = ExportOptions(out=out, user=user, markdown=markdown, page_size=page_size)
     with make_progress(err) as progress:
         summary = run_export(client, options, progress)
+    parts = [
+        f"{len(summary.exported)} new" if summary.exported else "",
+        f"{len(summary.resumed)} finished after an interruption" if summary.resumed else "",
+        f"{len(summary.skipped)} already complete" if summary.skipped else "",
+        f"{len(summary.vanished)} deleted meanwhile (skipped)" if summary.vanished else "",
+    ]
+    detail = ", ".join(part for part in parts if part) or "nothing to do"
     line = (
-        f"Exported {_plural(summary.total, 'thread')} to {summary.location}: "
-        f"{len(summary.exported)} new, {len(summary.resumed)} finished after an "
-        f"interruption, {len(summary.skipped)} already complete; "
+        f"Exported {_plural(summary.total, 'thread')} to {summary.location} ({detail}); "
         f"{_plural(summary.items, 'item')} fetched."
     )
-    if summary.vanished:
-        line += f" {_plural(len(summary.vanished), 'thread')} deleted meanwhile, skipped."
     _stdout().print(line, markup=False)
 
 
 def _confirm(question: str) -> bool:
     try:
-        return click.confirm(question, default=False, err=True)
-    except click.exceptions.Abort:
+        return typer.confirm(question, default=False, err=True)
+    except typer.Abort:
         raise UsageProblem(
             "no answer to the confirmation prompt; nothing deleted (pass --yes to skip it)"
         ) from None

@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-import click
 import typer
 from rich.console import Console
 
@@ -94,10 +93,13 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
     return f"error: {type(exc).__name__}: {exc}", EXIT_API_ERROR
 
 
-def _debug_enabled() -> bool:
-    context = click.get_current_context(silent=True)
-    obj = context.find_root().obj if context is not None else None
-    return bool(getattr(obj, "debug", False))
+def _debug_enabled(kwargs: dict[str, object]) -> bool:
+    # Commands take the context as ``ctx``; the root context holds the global options.
+    # (Typer hands over its base context class, so check the behaviour, not the type.)
+    find_root = getattr(kwargs.get("ctx"), "find_root", None)
+    if find_root is None:
+        return False
+    return bool(getattr(find_root().obj, "debug", False))
 
 
 def reporting(command: Callable[P, R]) -> Callable[P, R]:
@@ -107,11 +109,11 @@ def reporting(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort):
             raise
         except (Exception, KeyboardInterrupt) as exc:
             stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-            if _debug_enabled():
+            if _debug_enabled(kwargs):
                 stderr.print_exception()
             line, code = describe_error(exc)
             stderr.print(line, markup=False)

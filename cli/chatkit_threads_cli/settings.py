@@ -24,6 +24,7 @@ class Settings:
     strict: bool = False
     debug: bool = False
     _client: ChatKit | None = field(default=None, repr=False)
+    _log_handler: logging.Handler | None = field(default=None, repr=False)
 
     def client(self) -> ChatKit:
         """The shared ``ChatKit`` client (closed by ``close()``)."""
@@ -40,10 +41,16 @@ class Settings:
         return self._client
 
     def close(self) -> None:
-        """Close the client's connection pool, if one was opened."""
+        """Close the client's connection pool, if one was opened, and stop logging."""
         if self._client is not None:
             self._client.close()
             self._client = None
+        if self._log_handler is not None:
+            # Undo --debug: when run in-process (tests, main()) the logger outlives us.
+            logger = logging.getLogger("chatkit_threads")
+            logger.removeHandler(self._log_handler)
+            logger.setLevel(logging.NOTSET)
+            self._log_handler = None
 
     def configure_logging(self) -> None:
         """With ``--debug``, show the client's request log (method, URL, status; never
@@ -54,3 +61,4 @@ class Settings:
             logger = logging.getLogger("chatkit_threads")
             logger.addHandler(handler)
             logger.setLevel(logging.DEBUG)
+            self._log_handler = handler

@@ -1,0 +1,190 @@
+"""`threads export`: layouts, Markdown, progress lines, and resuming after an interruption."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from chatkit_threads_cli.progress import BarProgress, LineProgress, make_progress
+
+from .conftest import ITEMS_PER_THREAD, SEEDED_THREADS, Cli, FailingItems
+
+PAGE = 3  # items per page in these tests: a seeded thread takes 3 requests (3 + 3 + 2)
+PAGES_PER_THREAD = 3
+
+
+def api_blocks(cli: Cli) -> dict[str, list[dict[str, object]]]:
+    """What a complete export must hold: every thread, then all its items oldest first."""
+    client = cli.client()
+    return {
+        thread.id: [
+            thread.to_dict(),
+            *(item.to_dict() for item in client.threads.list_items(thread.id, order="asc")),
+        ]
+        for thread in client.threads.list(order="asc", limit=100)
+    }
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def file_blocks(path: Path) -> dict[str, list[dict[str, object]]]:
+    """The blocks of a single-file export, failing on a thread written twice."""
+    blocks: dict[str, list[dict[str, object]]] = {}
+    current: list[dict[str, object]] = []
+    for record in read_jsonl(path):
+        if record["object"] == "chatkit.thread":
+            assert record["id"] not in blocks, f"{record['id']} exported twice"
+            current = blocks.setdefault(str(record["id"]), [])
+        current.append(record)
+    return blocks
+
+
+def directory_blocks(root: Path) -> dict[str, list[dict[str, object]]]:
+    return {
+        path.stem: read_jsonl(path)
+        for path in sorted(root.glob("*.jsonl"))
+        if path.name != "manifest.jsonl"
+    }
+
+
+def test_export_to_a_directory_with_markdown(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "backup"
+    result = cli("threads", "export", "--out", str(out), "--markdown")
+    assert result.exit_code == 0, result.output
+    assert directory_blocks(out) == api_blocks(cli)
+    total_items = SEEDED_THREADS * ITEMS_PER_THREAD
+    assert result.stdout.strip() == (
+        f"Exported {SEEDED_THREADS} threads to {out} ({SEEDED_THREADS} new); "
+        f"{total_items} items fetched."
+    )
+    # Not a terminal: plain progress lines on stderr, one per thread.
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"exporting {SEEDED_THREADS} threads"
+    assert lines[1].startswith(f"[1/{SEEDED_THREADS}] exported cthr_")
+    assert lines[1].endswith(f"({ITEMS_PER_THREAD} items)")
+    assert len(lines) == SEEDED_THREADS + 1
+    manifest = read_jsonl(out / "manifest.jsonl")
+    assert sorted(entry["id"] for entry in manifest) == sorted(api_blocks(cli))
+    assert {entry["items"] for entry in manifest} == {ITEMS_PER_THREAD}
+    # A Markdown transcript per thread, reading like the conversation.
+    first = next(iter(api_blocks(cli)))
+    transcript = (out / f"{first}.md").read_text(encoding="utf-8")
+    assert transcript.startswith("# Onboarding workflow fails at step 3\n")
+    assert "> Error 42: workflow step timed out" in transcript
+    assert "- [1] file: workflow-limits.pdf" in transcript
+    assert '```json\n{"plan": "team", "seats": 12}\n```' in transcript
+    assert transcript.index("## user") < transcript.index("## assistant")
+    assert not list(out.glob("*.part"))
+
+
+def test_rerun_skips_complete_threads(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "backup"
+    assert cli("threads", "export", "--out", str(out), "--user", "user_bob").exit_code == 0
+    before = {path.name: path.read_bytes() for path in out.glob("*.jsonl")}
+    result = cli("threads", "export", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    bob = SEEDED_THREADS // 3
+    assert f"({SEEDED_THREADS - bob} new, {bob} already complete)" in result.stdout
+    assert f"{(SEEDED_THREADS - bob) * ITEMS_PER_THREAD} items fetched" in result.stdout
+    assert result.stderr.count("skipped") == bob
+    after = {path.name: path.read_bytes() for path in out.glob("*.jsonl")}
+    assert all(after[name] == data for name, data in before.items() if name != "manifest.jsonl")
+    assert directory_blocks(out) == api_blocks(cli)
+    ids = [entry["id"] for entry in read_jsonl(out / "manifest.jsonl")]
+    assert len(ids) == len(set(ids)) == SEEDED_THREADS
+
+
+def test_interrupted_directory_export_resumes_mid_thread(
+    flaky_cli: Cli, failing: FailingItems, tmp_path: Path
+) -> None:
+    out = tmp_path / "backup"
+    # Two threads get all their pages, the third only its first: then the server fails.
+    failing.arm(2 * PAGES_PER_THREAD + 1)
+    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE))
+    first = flaky_cli(*args)
+    assert first.exit_code == 1
+    assert first.stderr.splitlines()[-1].startswith("error: HTTP 500")
+    assert len(list(out.glob("cthr_*.jsonl"))) == 2
+    (partial,) = out.glob("*.jsonl.part")
+    assert len(partial.read_text().splitlines()) == 1 + PAGE  # thread line + first page
+
+    failing.disarm()
+    second = flaky_cli(*args)
+    assert second.exit_code == 0, second.output
+    new = SEEDED_THREADS - 3
+    assert f"({new} new, 1 finished after an interruption, 2 already complete)" in second.stdout
+    # Only what was missing is fetched again: the partial thread's other pages.
+    fetched = new * ITEMS_PER_THREAD + ITEMS_PER_THREAD - PAGE
+    assert f"{fetched} items fetched" in second.stdout
+    assert directory_blocks(out) == api_blocks(flaky_cli)  # complete, nothing twice
+    assert not list(out.glob("*.part"))
+    ids = [entry["id"] for entry in read_jsonl(out / "manifest.jsonl")]
+    assert len(ids) == len(set(ids)) == SEEDED_THREADS
+
+
+def test_a_line_torn_by_a_crash_is_rewritten(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "backup"
+    assert cli("threads", "export", "--out", str(out), "--user", "user_carol").exit_code == 0
+    # Simulate a crash mid-write: a finished thread back to .part, cut inside a line.
+    victim = sorted(out.glob("cthr_*.jsonl"))[0]
+    data = victim.read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 20
+    victim.with_name(victim.name + ".part").write_bytes(data[:cut])
+    victim.unlink()
+    result = cli("threads", "export", "--out", str(out), "--user", "user_carol")
+    assert result.exit_code == 0, result.output
+    assert "1 finished after an interruption" in result.stdout
+    assert victim.read_bytes() == data
+
+
+def test_single_file_export_resumes_after_an_interruption(
+    flaky_cli: Cli, failing: FailingItems, tmp_path: Path
+) -> None:
+    out = tmp_path / "all.jsonl"
+    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "--markdown")
+    failing.arm(4 * PAGES_PER_THREAD + 2)  # four threads, then half of the fifth
+    first = flaky_cli(*args)
+    assert first.exit_code == 1
+    assert not out.exists()  # the file gets its name only once complete
+    part = tmp_path / "all.jsonl.part"
+    assert len(file_blocks(part)) == 5  # the fifth cut short
+
+    failing.disarm()
+    second = flaky_cli(*args)
+    assert second.exit_code == 0, second.output
+    assert f"({SEEDED_THREADS - 4} new, 4 already complete)" in second.stdout
+    assert file_blocks(out) == api_blocks(flaky_cli)
+    assert not part.exists()
+    manifest = read_jsonl(tmp_path / "all.manifest.jsonl")
+    assert [entry["id"] for entry in manifest] == list(api_blocks(flaky_cli))
+    assert len(list((tmp_path / "all-markdown").glob("*.md"))) == SEEDED_THREADS
+
+    # A rerun after success only appends threads created since (here: none).
+    third = flaky_cli(*args)
+    assert third.exit_code == 0
+    assert f"({SEEDED_THREADS} already complete)" in third.stdout
+    assert file_blocks(out) == api_blocks(flaky_cli)
+
+
+def test_exports_load_back_into_the_mock_server(cli: Cli, tmp_path: Path) -> None:
+    from chatkit_threads_mock import ThreadStore, load_fixtures
+
+    out = tmp_path / "all.jsonl"
+    assert cli("threads", "export", "--out", str(out)).exit_code == 0
+    load_fixtures(ThreadStore(None), "sk-other", str(out))
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
+    terminal = Console(file=io.StringIO(), force_terminal=True)
+    assert isinstance(make_progress(terminal), BarProgress)
+    assert isinstance(make_progress(Console(file=io.StringIO())), LineProgress)
+    with make_progress(terminal) as bar:
+        bar.start(2)
+        bar.thread_done("cthr_1", "exported", 3)
+        bar.thread_done("cthr_2", "skipped", 0)
+    assert "2/2" in terminal.file.getvalue()
