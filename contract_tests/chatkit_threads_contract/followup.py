@@ -125,10 +125,13 @@ class Followup:
         """Follow `after=<last_id>` (or `before=<first_id>`) from the first page until the end.
 
         Returns every page fetched. The walk ends at `has_more: false` (forward) or an empty
-        page (backward, where `has_more` is not defined by the spec), or at a non-200 answer.
+        page (backward, where `has_more` is not defined by the spec), at a non-200 answer,
+        or when a cursor comes back that was already followed: the server would answer the
+        same page again, and the pages so far already show the repetition.
         """
         pages: list[Page] = []
         cursor: str | None = params.pop(direction, None)
+        followed = {cursor}
         for _ in range(MAX_PAGES):
             page = self.page(path, limit=limit, **{direction: cursor}, **params)
             pages.append(page)
@@ -137,8 +140,9 @@ class Followup:
             if direction == "after" and not page.has_more:
                 break
             cursor = page.last_id if direction == "after" else page.first_id
-            if cursor is None:
+            if cursor is None or cursor in followed:
                 break
+            followed.add(cursor)
         return pages
 
 

@@ -372,6 +372,7 @@ class Variant:
 
     build: Callable[[], ASGIApp]
     expected_check: str
+    operations: tuple[str, ...] = ("listThreads",)
     phases: tuple[str, ...] = ("examples", "coverage")
     max_examples: int = 3
 
@@ -384,7 +385,13 @@ def _api(api_class: type[MockApi]) -> Callable[[], ASGIApp]:
     return lambda: mock_app(api_class=api_class)
 
 
-STATEFUL = ("stateful",)
+# The stateful phase needs every operation, and longer chains before it reaches a DELETE.
+STATEFUL: dict[str, Any] = {
+    "operations": ("listThreads", "retrieveThread", "listThreadItems", "deleteThread"),
+    "phases": ("stateful",),
+    "max_examples": 30,
+}
+RETRIEVE = ("retrieveThread",)
 
 VARIANTS: dict[str, Variant] = {
     "wrong_has_more": Variant(_store(WrongHasMoreStore), "list_has_more_truthful"),
@@ -395,18 +402,20 @@ VARIANTS: dict[str, Variant] = {
     "limit_ignored": Variant(_store(LimitIgnoredStore), "list_page_within_limit"),
     "unknown_status_value": Variant(_store(UnknownStatusStore), "response_schema_conformance"),
     "delete_leaves_items": Variant(
-        _store(DeleteLeavesItemsStore), "deleted_thread_vanishes", STATEFUL, 30
+        _store(DeleteLeavesItemsStore), "deleted_thread_vanishes", **STATEFUL
     ),
     "deleted_thread_still_listed": Variant(
-        _store(DeletedStillListedStore), "deleted_thread_vanishes", STATEFUL, 30
+        _store(DeletedStillListedStore), "deleted_thread_vanishes", **STATEFUL
     ),
     "data_leaks_between_keys": Variant(_api(SharedDataApi), "data_isolated_per_key"),
     "server_error_on_limit_zero": Variant(_api(ServerErrorOnLimitZeroApi), "not_a_server_error"),
     "missing_auth_check": Variant(_api(MissingAuthApi), "ignored_auth"),
     "wrong_content_type": Variant(_api(WrongContentTypeApi), "content_type_conformance"),
     "wrong_first_last_id": Variant(_api(WrongPageIdsApi), "list_page_ids_match_data"),
-    "error_without_envelope": Variant(_api(BareErrorApi), "error_uses_envelope"),
-    "unknown_id_server_error": Variant(_api(UnknownIdServerErrorApi), "unknown_thread_is_404"),
+    "error_without_envelope": Variant(_api(BareErrorApi), "error_uses_envelope", RETRIEVE),
+    "unknown_id_server_error": Variant(
+        _api(UnknownIdServerErrorApi), "unknown_thread_is_404", RETRIEVE
+    ),
     "valid_limit_50_rejected": Variant(
         _api(Limit50RejectedApi), "valid_request_rejected_only_for_cursor"
     ),
