@@ -9,7 +9,15 @@
 with `httpx.ASGITransport` or any ASGI server.
 """
 
-from .app import BETA_HEADER_VALUE, DEFAULT_API_KEY, MockApi, create_app, error_response
+from .app import (
+    BETA_HEADER_VALUE,
+    DEFAULT_API_KEY,
+    MockApi,
+    MockApp,
+    StoreFactory,
+    create_app,
+    error_response,
+)
 from .faults import FAULT_HEADER, FaultSpec, parse_faults
 from .fixtures import FixtureError, load_fixtures
 from .seed import apply_seed, default_threads, seed_default, seed_synthetic
@@ -23,8 +31,10 @@ __all__ = [
     "FaultSpec",
     "FixtureError",
     "MockApi",
+    "MockApp",
     "MockServer",
     "Page",
+    "StoreFactory",
     "ThreadStore",
     "UnknownCursor",
     "apply_seed",

@@ -12,8 +12,9 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import quote, unquote, unquote_to_bytes
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,7 +26,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .faults import FAULT_HEADER, FaultSpec, parse_faults
 from .store import Page, ThreadStore, UnknownCursor, project_for_key
 
-__all__ = ["BETA_HEADER_VALUE", "DEFAULT_API_KEY", "MockApi", "create_app", "error_response"]
+__all__ = [
+    "BETA_HEADER_VALUE",
+    "DEFAULT_API_KEY",
+    "MockApi",
+    "MockApp",
+    "StoreFactory",
+    "create_app",
+    "error_response",
+]
 
 DEFAULT_API_KEY = "sk-chatkit-mock"
 """The key the mock accepts when no keys are configured."""
@@ -35,6 +44,8 @@ BETA_HEADER_VALUE = "chatkit_beta=v1"
 _log = logging.getLogger("chatkit_threads_mock")
 _LIMIT = re.compile(r"[0-9]{1,6}")
 _JSON = "application/json"
+# Scope key set by `_KeepEncodedSlashes` when it re-quoted a path segment.
+_ESCAPED_SEGMENTS = "chatkit_mock.escaped_segments"
 
 
 def error_response(
@@ -120,8 +131,11 @@ class MockApi:
                     code="invalid_limit",
                 )
             limit = int(limit_text)
-        order = self.query(request, "order") or "desc"
-        if order not in ("asc", "desc"):
+        order = self.query(request, "order")
+        if order is None:
+            order = "desc"
+        elif order not in ("asc", "desc"):
+            # An empty `order=` is not a value of the enum either: refused, not defaulted.
             raise _reject(
                 400,
                 f"Invalid 'order': expected 'asc' or 'desc', got {order[:40]!r}.",
@@ -137,8 +151,13 @@ class MockApi:
         }
 
     def thread_id(self, request: Request) -> str:
-        """The path's thread id."""
-        return str(request.path_params["thread_id"])
+        """The path's thread id (an encoded `/` in it stays part of it)."""
+        thread_id = str(request.path_params["thread_id"])
+        if request.scope.get(_ESCAPED_SEGMENTS):
+            # `_KeepEncodedSlashes` quoted the one segment that held a `%2F`; only the
+            # thread id can have matched it, since the route's other segments are words.
+            return unquote(thread_id)
+        return thread_id
 
     # -- answers -----------------------------------------------------------------
 
@@ -309,9 +328,25 @@ class _CrashesAsErrors:
 class _Faults:
     """Injects latency, 429/500/503 answers and dropped connections (see `faults`)."""
 
+    # Specs sent in the header, by their text: each keeps drawing from its own seeded
+    # sequence across requests, so `500=0.3,seed=7` fails about 30% of a run's requests,
+    # the same ones on every run against a fresh server.
+    _MAX_HEADER_SPECS = 256
+
     def __init__(self, app: ASGIApp, spec: FaultSpec | None) -> None:
         self.app = app
         self.spec = spec
+        self._header_specs: dict[str, FaultSpec] = {}
+
+    def _from_header(self, text: str) -> FaultSpec:
+        spec = self._header_specs.get(text)
+        if spec is None:
+            spec = parse_faults(text)
+            if len(self._header_specs) >= self._MAX_HEADER_SPECS:
+                # A client sending a new spec per request must not grow memory forever.
+                self._header_specs.pop(next(iter(self._header_specs)))
+            self._header_specs[text] = spec
+        return spec
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -319,11 +354,13 @@ class _Faults:
             return
         spec = self.spec
         for name, value in scope.get("headers", []):
-            if name == FAULT_HEADER.encode():
+            if name == _FAULT_HEADER_BYTES:
                 try:
-                    spec = parse_faults(value.decode("latin-1"))
+                    spec = self._from_header(value.decode("latin-1"))
                 except ValueError as error:
-                    response = error_response(400, str(error), param=FAULT_HEADER)
+                    response = error_response(
+                        400, str(error), param=FAULT_HEADER, code="invalid_faults"
+                    )
                     await response(scope, receive, send)
                     return
         if spec is None:
@@ -332,31 +369,38 @@ class _Faults:
         if spec.latency:
             await asyncio.sleep(spec.latency)
         fault = spec.draw()
-        if fault in ("429", "500", "503"):
+        if fault in _INJECTED:
             status = int(fault)
-            messages = {
-                429: (
-                    "Rate limit reached; retry after the time in Retry-After.",
-                    "rate_limit_exceeded",
-                ),
-                500: ("The server had an error while processing your request.", "server_error"),
-                503: ("The server is overloaded; try again later.", "server_overloaded"),
-            }
-            message, code = messages[status]
-            headers = {"retry-after": f"{spec.retry_after:g}"} if status == 429 else None
-            response = error_response(
-                status,
-                message,
-                code=code,
-                type="requests" if status == 429 else "server_error",
-                headers=headers,
-            )
+            message, code, kind = _INJECTED[fault]
+            headers = None
+            if status == 429:
+                headers = {
+                    "retry-after": f"{spec.retry_after:g}",
+                    "retry-after-ms": str(round(spec.retry_after * 1000)),
+                }
+            response = error_response(status, message, code=code, type=kind, headers=headers)
             await response(scope, receive, send)
             return
         if fault == "drop":
             await self.app(scope, receive, _dropping(send))
             return
         await self.app(scope, receive, send)
+
+
+_FAULT_HEADER_BYTES = FAULT_HEADER.encode()
+_INJECTED = {
+    "429": (
+        "Rate limit reached; retry after the time in Retry-After.",
+        "rate_limit_exceeded",
+        "requests",
+    ),
+    "500": (
+        "The server had an error while processing your request.",
+        "server_error",
+        "server_error",
+    ),
+    "503": ("The server is overloaded; try again later.", "server_overloaded", "server_error"),
+}
 
 
 class _Dropped(Exception):
@@ -391,8 +435,51 @@ class _SwallowDrops:
             return
 
 
+class _KeepEncodedSlashes:
+    """Keeps a `%2F` inside the path segment it was sent in.
+
+    Servers decode the path before routing, so `/threads/a%2Fitems` would reach the
+    items route of thread `a`. A segment whose decoded text holds a `/` is re-quoted
+    whole instead (and the request marked), so it still routes as one thread id and
+    `MockApi.thread_id` gives back the exact id that was sent.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw_path = scope.get("raw_path") if scope["type"] == "http" else None
+        if raw_path and b"%2f" in raw_path.lower():
+            # Some ASGI clients put the query string in raw_path; it is not path.
+            raw = raw_path.split(b"?", 1)[0]
+            segments = [unquote_to_bytes(s).decode("utf-8", "replace") for s in raw.split(b"/")]
+            path = "/".join(quote(s, safe="") if "/" in s else s for s in segments)
+            scope = {**scope, "path": path, _ESCAPED_SEGMENTS: True}
+        await self.app(scope, receive, send)
+
+
+class MockApp:
+    """The mock API as an ASGI app, with its store and handlers at hand."""
+
+    def __init__(self, app: ASGIApp, store: ThreadStore, api: MockApi, *, owns_store: bool):
+        self._app = app
+        self.store = store
+        """The store the app serves (also a test's way to look at the data directly)."""
+        self.api = api
+        """The `MockApi` whose methods answer the requests."""
+        self.owns_store = owns_store
+        """Whether `create_app` made the store (so whoever stops the app may close it)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+
+StoreFactory = Callable[[], ThreadStore]
+"""Makes a fresh store, e.g. a `ThreadStore` subclass; `create_app` then seeds it."""
+
+
 def create_app(
-    store: ThreadStore | None = None,
+    store: ThreadStore | StoreFactory | None = None,
     *,
     api_keys: Sequence[str] = (DEFAULT_API_KEY,),
     seed: str = "default",
@@ -401,20 +488,31 @@ def create_app(
     faults: FaultSpec | str | None = None,
     db_path: str | None = None,
     api_class: type[MockApi] = MockApi,
-) -> ASGIApp:
+) -> MockApp:
     """Build the mock API as an ASGI app, with routes under `/v1`.
 
-    `store` defaults to a new SQLite store (`db_path`, or in memory) seeded with `seed`
-    (`default`, `none`, or `synthetic:THREADS[:ITEMS_PER_THREAD]`) and the JSONL
-    `fixtures`. `api_class` lets a test swap in a subclass of `MockApi`.
+    `store` is one of:
+
+    - None: a new SQLite store (the file `db_path`, or in memory), seeded with `seed`
+      (`default`, `none`, or `synthetic:THREADS[:ITEMS_PER_THREAD]`) and the JSONL
+      `fixtures`;
+    - a factory (any zero-argument callable, e.g. a `ThreadStore` subclass): the store
+      it makes is seeded the same way;
+    - a `ThreadStore` instance: served as it is, with no seed and no fixtures.
+
+    `api_class` swaps in a subclass of `MockApi`, to change how requests are answered.
     """
     from .fixtures import load_fixtures
     from .seed import apply_seed
 
     if not api_keys:
         raise ValueError("api_keys: at least one API key is needed")
-    if store is None:
-        store = ThreadStore(db_path)
+    owns_store = not isinstance(store, ThreadStore)
+    if isinstance(store, ThreadStore):
+        if db_path is not None:
+            raise ValueError("db_path: only for a store that create_app makes")
+    else:
+        store = ThreadStore(db_path) if store is None else _made_by(store, db_path)
         apply_seed(store, seed, api_keys)
         for path in fixtures:
             load_fixtures(store, api_keys[0], path)
@@ -430,6 +528,21 @@ def create_app(
     app = Starlette(
         routes=routes, exception_handlers={HTTPException: _http_error, Exception: _crash}
     )
+    # No 307 from `/threads/` to `/threads`: a redirect has no JSON body, and the
+    # empty thread id it stands for is simply not a thread (404 envelope).
+    app.router.redirect_slashes = False
     app.state.store = store
     app.state.api = api
-    return _RequestIds(_CrashesAsErrors(_SwallowDrops(_Faults(app, faults))))
+    wrapped = _RequestIds(
+        _CrashesAsErrors(_SwallowDrops(_Faults(_KeepEncodedSlashes(app), faults)))
+    )
+    return MockApp(wrapped, store, api, owns_store=owns_store)
+
+
+def _made_by(factory: StoreFactory, db_path: str | None) -> ThreadStore:
+    if db_path is not None:
+        raise ValueError("db_path: a store factory opens its own database")
+    store = factory()
+    if not isinstance(store, ThreadStore):
+        raise TypeError(f"store: the factory made a {type(store).__name__}, not a ThreadStore")
+    return store

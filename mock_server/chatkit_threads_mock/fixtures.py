@@ -34,14 +34,41 @@ class FixtureError(ValueError):
 
 
 def _validators() -> dict[str, Any]:
-    # The spec's own schemas decide what a valid fixture is; imported lazily because
-    # only loading fixtures needs jsonschema.
-    from chatkit_threads_contract.spec import schema_validator
+    # The spec's own schemas decide what a valid fixture is.
+    from .schema import component_validator
 
-    return {
-        obj: schema_validator({"$ref": f"#/components/schemas/{name}"})
-        for obj, name in _SCHEMAS.items()
-    }
+    return {obj: component_validator(name) for obj, name in _SCHEMAS.items()}
+
+
+def _first_problem(validator: Any, record: dict[str, Any]) -> Any:
+    """The schema error that explains why `record` is invalid, or None.
+
+    A union (`oneOf`) only says "not valid under any of the given schemas"; this goes
+    down into the variant the record's `type` selects, to name the real problem (a
+    missing field, a wrong type) and where it is.
+    """
+    from jsonschema.exceptions import relevance
+
+    # Not `best_match`: it descends into unions by its own guess, often the wrong variant.
+    error = max(validator.iter_errors(record), key=relevance, default=None)
+    while error is not None and error.validator == "oneOf" and error.context:
+        variants: dict[Any, list[Any]] = {}
+        for sub in error.context:
+            variants.setdefault(sub.schema_path[0], []).append(sub)
+        # A variant fits when the record has its `type` and its JSON type.
+        fitting = [
+            errors
+            for errors in variants.values()
+            if not any(
+                (e.validator == "const" and list(e.relative_path) == ["type"])
+                or (e.validator == "type" and not e.relative_path)
+                for e in errors
+            )
+        ]
+        if len(fitting) != 1:
+            break
+        error = max(fitting[0], key=relevance)
+    return error
 
 
 def load_fixtures(store: ThreadStore, api_key: str, path: str | Path) -> tuple[int, int]:
@@ -66,7 +93,7 @@ def load_fixtures(store: ThreadStore, api_key: str, path: str | Path) -> tuple[i
                 raise FixtureError(
                     name, number, f"'object' must be one of {sorted(validators)}, got {kind!r}"
                 )
-            problem = next(iter(validators[kind].iter_errors(record)), None)
+            problem = _first_problem(validators[kind], record)
             if problem is not None:
                 where = "/".join(str(p) for p in problem.absolute_path) or "(root)"
                 raise FixtureError(name, number, f"at {where}: {problem.message}")

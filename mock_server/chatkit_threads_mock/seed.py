@@ -8,6 +8,7 @@ use every item type, content type, annotation and attachment kind.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -211,7 +212,8 @@ def synthetic_rows(
 ) -> tuple[Iterator[tuple[str, str, int, str, str]], Iterator[tuple[str, str, int, str]]]:
     """Row generators for `threads` threads with `items_per_thread` items each.
 
-    Bodies are built by formatting templates rather than `json.dumps` per row, which is
+    Creation times come in ties (two threads, three items per second), so pagination
+    over them depends on the id tie-break as real data does. Bodies are built by formatting templates rather than `json.dumps` per row, which is
     what makes a million threads load in seconds.
     """
     tag = project[5:13]
@@ -220,7 +222,7 @@ def synthetic_rows(
     def thread_rows() -> Iterator[tuple[str, str, int, str, str]]:
         for n in range(threads):
             thread_id = f"cthr_s{tag}{n:08d}"
-            created_at = BASE_TIME + n
+            created_at = _synthetic_thread_time(n)
             user = users[n % len(users)]
             status = _STATUS_JSON[n % len(_STATUS_JSON)]
             body = (
@@ -232,14 +234,21 @@ def synthetic_rows(
     def item_rows() -> Iterator[tuple[str, str, int, str]]:
         for n in range(threads):
             thread_id = f"cthr_s{tag}{n:08d}"
+            start = _synthetic_thread_time(n)
             for m in range(items_per_thread):
-                item_id = f"cthi_s{tag}{n:08d}_{m:06d}"
-                created_at = BASE_TIME + m
+                item_id = f"cthi_s{tag}{n:08d}_{m:07d}"
+                # Three items per second: ties that only the id can order.
+                created_at = start + m // 3
                 template = _ITEM_TEMPLATES[m % len(_ITEM_TEMPLATES)]
                 body = template.format(id=item_id, thread_id=thread_id, created_at=created_at, n=m)
                 yield item_id, thread_id, created_at, body
 
     return thread_rows(), item_rows()
+
+
+def _synthetic_thread_time(n: int) -> int:
+    # Two threads per second, so listings have ties that only the id can order.
+    return BASE_TIME + n // 2
 
 
 def seed_synthetic(
@@ -294,6 +303,13 @@ def apply_seed(store: ThreadStore, seed: str, api_keys: Sequence[str]) -> None:
             raise ValueError(
                 f"seed {seed!r}: expected synthetic:THREADS or synthetic:THREADS:ITEMS_PER_THREAD"
             ) from None
-        seed_synthetic(store, api_keys[0], threads, items)
+        try:
+            seed_synthetic(store, api_keys[0], threads, items)
+        except sqlite3.IntegrityError:
+            # Synthetic ids are the same in every set, so two sizes cannot share a file.
+            raise ValueError(
+                f"seed {seed!r}: the database already holds a different synthetic set; "
+                "use a new --db file, or --seed none to serve the data it has"
+            ) from None
         return
     raise ValueError(f"seed {seed!r}: expected default, none, or synthetic:THREADS[:ITEMS]")

@@ -12,6 +12,7 @@ import uvicorn
 
 from .app import DEFAULT_API_KEY, create_app
 from .faults import FaultSpec
+from .store import ThreadStore
 
 __all__ = ["MockServer"]
 
@@ -48,11 +49,24 @@ class MockServer:
             **app_options,
         )
         config = uvicorn.Config(
-            self.app, host=host, port=port, log_level="error", lifespan="off", access_log=False
+            self.app,
+            host=host,
+            port=port,
+            log_level="error",
+            lifespan="off",
+            access_log=False,
+            # A request held open by injected latency must not keep stop() waiting.
+            timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
+        self._stopped = False
         self.port = port
+
+    @property
+    def store(self) -> ThreadStore:
+        """The store being served, to look at or change the data directly."""
+        return self.app.store
 
     @property
     def api_key(self) -> str:
@@ -68,6 +82,9 @@ class MockServer:
         """Start serving; returns once the port accepts connections."""
         if self._thread is not None:
             raise RuntimeError("the mock server is already running")
+        if self._stopped:
+            # Its database is closed; a new MockServer on the same `db_path` reopens it.
+            raise RuntimeError("a stopped MockServer cannot start again; make a new one")
         self._thread = threading.Thread(target=self._server.run, name="chatkit-mock", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
@@ -79,12 +96,17 @@ class MockServer:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop serving and wait for the thread to end."""
+        """Stop serving, wait for the thread to end, and close the database it opened."""
         if self._thread is None:
             return
         self._server.should_exit = True
         self._thread.join(timeout)
+        finished = not self._thread.is_alive()
         self._thread = None
+        self._stopped = True
+        if self.app.owns_store and finished:
+            # Closing a file database's last connection also folds its WAL back in.
+            self.store.close()
 
     def __enter__(self) -> MockServer:
         return self.start()

@@ -13,6 +13,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -163,6 +164,24 @@ class ThreadStore:
         """A write transaction: commits on success, rolls back on any exception."""
         return ThreadStore._Transaction(self)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads that see one state of the database (nests; joins an open transaction).
+
+        A page takes several queries (the thread, the cursor's position, the rows); on a
+        file shared with another process, a delete landing between them would otherwise
+        give a thread that exists and then has no items.
+        """
+        with self._lock:
+            if self._db.in_transaction:
+                yield self._db
+                return
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._db.execute("COMMIT")
+
     def has_thread(self, thread_id: str) -> bool:
         """Whether a thread with this id exists in any project."""
         return self._exists("threads", thread_id)
@@ -232,7 +251,7 @@ class ThreadStore:
         before: str | None = None,
     ) -> Page | None:
         """A page of a thread's items, or None when the project has no such thread."""
-        with self._lock:
+        with self.snapshot():
             if self.get_thread(project, thread_id) is None:
                 return None
             return self._page(
@@ -278,7 +297,7 @@ class ThreadStore:
         follows, precedes = ("<", ">") if descending else (">", "<")
         where = [scope]
         params = list(args)
-        with self._lock:
+        with self.snapshot():
             if after:
                 params += self._position(table, scope, args, "after", after)
                 where.append(f"(created_at, id) {follows} (?, ?)")

@@ -189,3 +189,12 @@ def test_every_page_query_is_an_index_range_search() -> None:
     for plan in plans:
         assert plan.startswith("SEARCH") and "USING INDEX" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_second_synthetic_size_on_one_database_is_refused(tmp_path: Path) -> None:
+    store = ThreadStore(tmp_path / "mock.db")
+    apply_seed(store, "synthetic:20", [DEFAULT_API_KEY])
+    apply_seed(store, "synthetic:20", [DEFAULT_API_KEY])  # the same set again: a no-op
+    with pytest.raises(ValueError, match="already holds a different synthetic set"):
+        apply_seed(store, "synthetic:30", [DEFAULT_API_KEY])
+    assert len(store.list_threads(PROJECT, limit=100).ids) == 20

@@ -67,6 +67,7 @@ def test_injected_429_carries_retry_after(server: MockServer) -> None:
     response = _get(server, "429=1,retry-after=3")
     assert response.status_code == 429
     assert response.headers["retry-after"] == "3"
+    assert response.headers["retry-after-ms"] == "3000"
     assert response.json()["error"]["code"] == "rate_limit_exceeded"
     assert response.headers["x-request-id"]
 
@@ -76,6 +77,23 @@ def test_injected_server_errors(server: MockServer, status: int) -> None:
     response = _get(server, f"{status}=1")
     assert response.status_code == status
     assert response.json()["error"]["type"] == "server_error"
+
+
+def test_a_header_spec_draws_one_seeded_sequence_across_requests() -> None:
+    def statuses() -> list[int]:
+        with MockServer() as fresh:
+            return [_get(fresh, "500=0.5,seed=11").status_code for _ in range(30)]
+
+    first = statuses()
+    # A rate, not the same outcome every time; and the same run against a fresh server.
+    assert set(first) == {200, 500}
+    assert statuses() == first
+
+
+def test_latency_delays_the_answer(server: MockServer) -> None:
+    response = _get(server, "latency=30ms")
+    assert response.status_code == 200
+    assert response.elapsed.total_seconds() >= 0.03
 
 
 def test_injected_drop_cuts_the_response_short(server: MockServer) -> None:

@@ -106,6 +106,8 @@ def test_user_filter_returns_only_that_users_threads(client: TestClient) -> None
         ({"limit": "1.5"}, "limit"),
         ({"limit": "9" * 400}, "limit"),
         ({"order": "sideways"}, "order"),
+        ({"order": ""}, "order"),
+        ({"limit": ""}, "limit"),
         ({"user": ""}, "user"),
         ({"user": "u" * 513}, "user"),
         ({"after": "cthr_nowhere"}, "after"),
@@ -199,6 +201,9 @@ def test_beta_header_is_required_unless_switched_off() -> None:
         ("PUT", "/chatkit/threads/cthr_1", 405),
         ("PATCH", "/chatkit/threads/cthr_1/items", 405),
         ("GET", "/chatkit/threads/a%2Fb", 404),
+        ("GET", "/chatkit/threads/", 404),
+        ("DELETE", "/chatkit/threads/", 404),
+        ("GET", "/chatkit/threads//items", 404),
         ("GET", "/chatkit/threads/a/b/c", 404),
         ("GET", "/chatkit/nothing", 404),
         ("GET", "/", 404),
@@ -236,3 +241,61 @@ def test_a_crash_becomes_a_500_envelope() -> None:
     assert response.status_code == 500
     assert response.json()["error"]["type"] == "server_error"
     assert "boom" not in response.text
+
+
+def test_an_encoded_slash_stays_inside_the_thread_id(client: TestClient) -> None:
+    thread_id = _list(client)["data"][0]["id"]
+    # Decoded naively, this would be the items route of a real thread.
+    for path in (f"/chatkit/threads/{thread_id}%2Fitems", f"/chatkit/threads/{thread_id}%2fitems"):
+        response = client.get(path)
+        assert response.status_code == 404
+        error = assert_conforms("retrieveThread", response)["error"]
+        assert error["param"] == "thread_id"
+        assert f"'{thread_id}/items'" in error["message"]
+    deleted = client.delete(f"/chatkit/threads/{thread_id}%2F..")
+    assert deleted.status_code == 404
+    assert client.get(f"/chatkit/threads/{thread_id}").status_code == 200
+
+
+def test_a_thread_id_with_a_slash_is_served_from_fixtures_exactly() -> None:
+    from chatkit_threads_mock import ThreadStore, project_for_key
+
+    store = ThreadStore()
+    thread = {
+        "id": "cthr_a/b",
+        "object": "chatkit.thread",
+        "created_at": 1,
+        "title": None,
+        "status": {"type": "active"},
+        "user": "u",
+    }
+    store.add(project_for_key(DEFAULT_API_KEY), [thread])
+    with TestClient(create_app(store), base_url="http://127.0.0.1/v1", headers=HEADERS) as c:
+        assert assert_conforms("retrieveThread", c.get("/chatkit/threads/cthr_a%2Fb")) == thread
+        items = c.get("/chatkit/threads/cthr_a%2Fb/items")
+        assert assert_conforms("listThreadItems", items)["data"] == []
+        assert c.get("/chatkit/threads/cthr_a/b").status_code == 404
+
+
+def test_create_app_takes_a_store_factory_and_seeds_what_it_makes() -> None:
+    from chatkit_threads_mock import ThreadStore
+
+    made: list[ThreadStore] = []
+
+    class Counting(ThreadStore):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    app = create_app(Counting)
+    assert made == [app.store] and app.owns_store
+    with TestClient(app, base_url="http://127.0.0.1/v1", headers=HEADERS) as c:
+        assert len(c.get("/chatkit/threads").json()["data"]) == 12
+    given = ThreadStore()
+    served = create_app(given)
+    assert served.store is given and not served.owns_store
+    assert given.list_threads("anything").ids == []  # an instance is served unseeded
+    with pytest.raises(ValueError, match="db_path"):
+        create_app(given, db_path="x.db")
+    with pytest.raises(TypeError, match="not a ThreadStore"):
+        create_app(lambda: object())  # type: ignore[arg-type,return-value]

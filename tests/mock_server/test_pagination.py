@@ -1,81 +1,93 @@
-"""Paging through 10,000 items in every order and direction sees each item exactly once."""
+"""Paging through 10,000 items in every order and direction sees each item exactly once.
+
+Synthetic data gives three items (and two threads) per second, so these walks also
+prove that ties in `created_at` are ordered by id and never split or repeated at a page
+boundary. The app is called in-process through `httpx.ASGITransport`.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
-from starlette.testclient import TestClient
 
-from chatkit_threads_mock import DEFAULT_API_KEY, ThreadStore, apply_seed, create_app
+from chatkit_threads_mock import DEFAULT_API_KEY, MockApp, create_app, project_for_key
+from chatkit_threads_mock.seed import synthetic_rows
 
 from .conftest import HEADERS
 
 ITEMS = 10_000
+THREADS = 3_000
 LIMIT = 7
 
 
 @pytest.fixture(scope="module")
-def big() -> Iterator[tuple[TestClient, ThreadStore, str]]:
-    """A client of a mock holding one thread with 10,000 items, its store, the thread's id."""
-    store = ThreadStore()
-    apply_seed(store, f"synthetic:1:{ITEMS}", [DEFAULT_API_KEY])
-    app = create_app(store)
-    with TestClient(app, base_url="http://127.0.0.1/v1", headers=HEADERS) as client:
-        yield client, store, client.get("/chatkit/threads").json()["data"][0]["id"]
+def big() -> Iterator[tuple[MockApp, str]]:
+    """An app holding 3,000 threads, one of them with 10,000 items; that thread's id."""
+    app = create_app(seed=f"synthetic:{THREADS}")
+    # 10,000 items for the first synthetic thread (only the item rows are used).
+    _, items = synthetic_rows(project_for_key(DEFAULT_API_KEY), 1, ITEMS)
+    app.store.add_rows([], items)
+    thread_id = str(app.store._db.execute("SELECT thread_id FROM items LIMIT 1").fetchone()[0])
+    yield app, thread_id
+    app.store.close()
 
 
-def _page(client: TestClient, thread_id: str, **params: Any) -> dict[str, Any]:
-    response = client.get(f"/chatkit/threads/{thread_id}/items", params=params)
-    assert response.status_code == 200
-    page: dict[str, Any] = response.json()
-    ids = [item["id"] for item in page["data"]]
-    assert page["first_id"] == (ids[0] if ids else None)
-    assert page["last_id"] == (ids[-1] if ids else None)
-    return page
-
-
-def _expected(store: ThreadStore, thread_id: str, order: str) -> list[str]:
-    """All ids in `order`, from the database directly (not through pagination)."""
-    ascending = [
-        row[0]
-        for row in store._db.execute(
-            "SELECT id FROM items WHERE thread_id = ? ORDER BY created_at, id", (thread_id,)
-        )
-    ]
-    assert len(ascending) == len(set(ascending)) == ITEMS
+def _expected(app: MockApp, path: str, order: str) -> list[str]:
+    """All ids of the listing in `order`, from the database directly (not paginated)."""
+    if path.endswith("/items"):
+        thread_id = path.split("/")[-2]
+        sql, args = "SELECT id FROM items WHERE thread_id = ? ORDER BY created_at, id", [thread_id]
+    else:
+        sql, args = "SELECT id FROM threads ORDER BY created_at, id", []
+    ascending = [str(row[0]) for row in app.store._db.execute(sql, args)]
+    assert len(ascending) == len(set(ascending))
     return ascending if order == "asc" else ascending[::-1]
 
 
-@pytest.mark.parametrize("order", ["asc", "desc"])
-def test_walk_forwards_with_after(big: tuple[TestClient, ThreadStore, str], order: str) -> None:
-    client, store, thread_id = big
+async def _walk(
+    app: MockApp, path: str, order: str, direction: str, start: str | None
+) -> list[str]:
+    """Every id a client sees paging from `start` in `direction`, in list order."""
+    transport = httpx.ASGITransport(app=app)
     seen: list[str] = []
     params: dict[str, Any] = {"limit": LIMIT, "order": order}
-    while True:
-        page = _page(client, thread_id, **params)
-        seen += [item["id"] for item in page["data"]]
-        if not page["has_more"]:
-            break
-        assert len(page["data"]) == LIMIT
-        params["after"] = page["last_id"]
-    assert seen == _expected(store, thread_id, order)
+    if start is not None:
+        params[direction] = start
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://127.0.0.1/v1", headers=HEADERS
+    ) as client:
+        while True:
+            response = await client.get(path, params=params)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            ids = [entry["id"] for entry in page["data"]]
+            assert page["first_id"] == (ids[0] if ids else None)
+            assert page["last_id"] == (ids[-1] if ids else None)
+            # Reading backwards, each page is in list order and goes in front.
+            seen = seen + ids if direction == "after" else ids + seen
+            if not page["has_more"]:
+                return seen
+            assert len(ids) == LIMIT
+            params[direction] = page["last_id"] if direction == "after" else page["first_id"]
 
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
-def test_walk_backwards_with_before(big: tuple[TestClient, ThreadStore, str], order: str) -> None:
-    client, store, thread_id = big
-    expected = _expected(store, thread_id, order)
-    # Start at the far end of the list: the entry itself, then everything before it.
-    seen = [expected[-1]]
-    params: dict[str, Any] = {"limit": LIMIT, "order": order, "before": expected[-1]}
-    while True:
-        page = _page(client, thread_id, **params)
-        # Each page is in list order and goes in front of what was read so far.
-        seen = [item["id"] for item in page["data"]] + seen
-        if not page["has_more"]:
-            break
-        assert len(page["data"]) == LIMIT
-        params["before"] = page["first_id"]
+@pytest.mark.parametrize("direction", ["after", "before"])
+@pytest.mark.parametrize("listing", ["items", "threads"])
+def test_a_walk_sees_every_entry_once_in_order(
+    big: tuple[MockApp, str], order: str, direction: str, listing: str
+) -> None:
+    app, thread_id = big
+    path = f"/chatkit/threads/{thread_id}/items" if listing == "items" else "/chatkit/threads"
+    expected = _expected(app, path, order)
+    assert len(expected) == (ITEMS if listing == "items" else THREADS)
+    if direction == "after":
+        seen = asyncio.run(_walk(app, path, order, "after", None))
+    else:
+        # Start at the far end of the list: that entry, then everything before it.
+        seen = [*asyncio.run(_walk(app, path, order, "before", expected[-1])), expected[-1]]
     assert seen == expected
