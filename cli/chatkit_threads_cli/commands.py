@@ -129,7 +129,7 @@ def list_threads(
     else:
         rows = list(threads)
         if rows:
-            _stdout().print(thread_table(rows))
+            _stdout().print(thread_table(rows), soft_wrap=False)
         else:
             _stdout().print("No threads.")
     if page.has_more and not all_pages:
@@ -148,7 +148,7 @@ def get_thread(
     if as_json:
         typer.echo(json.dumps(thread.to_dict(), indent=2, ensure_ascii=False))
     else:
-        _stdout().print(thread_details(thread))
+        _stdout().print(thread_details(thread), soft_wrap=False)
 
 
 @threads_app.command("items")
@@ -181,7 +181,7 @@ def list_items(
         out = _stdout()
         shown = 0
         for item in items:
-            out.print(item_panel(item))
+            out.print(item_panel(item), soft_wrap=False)
             shown += 1
         if not shown:
             out.print("No items.")
@@ -282,7 +282,7 @@ def delete(
     if not ids:
         selected = select_threads(client, user=user, older_than_days=older_than)
         ids = [thread.id for thread in selected]
-        criteria = " and ".join(
+        criteria = ", ".join(
             part
             for part in (
                 f"of user {user}" if user is not None else "",
@@ -295,7 +295,7 @@ def delete(
             return
         shown = selected[:_PREVIEW_ROWS]
         title = f"{_plural(len(selected), 'thread')} {criteria}"
-        out.print(thread_table(shown, title=title))
+        out.print(thread_table(shown, title=title), soft_wrap=False)
         if len(selected) > len(shown):
             out.print(f"... and {len(selected) - len(shown)} more", markup=False)
     if dry_run:

@@ -20,6 +20,7 @@ from chatkit_threads import (
     APIStatusError,
     APITimeoutError,
     ChatKitError,
+    ResponseValidationError,
 )
 
 __all__ = [
@@ -42,6 +43,9 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 an API error (or a failed deletion, or a file that could "
     "not be written); 2 a usage error (bad option, missing API key, unanswered prompt)."
 )
+
+# A strict-mode failure can list hundreds of departures; the first few say enough.
+_SHOWN_ERRORS = 3
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -81,6 +85,12 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
             f"error: {request.method} {request.url} {what}: {detail}",
             EXIT_API_ERROR,
         )
+    if isinstance(exc, ResponseValidationError):
+        shown = "; ".join(f"{path}: {problem}" for path, problem in exc.errors[:_SHOWN_ERRORS])
+        more = len(exc.errors) - _SHOWN_ERRORS
+        tail = f"; and {more} more (--debug shows all)" if more > 0 else ""
+        line = f"error: the response does not match the spec (--strict): {shown}{tail}"
+        return line, EXIT_API_ERROR
     if isinstance(exc, APIError | ChatKitError):
         return f"error: {' '.join(str(exc).split())}", EXIT_API_ERROR
     if isinstance(exc, ValueError | TypeError):

@@ -119,7 +119,7 @@ def test_dry_run_deletes_nothing(cli: Cli) -> None:
 def test_delete_by_user_and_age_names_the_count(aged_cli: Cli) -> None:
     result = aged_cli("threads", "delete", "--user", "user_dave", "--older-than", "30", input="y\n")
     assert result.exit_code == 0, result.output
-    assert "2 threads of user user_dave and created more than 30 days ago" in result.stdout
+    assert "2 threads of user user_dave, created more than 30 days ago" in result.stdout
     assert "Delete 2 threads?" in result.stderr
     assert "Deleted 2 threads." in result.stdout
     assert gone(aged_cli, "cthr_dave_old1") and gone(aged_cli, "cthr_dave_old2")
@@ -128,7 +128,7 @@ def test_delete_by_user_and_age_names_the_count(aged_cli: Cli) -> None:
 
     again = aged_cli("threads", "delete", "--user", "user_dave", "--older-than", "30")
     assert again.exit_code == 0
-    assert "No threads of user user_dave and created more than 30 days ago" in again.stdout
+    assert "No threads of user user_dave, created more than 30 days ago" in again.stdout
 
 
 def test_older_than_alone_spans_every_user(aged_cli: Cli) -> None:

@@ -104,7 +104,8 @@ def test_strict_turns_drift_into_an_error(drifting_cli: Cli) -> None:
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1
-    assert "does not match the spec" in lines[0]
+    assert "does not match the spec (--strict)" in lines[0]
+    assert "and 10 more (--debug shows all)" in lines[0]
     assert "$.data[0]" in lines[0]
 
 
