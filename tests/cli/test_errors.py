@@ -14,7 +14,7 @@ from chatkit_threads_cli import app as app_module
 from chatkit_threads_cli.app import app
 from chatkit_threads_cli.main import main
 
-from .conftest import Cli
+from .conftest import Cli, serve
 
 
 def test_not_found_is_one_line_with_the_request_id(cli: Cli) -> None:
@@ -173,3 +173,12 @@ def test_missing_extra_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 2
     assert "pip install 'chatkit-threads[mock]'" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_timeout_option_reaches_the_client() -> None:
+    # The server answers after 300 ms; a 50 ms timeout must give up and say so.
+    for slow in serve(faults="latency=300ms"):
+        result = slow("--timeout", "0.05", "threads", "list")
+        assert result.exit_code == 1
+        assert "timed out" in result.stderr
+        assert len(result.stderr.splitlines()) == 1

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from rich.console import Console
 
+from chatkit_threads_cli import export as export_module
 from chatkit_threads_cli.progress import BarProgress, LineProgress, make_progress
 
 from .conftest import ITEMS_PER_THREAD, SEEDED_THREADS, Cli, FailingItems
@@ -188,3 +191,30 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
         bar.thread_done("cthr_1", "exported", 3)
         bar.thread_done("cthr_2", "skipped", 0)
     assert "2/2" in terminal.file.getvalue()
+
+
+def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "backup"
+    real = export_module._write_items
+    calls = 0
+
+    def interrupted_on_the_fourth_thread(*args: Any) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(export_module, "_write_items", interrupted_on_the_fourth_thread)
+    first = cli("threads", "export", "--out", str(out))
+    assert first.exit_code == 130
+    assert first.stderr.splitlines()[-1] == "interrupted"
+    assert len(list(out.glob("cthr_*.jsonl"))) == 3
+
+    monkeypatch.setattr(export_module, "_write_items", real)
+    second = cli("threads", "export", "--out", str(out))
+    assert second.exit_code == 0
+    assert "3 already complete" in second.stdout
+    assert directory_blocks(out) == api_blocks(cli)
