@@ -218,3 +218,33 @@ def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
     assert second.exit_code == 0
     assert "3 already complete" in second.stdout
     assert directory_blocks(out) == api_blocks(cli)
+
+
+def test_a_thread_deleted_mid_export_is_skipped_cleanly(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "all.jsonl"
+    real = export_module._write_items
+    victims: list[str] = []
+
+    def delete_the_second(client: Any, handle: Any, thread_id: str, *rest: Any) -> int:
+        if not victims:
+            victims.append("first")
+        elif len(victims) == 1:
+            victims.append(thread_id)
+            cli.client().threads.delete(thread_id)  # gone between listing and export
+        return real(client, handle, thread_id, *rest)
+
+    monkeypatch.setattr(export_module, "_write_items", delete_the_second)
+    result = cli("threads", "export", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "1 deleted meanwhile (skipped)" in result.stdout
+    blocks = file_blocks(out)
+    assert victims[1] not in blocks
+    assert blocks == api_blocks(cli)  # every remaining thread exactly once, complete
+
+    monkeypatch.setattr(export_module, "_write_items", real)
+    again = cli("threads", "export", "--out", str(out))
+    assert again.exit_code == 0
+    assert f"({SEEDED_THREADS - 1} already complete)" in again.stdout
+    assert file_blocks(out) == api_blocks(cli)
