@@ -1,6 +1,7 @@
 """`chatkit-threads-contract`: run the contract suite against a server and report.
 
-With no `--base-url` the bundled mock server is started on 127.0.0.1 and tested.
+Two suites: `server` (the server at `--base-url`, or the bundled mock server started on
+127.0.0.1 when none is given) and `client` (the `chatkit_threads` client, in memory).
 Exit status: 0 when every check passed, 1 when a check failed or the run errored,
 2 on bad usage (including a refused destructive run).
 """
@@ -12,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from .client import CLIENT_CHECKS, ClientContractOptions, run_client_contract
 from .report import ContractReport, format_summary, write_junit
 from .runner import (
     OPERATIONS,
@@ -25,6 +27,12 @@ from .targets import bundled_mock, is_local_url
 __all__ = ["build_parser", "main"]
 
 DEFAULT_MAX_EXAMPLES = 25
+SUITES = ("server", "client")
+
+
+def every_check_name() -> tuple[str, ...]:
+    """Every check `--checks` accepts: the server suite's, then the client suite's."""
+    return all_check_names() + CLIENT_CHECKS
 
 
 def _csv(allowed: Sequence[str], what: str) -> Callable[[str], tuple[str, ...]]:
@@ -46,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chatkit-threads-contract",
         description=(
-            "Check a ChatKit Threads API server against the OpenAPI contract. Without "
-            "--base-url the bundled mock server is started on 127.0.0.1 and tested."
+            "Check a ChatKit Threads API server, and the chatkit_threads client, against the "
+            "OpenAPI contract. Without --base-url the bundled mock server is started on "
+            "127.0.0.1 and tested."
         ),
     )
     parser.add_argument(
@@ -66,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-examples",
         type=int,
         default=DEFAULT_MAX_EXAMPLES,
-        help=f"generated examples per operation and phase (default {DEFAULT_MAX_EXAMPLES})",
+        help=(
+            "generated examples per operation and phase, and per operation and client check "
+            f"(default {DEFAULT_MAX_EXAMPLES})"
+        ),
     )
     parser.add_argument("--seed", type=int, help="random seed, to repeat a run exactly")
     parser.add_argument(
@@ -77,9 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--checks",
-        type=_csv(all_check_names(), "check"),
-        default=all_check_names(),
+        type=_csv(every_check_name(), "check"),
+        default=every_check_name(),
         help="comma-separated check names (default: all; see README for each check's meaning)",
+    )
+    parser.add_argument(
+        "--suites",
+        type=_csv(SUITES, "suite"),
+        default=SUITES,
+        help=(
+            "server (the API at --base-url), client (the chatkit_threads client, in memory, "
+            "no network) or both (default: server,client)"
+        ),
     )
     parser.add_argument(
         "--phases",
@@ -100,12 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(args: argparse.Namespace) -> ContractReport:
+def _run_server(args: argparse.Namespace) -> ContractReport:
     options = dict(
         max_examples=args.max_examples,
         seed=args.seed,
         operations=args.operations,
-        checks=args.checks,
+        checks=tuple(name for name in args.checks if name in all_check_names()),
         phases=args.phases,
         allow_destructive=args.allow_destructive,
     )
@@ -130,16 +151,41 @@ def _run(args: argparse.Namespace) -> ContractReport:
     )
 
 
+def _run(args: argparse.Namespace) -> ContractReport:
+    server = "server" in args.suites and any(name in all_check_names() for name in args.checks)
+    client = "client" in args.suites and any(name in CLIENT_CHECKS for name in args.checks)
+    report: ContractReport | None = _run_server(args) if server else None
+    if client:
+        print("Testing the chatkit_threads client in memory", file=sys.stderr)
+        client_report = run_client_contract(
+            ClientContractOptions(
+                max_examples=args.max_examples,
+                seed=args.seed,
+                operations=args.operations,
+                checks=tuple(name for name in args.checks if name in CLIENT_CHECKS),
+            )
+        )
+        if report is None:
+            report = client_report
+        else:
+            report.merge(client_report)
+    assert report is not None  # main() refuses a selection that runs nothing
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.list_checks:
-        print("\n".join(all_check_names()))
+        print("\n".join(every_check_name()))
         return 0
     if args.max_examples < 1:
         parser.error("--max-examples must be at least 1")
-    if args.base_url is not None:
+    suite_checks = {"server": all_check_names(), "client": CLIENT_CHECKS}
+    if not any(name in suite_checks[suite] for suite in args.suites for name in args.checks):
+        parser.error(f"none of --checks belongs to --suites {','.join(args.suites)}")
+    if args.base_url is not None and "server" in args.suites:
         if not args.base_url.startswith(("http://", "https://")):
             parser.error("--base-url must start with http:// or https://")
         if not (args.api_key or os.environ.get("OPENAI_API_KEY")):
