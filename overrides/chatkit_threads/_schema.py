@@ -97,32 +97,36 @@ class Spec:
     def _compile(self) -> Callable[[dict[str, Any]], Any]:
         # This is the hot path of every call (a page of 100 items builds ~300 objects),
         # so, like attrs and dataclasses do for __init__, the builder is generated once
-        # per model as straight-line code: one dict lookup per field and one positional
-        # __init__ call, with no per-field loop or list. It is about twice as fast as a
-        # generic loop over the field table.
-        namespace: dict[str, Any] = {"_cls": self.cls, "_UNSET": UNSET, "_known": self.known}
-        lines = ["def build(data):", "    get = data.get"]
+        # per model as straight-line code: one dict lookup per field, nested objects and
+        # lists converted inline (no call per field), one positional __init__ call.
+        # Every name it uses is bound as a default argument, i.e. a fast local. This
+        # is about twice as fast as a generic loop over the field table.
+        bound: dict[str, Any] = {
+            "_cls": self.cls,
+            "_UNSET": UNSET,
+            "_known": self.known,
+            "_dict": dict,
+            "_list": list,
+        }
+        body: list[str] = []
         for index, key in enumerate(self.keys):
-            conv = _converter(self.fields[key])
-            if conv is None:
-                lines.append(f"    a{index} = get({key!r}, _UNSET)")
-            else:
-                namespace[f"_c{index}"] = conv
-                lines.append(f"    a{index} = _c{index}(get({key!r}, _UNSET))")
+            body += _convert_lines(f"a{index}", key, self.fields[key], bound)
         names = [f"a{index}" for index in range(len(self.keys))]
-        lines.append(f"    obj = _cls({', '.join(names)})")
+        body.append(f"obj = _cls({', '.join(names)})")
         # Unknown keys exist only if the object has more keys than the known ones it
         # carries. Comparing the length, plus an identity test per field for the rare
         # missing one, is several times cheaper than a key-set comparison on each object.
         missing = " or ".join(f"{name} is _UNSET" for name in names)
-        lines.append(f"    if len(data) != {len(self.keys)} or {missing}:")
-        lines.append("        if not data.keys() <= _known:")
-        lines.append(
-            "            obj.additional_properties = "
-            "{k: v for k, v in data.items() if k not in _known}"
-        )
-        lines.append("    return obj")
-        source = "\n".join(lines) + "\n"
+        body += [
+            f"if len(data) != {len(self.keys)} or {missing}:",
+            "    if not data.keys() <= _known:",
+            "        extra = {k: v for k, v in data.items() if k not in _known}",
+            "        obj.additional_properties = extra",
+            "return obj",
+        ]
+        defaults = ", ".join(f"{name}={name}" for name in bound)
+        source = f"def build(data, {defaults}):\n" + "".join(f"    {line}\n" for line in body)
+        namespace = dict(bound)
         exec(compile(source, f"<chatkit_threads build {self.name}>", "exec"), namespace)
         build: Callable[[dict[str, Any]], Any] = namespace["build"]
         build.__doc__ = f"Build a {self.name} from a decoded JSON object (lenient)."
@@ -238,52 +242,34 @@ def dump_value(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _converter(field: Field) -> Callable[[Any], Any] | None:
-    """The function turning a field's decoded JSON into model objects (None: keep as is).
+def _convert_lines(var: str, key: str, field: Field, bound: dict[str, Any]) -> list[str]:
+    """Source lines setting ``var`` to field ``key`` of ``data``, converted to models.
 
     Anything that is not the expected JSON shape (null, UNSET, a drifting scalar) is
-    returned unchanged, so a malformed value is kept, not fatal. Lists get their own
-    comprehension rather than a per-element call: this runs for every element of a page.
+    left unchanged, so a malformed value is kept, not fatal.
     """
+    lines = [f"{var} = data.get({key!r}, _UNSET)"]
     if field.kind == "model":
         assert isinstance(field.sub, Spec)
-        build = field.sub.build
-        if field.array:
-
-            def convert_models(value: Any) -> Any:
-                if type(value) is list:
-                    return [build(v) if type(v) is dict else v for v in value]
-                return value
-
-            return convert_models
-
-        def convert_model(value: Any) -> Any:
-            return build(value) if type(value) is dict else value
-
-        return convert_model
-    if field.kind == "union":
+        bound[f"_build_{var}"] = field.sub.build
+        one = f"_build_{var}(%s)"
+    elif field.kind == "union":
         assert isinstance(field.sub, Union)
-        lookup: Callable[[Any], Any] = field.sub.builders().get
-        unknown = field.sub.unknown
-        if field.array:
-
-            def convert_variants(value: Any) -> Any:
-                if type(value) is list:
-                    return [
-                        (lookup(v.get("type")) or unknown)(v) if type(v) is dict else v
-                        for v in value
-                    ]
-                return value
-
-            return convert_variants
-
-        def convert_variant(value: Any) -> Any:
-            if type(value) is dict:
-                return (lookup(value.get("type")) or unknown)(value)
-            return value
-
-        return convert_variant
-    return None
+        bound[f"_lookup_{var}"] = field.sub.builders().get
+        bound[f"_unknown_{var}"] = field.sub.unknown
+        # Dispatch on "type" with one dict lookup; no match -> the Unknown* model.
+        one = f'(_lookup_{var}(%s.get("type")) or _unknown_{var})(%s)'
+    else:
+        return lines
+    if field.array:
+        element = one.replace("%s", "e")
+        lines += [
+            f"if type({var}) is _list:",
+            f"    {var} = [{element} if type(e) is _dict else e for e in {var}]",
+        ]
+    else:
+        lines += [f"if type({var}) is _dict:", f"    {var} = {one.replace('%s', var)}"]
+    return lines
 
 
 _JSON_TYPES: dict[type, str] = {
