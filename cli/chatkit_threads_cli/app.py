@@ -37,7 +37,8 @@ def global_options(
         str | None,
         typer.Option(
             envvar="OPENAI_BASE_URL",
-            help="API root [default: https://api.openai.com/v1].",
+            help="API root.",
+            show_default="https://api.openai.com/v1",
         ),
     ] = None,
     api_key: Annotated[
@@ -45,17 +46,17 @@ def global_options(
         typer.Option(envvar="OPENAI_API_KEY", help="API key.", show_default=False),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(min=0, help="Seconds per request [default: 60].")
+        float | None, typer.Option(min=0, help="Seconds per request.", show_default="60")
     ] = None,
     max_retries: Annotated[
         int | None,
-        typer.Option(min=0, help="Retries of a failed request (0 = none) [default: 2]."),
+        typer.Option(min=0, help="Retries of a failed request (0 = none).", show_default="2"),
     ] = None,
     strict: Annotated[
-        bool, typer.Option(help="Fail on any response that departs from the spec.")
+        bool, typer.Option("--strict", help="Fail on any response that departs from the spec.")
     ] = False,
     debug: Annotated[
-        bool, typer.Option(help="Log requests and show tracebacks of errors.")
+        bool, typer.Option("--debug", help="Log requests and show tracebacks of errors.")
     ] = False,
 ) -> None:
     """Command-line tool for the ChatKit Threads API (beta)."""

@@ -41,7 +41,8 @@ EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 an API error (or a failed deletion, or a file that could "
-    "not be written); 2 a usage error (bad option, missing API key, unanswered prompt)."
+    "not be written); 2 a usage error (bad option, missing API key, unanswered prompt); "
+    "130 interrupted (Ctrl-C)."
 )
 
 # A strict-mode failure can list hundreds of departures; the first few say enough.
