@@ -43,7 +43,7 @@ def test_strict_walks_of_every_thread_and_item(server: MockServer) -> None:
             assert [i.thread_id for i in items if not isinstance(i, UnknownThreadItem)] == [
                 thread.id
             ] * len(items)
-            assert [i.created_at for i in items] == sorted(i.created_at for i in items)  # type: ignore[type-var]
+            assert [i.created_at for i in items] == sorted(i.created_at for i in items)
             total += len(items)
         assert total > 0
         raw = client.threads.with_raw_response.list_items(walked[0].id)
