@@ -166,7 +166,8 @@ class ResponseValidationError(ChatKitError):
     def __init__(self, errors: Sequence[tuple[str, str]], *, what: str = "response") -> None:
         self.errors = list(errors)
         lines = "; ".join(f"{path}: {problem}" for path, problem in self.errors)
-        super().__init__(f"{what} does not match the spec ({len(self.errors)} errors): {lines}")
+        count = f"{len(self.errors)} error{'' if len(self.errors) == 1 else 's'}"
+        super().__init__(f"{what} does not match the spec ({count}): {lines}")
 
     @property
     def paths(self) -> list[str]:

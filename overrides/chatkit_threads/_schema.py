@@ -310,8 +310,12 @@ def _validate_one(field: Field, value: Any, path: str, errors: list[tuple[str, s
             errors.append((path, "null is not allowed"))
         return
     if field.kind in _SCALARS:
-        # ``type(...) is`` so that true/false do not pass for an integer.
-        if type(value) is not _SCALARS[field.kind]:
+        # ``type(...) is`` so that true/false do not pass for an integer; JSON Schema
+        # counts 1.0 as an integer, so a whole float does.
+        expected = _SCALARS[field.kind]
+        if type(value) is not expected and not (
+            expected is int and type(value) is float and value.is_integer()
+        ):
             errors.append((path, f"expected {field.kind}, got {json_type_name(value)}"))
         elif field.const is not None and value != field.const:
             errors.append((path, f"expected {field.const!r}, got {value!r}"))

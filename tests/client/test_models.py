@@ -279,6 +279,12 @@ def test_strict_scalar_checks_name_the_path() -> None:
     assert item_info.value.paths == ["$.status"]
 
 
+def test_a_whole_float_is_an_integer_in_json_schema() -> None:
+    assert ThreadResource.from_dict(thread("t", created_at=5.0), strict=True).created_at == 5.0
+    with pytest.raises(ResponseValidationError, match=r"\(1 error\): \$\.created_at"):
+        ThreadResource.from_dict(thread("t", created_at=5.5), strict=True)
+
+
 def test_to_dict_returns_fresh_json_that_does_not_alias_the_model() -> None:
     body = page([future_item()], False, meta={"nested": [1]})
     parsed = ThreadItemListResource.from_dict(body)
