@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -73,7 +75,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     api_keys = tuple(args.api_keys or (DEFAULT_API_KEY,))
 
     from .faults import parse_faults
-    from .fixtures import FixtureError
 
     started = time.perf_counter()
     try:
@@ -83,7 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("load needs --db PATH")
             from .app import create_app
 
-            create_app(db_path=args.db, seed=args.seed, fixtures=args.fixtures, api_keys=api_keys)
+            app = create_app(
+                db_path=args.db, seed=args.seed, fixtures=args.fixtures, api_keys=api_keys
+            )
+            app.store.close()
             print(f"loaded into {args.db} in {time.perf_counter() - started:.1f} s")
             return 0
         from .server import MockServer
@@ -98,13 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             faults=faults,
             require_beta_header=args.require_beta_header,
         )
-    except (ValueError, FixtureError, OSError) as error:
+        server.start()
+    # Bad input of any kind (a seed, a fault spec, a fixture line, a database file that
+    # cannot be opened, a port in use) is a message and exit code 2, not a traceback.
+    except (ValueError, OSError, sqlite3.Error, RuntimeError) as error:
         print(f"chatkit-threads-mock: {error}", file=sys.stderr)
         return 2
-    server.start()
     # The key is the caller's own; show which one by its end only.
     keys = ", ".join(f"...{key[-4:]}" for key in api_keys)
     print(f"ChatKit mock API on {server.base_url} (keys {keys}); Ctrl-C stops it", flush=True)
+    # SIGTERM (a service manager, `kill`, a test's terminate()) stops it as Ctrl-C does:
+    # open requests finish and the database is closed cleanly.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         while True:
             time.sleep(3600)
@@ -113,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

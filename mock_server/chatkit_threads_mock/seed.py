@@ -213,8 +213,9 @@ def synthetic_rows(
     """Row generators for `threads` threads with `items_per_thread` items each.
 
     Creation times come in ties (two threads, three items per second), so pagination
-    over them depends on the id tie-break as real data does. Bodies are built by formatting templates rather than `json.dumps` per row, which is
-    what makes a million threads load in seconds.
+    over them depends on the id tie-break as real data does. Bodies are built by
+    formatting templates rather than `json.dumps` per row, which is what makes a million
+    threads load in seconds.
     """
     tag = project[5:13]
     users = [f"user_{n:03d}" for n in range(100)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -85,14 +86,34 @@ class MockServer:
         if self._stopped:
             # Its database is closed; a new MockServer on the same `db_path` reopens it.
             raise RuntimeError("a stopped MockServer cannot start again; make a new one")
-        self._thread = threading.Thread(target=self._server.run, name="chatkit-mock", daemon=True)
+        # Bound here, not by uvicorn in its thread: a port in use is an OSError for the
+        # caller (not a thread dying with SystemExit), and port 0's choice is known now.
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+
+        def serve() -> None:
+            try:
+                self._server.run(sockets=[sock])
+            except SystemExit:
+                # uvicorn exits on a startup failure; `start` reports it below.
+                pass
+            finally:
+                sock.close()
+
+        self._thread = threading.Thread(target=serve, name="chatkit-mock", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"the mock server did not start on {self.host}:{self.port}")
             time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -131,6 +131,7 @@ def test_load_prepares_a_database_file(tmp_path: Path, capsys: pytest.CaptureFix
         (["load", "--db", "x.db", "--seed", "nonsense"], "seed 'nonsense'"),
         (["serve", "--faults", "429=9"], "fault '429=9'"),
         (["load", "--db", "x.db", "--fixtures", "/nonexistent.jsonl"], "No such file"),
+        (["load", "--db", "no/such/dir/x.db"], "unable to open database file"),
     ],
 )
 def test_bad_command_input_exits_2_with_the_reason(
@@ -186,4 +187,12 @@ def test_serve_from_the_command_line(tmp_path: Path) -> None:
         assert [t["id"] for t in page["data"]] == ["cthr_cli_1"]
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        # SIGTERM is a clean stop: exit code 0, no traceback.
+        assert process.wait(timeout=10) == 0
+        assert process.stderr is not None and "Traceback" not in process.stderr.read()
+
+
+def test_serve_on_a_port_in_use_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with MockServer() as running:
+        assert main(["serve", "--port", str(running.port)]) == 2
+    assert "in use" in capsys.readouterr().err
