@@ -33,8 +33,10 @@ class Config:
     # Client overhead: interleaved rounds, and the time one timed batch should take.
     overhead_rounds: int
     overhead_batch_s: float
-    # Auto-pagination: items in the walked thread, and interleaved walks per contender.
+    # Auto-pagination: items in the walked thread; the prefix on which this client and
+    # the SDK are compared, and interleaved comparison walks per contender.
     pagination_items: int
+    pagination_compare_items: int
     pagination_rounds: int
     # Mock server: thread counts, requests per scenario and size (split over rounds),
     # concurrent connections, and a time cap for each chunk of requests.
@@ -54,6 +56,7 @@ class Config:
             overhead_rounds=15,
             overhead_batch_s=0.04,
             pagination_items=100_000,
+            pagination_compare_items=20_000,
             pagination_rounds=2,
             server_sizes=(10_000, 1_000_000),
             server_requests=4_500,
@@ -71,6 +74,7 @@ class Config:
             overhead_rounds=5,
             overhead_batch_s=0.02,
             pagination_items=10_000,
+            pagination_compare_items=5_000,
             pagination_rounds=1,
             server_sizes=(10_000, 100_000),
             server_requests=600,
@@ -89,6 +93,7 @@ class Config:
             overhead_rounds=2,
             overhead_batch_s=0.002,
             pagination_items=250,
+            pagination_compare_items=200,
             pagination_rounds=1,
             server_sizes=(200, 400),
             server_requests=40,
