@@ -12,7 +12,12 @@ A fault spec is a comma-separated list of `name=value`:
 
 Rates are probabilities in 0..1, drawn once per request in that order. A spec can be
 set for the whole server (`--faults`) or sent with one request in the
-`X-Mock-Faults` header, which then replaces the server's spec for that request.
+`X-Mock-Faults` header, which then replaces the server's spec for that request. Each
+distinct header spec keeps its own seeded sequence for the life of the server, so
+sending `500=0.3,seed=7` with every request fails about 30% of them, the same ones on
+every run against a fresh server. An injected 429 carries `Retry-After` (seconds) and
+`retry-after-ms`; `drop` sends the status line and half the body, then closes the
+connection.
 """
 
 from __future__ import annotations

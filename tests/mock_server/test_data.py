@@ -116,6 +116,14 @@ def test_fixtures_load_threads_and_items(tmp_path: Path) -> None:
         ({"object": "chatkit.session"}, "'object' must be one of"),
         ({"object": "chatkit.thread", "id": "cthr_x"}, "is a required property"),
         (
+            {**_fixture_records()[0], "id": "cthr_y", "status": {"type": "closed"}},
+            "at status: 'reason' is a required property",
+        ),
+        (
+            {**_fixture_records()[1], "id": "cthi_y", "content": [{"type": "input_text"}]},
+            "at content/0: 'text' is a required property",
+        ),
+        (
             {**_fixture_records()[1], "id": "cthi_orphan", "thread_id": "cthr_nowhere"},
             "thread 'cthr_nowhere' is neither earlier in the file",
         ),
