@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LATEST", "render_markdown", "render_text"]
+__all__ = ["LATEST", "README", "render_markdown", "render_readme", "render_text", "update_readme"]
 
 LATEST = Path(__file__).resolve().parent / "results" / "latest.json"
+README = Path(__file__).resolve().parent.parent / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -103,13 +105,58 @@ def render_markdown(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def render_readme(results: dict[str, Any]) -> str:
+    """The README's Benchmarks section (without the markers), from one results file."""
+    machine = results["machine"]
+    when = results["finished_at"][:10]
+    lines = [
+        "## Benchmarks",
+        "",
+        "```bash",
+        "pip install -e '.[dev]'  # bench extra (pinned openai SDK), mock, contract suite",
+        "python -m bench          # the real run: tables, and bench/results/latest.json",
+        "python -m bench --quick  # smaller sizes, about a minute: bench/results/quick.json",
+        "```",
+        "",
+        "Run from the repository root; `--only overhead,pagination,server,contract,codegen` picks",
+        "benchmarks, `python -m bench.report` reprints the last results. Contenders are measured",
+        "side by side in one run: interleaved rounds, medians, and ratios as medians of the",
+        "per-round ratios. Nothing in the test suite asserts on timing.",
+        "",
+        f"Latest real run ({when}, `{results['command']}`, {results['elapsed_s'] / 60:.1f} min; "
+        f"Python {machine['python']}, {machine['cpus']} shared cores, so absolute times are "
+        "noisy and p99 most of all; the ratios are what to compare):",
+        "",
+        render_markdown(results),
+    ]
+    return "\n".join(lines)
+
+
+def update_readme(results: dict[str, Any], path: Path = README) -> None:
+    """Replace the text between the bench markers of README.md, and nothing else."""
+    text = path.read_text()
+    head, found, rest = text.partition(START)
+    _, found_end, tail = rest.partition(END)
+    if not found or not found_end:
+        raise ValueError(f"{path}: no {START} ... {END} section")
+    path.write_text(f"{head}{START}\n{render_readme(results)}\n{END}{tail}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.report")
     parser.add_argument("path", nargs="?", default=str(LATEST))
-    parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="print the README section")
+    parser.add_argument(
+        "--update-readme", action="store_true", help="write it into README.md's bench section"
+    )
     args = parser.parse_args(argv)
     results = json.loads(Path(args.path).read_text())
-    print(render_markdown(results) if args.markdown else render_text(results))
+    if args.update_readme:
+        update_readme(results)
+    elif args.markdown:
+        print(render_readme(results))
+    else:
+        print(render_text(results))
 
 
 if __name__ == "__main__":
