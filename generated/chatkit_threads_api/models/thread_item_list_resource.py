@@ -45,7 +45,10 @@ class ThreadItemListResource:
     last_id: None | str
     """ The ID of the last item on this page; null when the page is empty. """
     has_more: bool
-    """ Whether there are more items after this page. """
+    """ Whether more items remain beyond this page in the direction of reading: after
+    its last entry, or, when the page was requested with `before` alone, before its
+    first entry.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

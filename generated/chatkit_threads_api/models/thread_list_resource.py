@@ -33,7 +33,10 @@ class ThreadListResource:
     last_id: None | str
     """ The ID of the last thread on this page; null when the page is empty. """
     has_more: bool
-    """ Whether there are more threads after this page. """
+    """ Whether more threads remain beyond this page in the direction of reading: after
+    its last entry, or, when the page was requested with `before` alone, before its
+    first entry.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
