@@ -39,6 +39,14 @@ CREATE TABLE IF NOT EXISTS items (
     body        TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_by_thread ON items (thread_id, created_at, id);
+-- Where deleted threads stood, so their ids stay valid cursors: a client that deletes
+-- each thread of a page and then asks for `after=<last_id>` gets the next page.
+CREATE TABLE IF NOT EXISTS deleted_threads (
+    id          TEXT PRIMARY KEY,
+    project     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    user        TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS seeds (
     project     TEXT NOT NULL,
     name        TEXT NOT NULL,
@@ -208,6 +216,11 @@ class ThreadStore:
     def delete_thread(self, project: str, thread_id: str) -> bool:
         """Delete the thread and all its items at once; False when there was none."""
         with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO deleted_threads "
+                "SELECT id, project, created_at, user FROM threads WHERE id = ? AND project = ?",
+                (thread_id, project),
+            )
             deleted = db.execute(
                 "DELETE FROM threads WHERE id = ? AND project = ?", (thread_id, project)
             ).rowcount
@@ -267,12 +280,16 @@ class ThreadStore:
     # -- pagination --------------------------------------------------------------
 
     def _position(self, table: str, scope: str, args: list[Any], param: str, value: str) -> Any:
-        row = self._db.execute(
-            f"SELECT created_at, id FROM {table} WHERE {scope} AND id = ?", [*args, value]
-        ).fetchone()
-        if row is None:
-            raise UnknownCursor(param, value)
-        return row
+        """`(created_at, id)` of the cursor `value` in the listing; UnknownCursor if none."""
+        # A deleted thread keeps its place (same columns, so the same scope applies).
+        tables = [table, "deleted_threads"] if table == "threads" else [table]
+        for name in tables:
+            row = self._db.execute(
+                f"SELECT created_at, id FROM {name} WHERE {scope} AND id = ?", [*args, value]
+            ).fetchone()
+            if row is not None:
+                return row
+        raise UnknownCursor(param, value)
 
     def _page(
         self,

@@ -299,3 +299,26 @@ def test_create_app_takes_a_store_factory_and_seeds_what_it_makes() -> None:
         create_app(given, db_path="x.db")
     with pytest.raises(TypeError, match="not a ThreadStore"):
         create_app(lambda: object())  # type: ignore[arg-type,return-value]
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_deleting_each_listed_thread_while_paging_reaches_the_end(
+    client: TestClient, order: str
+) -> None:
+    # The common "delete everything" loop: the cursor it sends next is a deleted thread.
+    everything = [t["id"] for t in _list(client, order=order, limit=100)["data"]]
+    seen: list[str] = []
+    params: dict[str, Any] = {"limit": 5, "order": order}
+    while True:
+        page = _list(client, **params)
+        for thread in page["data"]:
+            assert client.delete(f"/chatkit/threads/{thread['id']}").status_code == 200
+        seen += [t["id"] for t in page["data"]]
+        if not page["has_more"]:
+            break
+        params["after"] = page["last_id"]
+    assert seen == everything
+    assert _list(client)["data"] == []
+    # A deleted thread is a cursor of its own listing only: another key still gets a 400.
+    other = client.get("/chatkit/threads", params={"after": seen[0]}, headers=OTHER_HEADERS)
+    assert other.status_code == 400 and other.json()["error"]["param"] == "after"
