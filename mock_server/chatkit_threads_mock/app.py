@@ -42,7 +42,7 @@ DEFAULT_API_KEY = "sk-chatkit-mock"
 BETA_HEADER_VALUE = "chatkit_beta=v1"
 
 _log = logging.getLogger("chatkit_threads_mock")
-_LIMIT = re.compile(r"[0-9]{1,6}")
+_LIMIT = re.compile(r"(-?)([0-9]+)")
 _JSON = "application/json"
 # Scope key set by `_KeepEncodedSlashes` when it re-quoted a path segment.
 _ESCAPED_SEGMENTS = "chatkit_mock.escaped_segments"
@@ -96,7 +96,6 @@ class MockApi:
             raise _reject(
                 401,
                 "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
-                code="missing_api_key",
             )
         project = self.projects.get(key.strip())
         if project is None:
@@ -121,16 +120,7 @@ class MockApi:
     def page_params(self, request: Request) -> dict[str, Any]:
         """`limit`, `order`, `after` and `before`, validated against the spec."""
         limit_text = self.query(request, "limit")
-        limit = 20
-        if limit_text is not None:
-            if not _LIMIT.fullmatch(limit_text) or int(limit_text) > 100:
-                raise _reject(
-                    400,
-                    f"Invalid 'limit': expected an integer from 0 to 100, got {limit_text[:40]!r}.",
-                    param="limit",
-                    code="invalid_limit",
-                )
-            limit = int(limit_text)
+        limit = 20 if limit_text is None else self.limit(limit_text)
         order = self.query(request, "order")
         if order is None:
             order = "desc"
@@ -149,6 +139,38 @@ class MockApi:
             "after": self.query(request, "after") or None,
             "before": self.query(request, "before") or None,
         }
+
+    def limit(self, text: str) -> int:
+        """`limit` as an integer in 0..100; a 400 naming it otherwise (as the API words it)."""
+        match = _LIMIT.fullmatch(text)
+        shown = f"{text[:40]!r}" + ("..." if len(text) > 40 else "")
+        if match is None:
+            raise _reject(
+                400,
+                f"Invalid 'limit': expected an integer from 0 to 100, but got {shown} instead.",
+                param="limit",
+                code="invalid_type",
+            )
+        sign, digits = match.groups()
+        digits = digits.lstrip("0") or "0"
+        if sign and digits != "0":
+            raise _reject(
+                400,
+                "Invalid 'limit': integer below minimum value. "
+                f"Expected a value >= 0, but got {shown} instead.",
+                param="limit",
+                code="integer_below_min_value",
+            )
+        # Compared by length first: int() of a huge digit string is slow, or refused.
+        if len(digits) > 3 or int(digits) > 100:
+            raise _reject(
+                400,
+                "Invalid 'limit': integer above maximum value. "
+                f"Expected a value <= 100, but got {shown} instead.",
+                param="limit",
+                code="integer_above_max_value",
+            )
+        return int(digits)
 
     def thread_id(self, request: Request) -> str:
         """The path's thread id (an encoded `/` in it stays part of it)."""
@@ -173,7 +195,7 @@ class MockApi:
         """The 404 for a thread this key cannot see (missing, deleted or someone else's)."""
         return _reject(
             404,
-            f"No thread found with id '{thread_id[:100]}'.",
+            f"Thread with id '{thread_id[:100]}' not found.",
             param="thread_id",
             code="not_found",
         )

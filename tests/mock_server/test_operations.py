@@ -113,6 +113,8 @@ def test_user_filter_returns_only_that_users_threads(client: TestClient) -> None
         ({"after": "cthr_nowhere"}, "after"),
         ({"before": "cthr_nowhere"}, "before"),
         ({"limit": ["1", "2"]}, "limit"),
+        ({"limit": "+5"}, "limit"),
+        ({"limit": "-0001"}, "limit"),
     ],
 )
 def test_invalid_parameters_get_a_400_naming_them(
@@ -322,3 +324,26 @@ def test_deleting_each_listed_thread_while_paging_reaches_the_end(
     # A deleted thread is a cursor of its own listing only: another key still gets a 400.
     other = client.get("/chatkit/threads", params={"after": seen[0]}, headers=OTHER_HEADERS)
     assert other.status_code == 400 and other.json()["error"]["param"] == "after"
+
+
+@pytest.mark.parametrize(
+    ("limit", "code", "expected"),
+    [
+        ("101", "integer_above_max_value", "Expected a value <= 100, but got '101' instead."),
+        ("9" * 5000, "integer_above_max_value", "but got '9999999999"),
+        ("-3", "integer_below_min_value", "Expected a value >= 0, but got '-3' instead."),
+        ("2.5", "invalid_type", "expected an integer from 0 to 100, but got '2.5' instead."),
+    ],
+)
+def test_limit_errors_are_worded_as_the_api_words_them(
+    client: TestClient, limit: str, code: str, expected: str
+) -> None:
+    error = client.get("/chatkit/threads", params={"limit": limit}).json()["error"]
+    assert (error["param"], error["code"]) == ("limit", code)
+    assert error["message"].startswith("Invalid 'limit': ") and expected in error["message"]
+    assert len(error["message"]) < 200
+
+
+def test_limits_with_leading_zeros_are_integers(client: TestClient) -> None:
+    assert len(_list(client, limit="007")["data"]) == 7
+    assert _list(client, limit="-0")["data"] == []
