@@ -296,26 +296,38 @@ def valid_request_rejected_only_for_cursor(
 
 @schemathesis.check
 def list_has_more_truthful(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    """`has_more` is true exactly when a page follows (`after=<last_id>` is not empty)."""
+    """`has_more` is true exactly when another page follows in the direction of reading.
+
+    Forwards that is `after=<last_id>`; for a page requested with `before` alone it is
+    `before=<first_id>` (the spec: "beyond this page in the direction of reading").
+    """
     found = _list_page(case, response)
     follow = _followup(response)
     if found is None or follow is None:
         return SKIP
     page, query = found
     limit, order = _limit(query), _order(query)
-    if "before" in query or limit is None or order is None or not page.ids:
+    backward = bool(query.get("before")) and not query.get("after")
+    if limit is None or order is None or not page.ids:
         return SKIP
+    if query.get("before") and query.get("after"):
+        return SKIP  # a range between two cursors: the spec leaves has_more to reading forwards
     path = _list_path(case, response)
-    state = ("has_more", order, limit, *_state(follow, path, _filters(query), page))
+    direction = "before" if backward else "after"
+    state = ("has_more", direction, order, limit, *_state(follow, path, _filters(query), page))
     if _verified(*state):
         return None
-    nxt = follow.page(path, limit=max(limit, 1), order=order, after=page.last_id, **_filters(query))
+    cursor = page.first_id if backward else page.last_id
+    nxt = follow.page(
+        path, limit=max(limit, 1), order=order, **{direction: cursor}, **_filters(query)
+    )
     if nxt.status != 200:
         return SKIP  # another check reports a failing follow-up; this one judges has_more only
+    following = f"{direction}={'first_id' if backward else 'last_id'}"
     if page.has_more:
-        assert nxt.ids, "has_more is true but the next page (after=last_id) is empty"
+        assert nxt.ids, f"has_more is true but the next page ({following}) is empty"
     else:
-        assert not nxt.ids, f"has_more is false but after=last_id still returns {nxt.ids[:3]}"
+        assert not nxt.ids, f"has_more is false but {following} still returns {nxt.ids[:3]}"
     _seen(*state)
     return None
 

@@ -15,7 +15,7 @@ from chatkit_threads_contract.spec import schema_validator
 def test_generated_bodies_validate_against_the_spec(name: str) -> None:
     validator = schema_validator({"$ref": f"#/components/schemas/{RESPONSE_SCHEMAS[name]}"})
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
     @given(response_strategy(name))
     def check(body: Any) -> None:
         assert list(validator.iter_errors(body)) == []
@@ -27,7 +27,7 @@ def test_item_lists_cover_every_item_type() -> None:
     seen: set[str] = set()
 
     @settings(
-        max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
     )
     @given(response_strategy("listThreadItems"))
     def collect(body: Any) -> None:
