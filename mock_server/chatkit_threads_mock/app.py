@@ -458,7 +458,7 @@ class _SwallowDrops:
 
 
 class _KeepEncodedSlashes:
-    """Keeps a `%2F` inside the path segment it was sent in.
+    """Routes on the path as sent, keeping a `%2F` inside the segment it was sent in.
 
     Servers decode the path before routing, so `/threads/a%2Fitems` would reach the
     items route of thread `a`. A segment whose decoded text holds a `/` is re-quoted
@@ -471,12 +471,16 @@ class _KeepEncodedSlashes:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_path = scope.get("raw_path") if scope["type"] == "http" else None
-        if raw_path and b"%2f" in raw_path.lower():
-            # Some ASGI clients put the query string in raw_path; it is not path.
+        if raw_path:
+            # Decoded here from what was sent, each segment once: some servers and test
+            # clients decode twice (`%2541` -> `A`) or put the query in raw_path.
             raw = raw_path.split(b"?", 1)[0]
             segments = [unquote_to_bytes(s).decode("utf-8", "replace") for s in raw.split(b"/")]
+            escaped = any("/" in s for s in segments)
             path = "/".join(quote(s, safe="") if "/" in s else s for s in segments)
-            scope = {**scope, "path": path, _ESCAPED_SEGMENTS: True}
+            scope = {**scope, "path": path}
+            if escaped:
+                scope[_ESCAPED_SEGMENTS] = True
         await self.app(scope, receive, send)
 
 

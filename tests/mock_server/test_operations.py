@@ -277,6 +277,9 @@ def test_a_thread_id_with_a_slash_is_served_from_fixtures_exactly() -> None:
         items = c.get("/chatkit/threads/cthr_a%2Fb/items")
         assert assert_conforms("listThreadItems", items)["data"] == []
         assert c.get("/chatkit/threads/cthr_a/b").status_code == 404
+        # A `%2F` in the query string leaves the path alone: `%25` is still a literal `%`.
+        missing = c.get("/chatkit/threads/cthr_a%2541/items", params={"after": "x/y"})
+        assert missing.status_code == 404 and "'cthr_a%41'" in missing.json()["error"]["message"]
 
 
 def test_create_app_takes_a_store_factory_and_seeds_what_it_makes() -> None:
