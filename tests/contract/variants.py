@@ -17,7 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from chatkit_threads_mock import MockApi, Page, ThreadStore, UnknownCursor, error_response
+from chatkit_threads_mock import (
+    BETA_HEADER_VALUE,
+    MockApi,
+    Page,
+    ThreadStore,
+    UnknownCursor,
+    error_response,
+)
 from chatkit_threads_mock.store import Order
 
 from .servers import mock_app
@@ -288,6 +295,8 @@ class MissingAuthApi(MockApi):
     """No API key check: a request without a valid key reads the first key's data."""
 
     def project(self, request: Request) -> str:
+        if self.require_beta_header and request.headers.get("openai-beta") != BETA_HEADER_VALUE:
+            return super().project(request)  # the beta header is still refused as usual
         return next(iter(self.projects.values()))
 
 
