@@ -30,8 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
         )
         command.add_argument(
             "--seed",
-            default="default",
-            help="default | none | synthetic:THREADS[:ITEMS_PER_THREAD] (default: default)",
+            dest="seeds",
+            metavar="SEED",
+            action="append",
+            help=(
+                "default | none | synthetic:THREADS[:ITEMS_PER_THREAD]; repeat to combine, "
+                "e.g. --seed default --seed synthetic:1000 (default: default)"
+            ),
         )
         command.add_argument(
             "--fixtures",
@@ -73,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     api_keys = tuple(args.api_keys or (DEFAULT_API_KEY,))
+    seed = ",".join(args.seeds or ["default"])
 
     from .faults import parse_faults
 
@@ -84,9 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("load needs --db PATH")
             from .app import create_app
 
-            app = create_app(
-                db_path=args.db, seed=args.seed, fixtures=args.fixtures, api_keys=api_keys
-            )
+            app = create_app(db_path=args.db, seed=seed, fixtures=args.fixtures, api_keys=api_keys)
             app.store.close()
             print(f"loaded into {args.db} in {time.perf_counter() - started:.1f} s")
             return 0
@@ -96,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             db_path=args.db,
-            seed=args.seed,
+            seed=seed,
             fixtures=args.fixtures,
             api_keys=api_keys,
             faults=faults,

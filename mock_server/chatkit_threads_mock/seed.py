@@ -282,9 +282,15 @@ _ITEM_TEMPLATES = _item_templates()
 def apply_seed(store: ThreadStore, seed: str, api_keys: Sequence[str]) -> None:
     """Apply a seed spec: `default` (every key), `none`, or `synthetic:THREADS[:ITEMS]`.
 
-    Synthetic sets go to the first key's project. Seeding is idempotent, so a file
-    database keeps its data across restarts and is not seeded twice.
+    Several specs joined by commas apply in turn (`default,synthetic:1000`: the
+    default set for every key, and 1,000 more threads for the first). Synthetic sets go
+    to the first key's project. Seeding is idempotent, so a file database keeps its
+    data across restarts and is not seeded twice.
     """
+    if "," in seed:
+        for part in seed.split(","):
+            apply_seed(store, part.strip(), api_keys)
+        return
     kind, _, size = seed.partition(":")
     if kind == "none" and not size:
         return

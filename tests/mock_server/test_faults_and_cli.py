@@ -114,6 +114,16 @@ def test_server_wide_faults_apply_to_every_request() -> None:
         assert httpx.get(failing.base_url + "/chatkit/threads", headers=HEADERS).status_code == 503
 
 
+def test_seeds_combine(tmp_path: Path) -> None:
+    db = tmp_path / "both.db"
+    assert main(["load", "--db", str(db), "--seed", "default", "--seed", "synthetic:30"]) == 0
+    with MockServer(db_path=str(db), seed="none") as served:
+        page = httpx.get(
+            served.base_url + "/chatkit/threads", params={"limit": 100}, headers=HEADERS
+        )
+        assert len(page.json()["data"]) == 12 + 30
+
+
 def test_load_prepares_a_database_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "big.db"
     assert main(["load", "--db", str(db), "--seed", "synthetic:500:2"]) == 0
