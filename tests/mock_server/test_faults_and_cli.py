@@ -81,8 +81,9 @@ def test_injected_server_errors(server: MockServer, status: int) -> None:
 
 def test_a_header_spec_draws_one_seeded_sequence_across_requests() -> None:
     def statuses() -> list[int]:
-        with MockServer() as fresh:
-            return [_get(fresh, "500=0.5,seed=11").status_code for _ in range(30)]
+        headers = HEADERS | {"X-Mock-Faults": "500=0.5,seed=11"}
+        with MockServer() as fresh, httpx.Client(base_url=fresh.base_url) as client:
+            return [client.get("/chatkit/threads", headers=headers).status_code for _ in range(30)]
 
     first = statuses()
     # A rate, not the same outcome every time; and the same run against a fresh server.

@@ -20,11 +20,7 @@ AUTH = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
 
 # The default set (every status and item kind) plus enough threads that the stateful
 # phase, which deletes, never runs out of them.
-APP = create_app(seed="default")
-_extra = create_app(seed="synthetic:300", api_keys=(DEFAULT_API_KEY,))
-APP.store.add_rows(
-    _extra.store._db.execute("SELECT id, project, created_at, user, body FROM threads"), []
-)
+APP = create_app(seed="default,synthetic:300")
 
 _config = schemathesis.Config.from_dict(
     {
