@@ -398,7 +398,7 @@ def _api(api_class: type[MockApi]) -> Callable[[], ASGIApp]:
 STATEFUL: dict[str, Any] = {
     "operations": ("listThreads", "retrieveThread", "listThreadItems", "deleteThread"),
     "phases": ("stateful",),
-    "max_examples": 30,
+    "max_examples": 15,
 }
 RETRIEVE = ("retrieveThread",)
 
