@@ -205,6 +205,30 @@ async def _measure_async(
     return PathResult(compare, full, await _walk_async(walkers[OURS], total, trace=True))
 
 
+def _summary(figures: dict[str, Any], total: int, prefix: int) -> list[str]:
+    """Plain statements the table cannot make: is the peak level, and what the rates are."""
+    lines = []
+    second_half = []
+    for path, figure in figures.items():
+        points = figure["memory_checkpoints"]
+        middle = [p["peak_mb"] for p in points if p["items"] <= total // 2]
+        if middle and points:
+            second_half.append(f"{path} +{points[-1]['peak_mb'] - middle[-1]:.2f} MB")
+    if second_half:
+        lines.append(
+            "peak memory growth during the second half of the walk: "
+            + ", ".join(second_half)
+            + " (traced memory rises between full garbage collections, since httpx keeps "
+            "each response in a reference cycle, then falls back; see memory_checkpoints)"
+        )
+    lines.append(
+        f"ours items/s: one untraced walk of all {total:,} items; the SDK comparison: "
+        f"interleaved walks of the first {prefix:,} items (rates on a shared machine vary "
+        "from minute to minute, so compare within a row)"
+    )
+    return lines
+
+
 def run(config: Config) -> Section:
     from chatkit_threads_mock import DEFAULT_API_KEY, create_app
     from chatkit_threads_mock.seed import seed_synthetic
@@ -309,6 +333,7 @@ def run(config: Config) -> Section:
                 unit="MB",
             )
         )
+    section.summary += _summary(figures, total, prefix)
     section.data["paths"] = figures
     section.data["items"] = total
     section.data["limit"] = LIMIT
