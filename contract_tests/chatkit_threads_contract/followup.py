@@ -8,14 +8,17 @@ under test, both read back from that request, so the checks need no global state
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
-__all__ = ["THREADS_PATH", "Followup", "Page", "sent_query"]
+__all__ = ["THREADS_PATH", "Followup", "Page", "sent_query", "targeting"]
 
 THREADS_PATH = "/chatkit/threads"
 BETA_HEADER = ("OpenAI-Beta", "chatkit_beta=v1")
@@ -64,6 +67,28 @@ def _page_from(response: httpx.Response) -> Page:
 
 _CLIENT: httpx.Client | None = None
 
+# Base URLs of the contract runs under way. The checks are registered with schemathesis
+# globally, so they also run inside any other schemathesis test in the same process,
+# where a follow-up could go anywhere (for an in-process app, to the spec's `servers`
+# URL, the real API). Follow-ups are sent only to the target of a run in progress.
+_TARGETS: Counter[str] = Counter()
+_TARGETS_LOCK = threading.Lock()
+
+
+@contextmanager
+def targeting(base_url: str) -> Iterator[None]:
+    """Allow follow-up requests to `base_url` for the duration of a contract run."""
+    key = base_url.rstrip("/")
+    with _TARGETS_LOCK:
+        _TARGETS[key] += 1
+    try:
+        yield
+    finally:
+        with _TARGETS_LOCK:
+            _TARGETS[key] -= 1
+            if not _TARGETS[key]:
+                del _TARGETS[key]
+
 
 def _client() -> httpx.Client:
     # One pooled client for all follow-ups: a new connection per request would double the
@@ -92,12 +117,20 @@ class Followup:
 
     @classmethod
     def from_response(cls, response: Any) -> Followup | None:
-        """Build from a schemathesis response; `None` when the request was not authorised."""
+        """Build from a schemathesis response.
+
+        `None` (the check does not apply) when the request was not authorised, or when
+        its server is not the target of a contract run in progress (see `targeting`).
+        """
         request = response.request
         headers = {str(k): str(v) for k, v in request.headers.items()}
         if _header(headers, "Authorization") is None:
             return None
-        return cls(str(request.url), headers)
+        follow = cls(str(request.url), headers)
+        with _TARGETS_LOCK:
+            if follow.base_url.rstrip("/") not in _TARGETS:
+                return None
+        return follow
 
     def with_key(self, api_key: str) -> Followup:
         """The same server, another API key (for isolation checks)."""

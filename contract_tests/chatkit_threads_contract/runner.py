@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from schemathesis.engine import Status, events, from_schema
 
 from . import checks as custom_checks
-from .followup import THREADS_PATH
+from .followup import THREADS_PATH, targeting
 from .report import CheckFailure, ContractReport
 from .spec import SPEC_PATH
 from .targets import is_local_url
@@ -334,7 +334,8 @@ def run_server_contract(
     if on_progress is not None:
         on_progress(f"server contract: {options.base_url} ({', '.join(options.operations)})")
     try:
-        _consume(report, from_schema(schema).execute())
+        with targeting(options.base_url):
+            _consume(report, from_schema(schema).execute())
     finally:
         _GUARDS.pop(_guard_key(schema), None)
     if options.delete_policy == "none" and "deleteThread" in options.operations:
