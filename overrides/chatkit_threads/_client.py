@@ -147,6 +147,22 @@ class _BaseClient:
                 (time.perf_counter() - started) * 1000.0,
             )
 
+    def _copy_options(
+        self, *, timeout: Timeout | httpx.Timeout, max_retries: int | None, strict: bool | None
+    ) -> dict[str, Any]:
+        """Constructor arguments for `with_options`: this client's, with the given changes."""
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "organization": self.organization,
+            "project": self.project,
+            "timeout": self.timeout if timeout is None else timeout,
+            "max_retries": self.max_retries if max_retries is None else max_retries,
+            "default_headers": self._default_headers,
+            "strict": self.strict if strict is None else strict,
+            "retry_policy": self.retry_policy,
+        }
+
     def _connection_error(
         self, request: httpx.Request, exc: Exception, attempt: int, started: float
     ) -> APIConnectionError:
@@ -230,19 +246,10 @@ class ChatKit(_BaseClient):
         strict: bool | None = None,
     ) -> ChatKit:
         """A copy with some options changed, sharing this client's connection pool."""
-        clone = ChatKit(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            organization=self.organization,
-            project=self.project,
-            timeout=self.timeout if timeout is None else timeout,
-            max_retries=self.max_retries if max_retries is None else max_retries,
-            default_headers=self._default_headers,
+        return ChatKit(
+            **self._copy_options(timeout=timeout, max_retries=max_retries, strict=strict),
             http_client=self._http,
-            strict=self.strict if strict is None else strict,
-            retry_policy=self.retry_policy,
         )
-        return clone
 
     def close(self) -> None:
         """Close the connection pool (if this client created it)."""
@@ -351,19 +358,10 @@ class AsyncChatKit(_BaseClient):
         strict: bool | None = None,
     ) -> AsyncChatKit:
         """A copy with some options changed, sharing this client's connection pool."""
-        clone = AsyncChatKit(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            organization=self.organization,
-            project=self.project,
-            timeout=self.timeout if timeout is None else timeout,
-            max_retries=self.max_retries if max_retries is None else max_retries,
-            default_headers=self._default_headers,
+        return AsyncChatKit(
+            **self._copy_options(timeout=timeout, max_retries=max_retries, strict=strict),
             http_client=self._http,
-            strict=self.strict if strict is None else strict,
-            retry_policy=self.retry_policy,
         )
-        return clone
 
     async def close(self) -> None:
         """Close the connection pool (if this client created it)."""
