@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from click.testing import Result
 from starlette.requests import Request
 from starlette.responses import Response
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from chatkit_threads import ChatKit
 from chatkit_threads_cli.app import app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from chatkit_threads import LockedStatus
+
 from .conftest import ITEMS_PER_THREAD, SEEDED_THREADS, Cli
 
 
@@ -51,8 +53,9 @@ def test_get_shows_the_thread_with_its_status_reason(cli: Cli) -> None:
     thread = next(
         t
         for t in cli.client().threads.list(limit=100)
-        if t.status.type_ == "locked" and t.status.reason
+        if isinstance(t.status, LockedStatus) and t.status.reason
     )
+    assert isinstance(thread.status, LockedStatus)
     result = cli("threads", "get", thread.id)
     assert result.exit_code == 0, result.output
     assert thread.id in result.stdout

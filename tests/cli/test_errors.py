@@ -3,6 +3,7 @@ the console script itself, and the mounted mock and contract commands."""
 
 from __future__ import annotations
 
+import importlib
 import socket
 import subprocess
 import sys
@@ -10,7 +11,6 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from chatkit_threads_cli import app as app_module
 from chatkit_threads_cli.app import app
 from chatkit_threads_cli.main import main
 
@@ -161,14 +161,14 @@ def test_mock_load_runs_through_the_top_level_command(tmp_path: pytest.TempPathF
 
 
 def test_missing_extra_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_import = app_module.importlib.import_module
+    real_import = importlib.import_module
 
     def without_mock(name: str) -> object:
         if name.startswith("chatkit_threads_mock"):
             raise ModuleNotFoundError(f"No module named {name!r}", name="chatkit_threads_mock")
         return real_import(name)
 
-    monkeypatch.setattr(app_module.importlib, "import_module", without_mock)
+    monkeypatch.setattr(importlib, "import_module", without_mock)
     result = CliRunner().invoke(app, ["mock", "serve"])
     assert result.exit_code == 2
     assert "pip install 'chatkit-threads[mock]'" in result.stderr

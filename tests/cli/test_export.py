@@ -72,7 +72,7 @@ def test_export_to_a_directory_with_markdown(cli: Cli, tmp_path: Path) -> None:
     assert lines[1].endswith(f"({ITEMS_PER_THREAD} items)")
     assert len(lines) == SEEDED_THREADS + 1
     manifest = read_jsonl(out / "manifest.jsonl")
-    assert sorted(entry["id"] for entry in manifest) == sorted(api_blocks(cli))
+    assert sorted(str(entry["id"]) for entry in manifest) == sorted(api_blocks(cli))
     assert {entry["items"] for entry in manifest} == {ITEMS_PER_THREAD}
     # A Markdown transcript per thread, reading like the conversation.
     first = next(iter(api_blocks(cli)))
@@ -183,14 +183,15 @@ def test_exports_load_back_into_the_mock_server(cli: Cli, tmp_path: Path) -> Non
 
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
-    terminal = Console(file=io.StringIO(), force_terminal=True)
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True)
     assert isinstance(make_progress(terminal), BarProgress)
     assert isinstance(make_progress(Console(file=io.StringIO())), LineProgress)
     with make_progress(terminal) as bar:
         bar.start(2)
         bar.thread_done("cthr_1", "exported", 3)
         bar.thread_done("cthr_2", "skipped", 0)
-    assert "2/2" in terminal.file.getvalue()
+    assert "2/2" in screen.getvalue()
 
 
 def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
