@@ -1,19 +1,17 @@
-"""Load the ChatKit Threads OpenAPI document and check it.
+"""The ChatKit Threads OpenAPI document: loading it, validating against it, linting it.
 
-The document lives in `openapi/chatkit-threads.yaml`; this package carries it as
-`chatkit-threads.yaml` (a symlink in the source tree, a copy in a built wheel), so
-the installed suite and the repository always read the same spec.
+The document and the validators come from the bundled mock server's `schema` module
+(one copy of the spec, one way to build a validator); this module adds what only the
+suite and `scripts/lint-spec` need: walking the document's examples and linting it.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from chatkit_threads_mock.schema import SPEC_PATH, load_spec, schema_validator
 
 __all__ = [
     "SPEC_PATH",
@@ -22,44 +20,6 @@ __all__ = [
     "load_spec",
     "schema_validator",
 ]
-
-SPEC_PATH = Path(str(resources.files(__package__).joinpath("chatkit-threads.yaml")))
-"""Path of the OpenAPI document this package was built with."""
-
-
-@functools.cache
-def _load_cached(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
-    if not isinstance(document, dict):
-        raise ValueError(f"{path}: not an OpenAPI document (top level is not a mapping)")
-    return document
-
-
-def load_spec(path: Path | str | None = None) -> dict[str, Any]:
-    """Return the parsed OpenAPI document (cached; treat it as read-only)."""
-    return _load_cached(str(path or SPEC_PATH))
-
-
-def schema_validator(schema: dict[str, Any], spec: dict[str, Any] | None = None) -> Any:
-    """A JSON Schema 2020-12 validator for `schema` that resolves `#/components/...`.
-
-    OpenAPI 3.1 schemas are JSON Schema 2020-12, so the stock validator applies once
-    local references resolve against the whole document.
-    """
-    from jsonschema import Draft202012Validator
-    from referencing import Registry
-    from referencing.jsonschema import DRAFT202012
-
-    document = spec if spec is not None else load_spec()
-    # The schema is placed inside a copy of the document so that both its own
-    # `#/components/...` references and the document's resolve.
-    root = dict(document, __schema__=schema)
-    wrapped = {"$ref": "urn:chatkit-threads#/__schema__"}
-    registry: Registry[Any] = Registry().with_resource(
-        "urn:chatkit-threads", DRAFT202012.create_resource(root)
-    )
-    return Draft202012Validator(wrapped, registry=registry)
 
 
 def iter_examples(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], Any]]:
