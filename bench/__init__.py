@@ -1,4 +1,4 @@
-"""Benchmarks for chatkit-threads (issue 8): run them with `python -m bench`.
+"""Benchmarks for chatkit-threads (issues 8 and 15): run them with `python -m bench`.
 
 Modules, one per benchmark: `overhead` (client cost per call vs the official SDK and raw
 httpx), `pagination` (auto-pagination over 100k items: items/s and memory), `server`

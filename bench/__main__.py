@@ -20,11 +20,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import codegen, contract, overhead, pagination, report, server
+from . import codegen, contract, imports, overhead, pagination, report, server
 from ._harness import Config, Section, Target
 
 BENCHMARKS: dict[str, Callable[[Config], Section]] = {
     "overhead": overhead.run,
+    "inmemory": overhead.run_in_memory,
+    "imports": imports.run,
     "pagination": pagination.run,
     "server": server.run,
     "contract": contract.run,
@@ -35,7 +37,17 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def _versions() -> dict[str, str | None]:
     found: dict[str, str | None] = {}
-    for name in ("chatkit-threads", "openai", "httpx", "starlette", "uvicorn", "schemathesis"):
+    for name in (
+        "chatkit-threads",
+        "openai",
+        "httpx",
+        "httpx2",
+        "starlette",
+        "uvicorn",
+        "uvloop",
+        "httptools",
+        "schemathesis",
+    ):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

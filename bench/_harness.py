@@ -38,33 +38,44 @@ class Config:
     pagination_items: int
     pagination_compare_items: int
     pagination_rounds: int
-    # Mock server: thread counts, requests per scenario and size (split over rounds),
-    # concurrent connections, and a time cap for each chunk of requests.
+    # Mock server: thread counts, rounds, keep-alive connections; wrk's seconds per run;
+    # without wrk, requests per run of the Python generator and its time cap; Prism or not.
     server_sizes: tuple[int, ...]
-    server_requests: int
     server_rounds: int
     server_concurrency: int
+    server_use_wrk: bool
+    server_duration_s: int
+    server_requests: int
     server_chunk_cap_s: float
-    # Contract suite: `--max-examples` (None: the command's default), and generate repeats.
+    server_prism: bool
+    # Contract suite: `--max-examples` (None: the command's default), repeats of each
+    # command; generate repeats; import-time rounds.
     contract_max_examples: int | None
+    contract_repeats: int
     generate_repeats: int
+    import_rounds: int
 
     @staticmethod
     def full() -> Config:
         return Config(
             quick=False,
-            overhead_rounds=15,
-            overhead_batch_s=0.04,
+            overhead_rounds=25,
+            overhead_batch_s=0.05,
             pagination_items=100_000,
             pagination_compare_items=20_000,
             pagination_rounds=2,
             server_sizes=(10_000, 1_000_000),
-            server_requests=5_000,
-            server_rounds=5,
+            server_rounds=3,
             server_concurrency=4,
+            server_use_wrk=True,
+            server_duration_s=2,
+            server_requests=1_000,
             server_chunk_cap_s=6.0,
+            server_prism=True,
             contract_max_examples=None,
+            contract_repeats=3,
             generate_repeats=3,
+            import_rounds=15,
         )
 
     @staticmethod
@@ -77,12 +88,17 @@ class Config:
             pagination_compare_items=5_000,
             pagination_rounds=1,
             server_sizes=(10_000, 100_000),
-            server_requests=600,
             server_rounds=2,
             server_concurrency=4,
+            server_use_wrk=True,
+            server_duration_s=1,
+            server_requests=600,
             server_chunk_cap_s=3.0,
+            server_prism=True,
             contract_max_examples=5,
+            contract_repeats=2,
             generate_repeats=1,
+            import_rounds=5,
         )
 
     @staticmethod
@@ -96,18 +112,24 @@ class Config:
             pagination_compare_items=200,
             pagination_rounds=1,
             server_sizes=(200, 400),
-            server_requests=40,
             server_rounds=2,
             server_concurrency=2,
+            # The Python generator, no Prism: the smoke test stays fast and needs neither.
+            server_use_wrk=False,
+            server_duration_s=1,
+            server_requests=40,
             server_chunk_cap_s=2.0,
+            server_prism=False,
             contract_max_examples=1,
+            contract_repeats=1,
             generate_repeats=1,
+            import_rounds=1,
         )
 
 
 @dataclass
 class Target:
-    """One target of issue 8 and what was measured against it."""
+    """One target (issue 15) and what was measured against it."""
 
     name: str
     goal: str

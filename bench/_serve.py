@@ -16,9 +16,9 @@ import resource
 import socket
 import sys
 import time
-from typing import Any
+from typing import Any, Self
 
-__all__ = ["ServerProcess", "main"]
+__all__ = ["BenchProcess", "FixedServer", "ServerProcess", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,31 +80,22 @@ def main(argv: list[str] | None = None) -> None:
     server.run(sockets=[sock])
 
 
-class ServerProcess:
-    """Start `python -m bench._serve ...` and wait for its report; stop it on exit."""
+class BenchProcess:
+    """Start `python -m <module> <args>`, wait for its JSON report line; stop it on exit."""
 
-    def __init__(
-        self, threads: int, item_threads: int = 0, items: int = 0, samples: int = 200
-    ) -> None:
-        self.args = [
-            "--threads",
-            str(threads),
-            "--item-threads",
-            str(item_threads),
-            "--items",
-            str(items),
-            "--samples",
-            str(samples),
-        ]
+    module = "bench._serve"
+
+    def __init__(self, args: list[str]) -> None:
+        self.args = args
         self.info: dict[str, Any] = {}
         self._process: Any = None
 
-    def start(self) -> ServerProcess:
+    def start(self) -> Self:
         import subprocess
         from pathlib import Path
 
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench._serve", *self.args],
+            [sys.executable, "-m", self.module, *self.args],
             cwd=Path(__file__).resolve().parent.parent,
             stdout=subprocess.PIPE,
             text=True,
@@ -120,11 +111,11 @@ class ServerProcess:
             selector.register(process.stdout, selectors.EVENT_READ)
             if not selector.select(timeout):
                 self.stop()
-                raise TimeoutError(f"bench._serve {' '.join(self.args)}: not ready in {timeout}s")
+                raise TimeoutError(f"{self.module} {' '.join(self.args)}: not ready in {timeout}s")
         line = process.stdout.readline()
         if not line:
             self.stop()
-            raise RuntimeError(f"bench._serve {' '.join(self.args)} exited: {process.wait()}")
+            raise RuntimeError(f"{self.module} {' '.join(self.args)} exited: {process.wait()}")
         self.info = json.loads(line)
         return self.info
 
@@ -149,13 +140,42 @@ class ServerProcess:
         if process.stdout is not None:
             process.stdout.close()
 
-    def __enter__(self) -> ServerProcess:
+    def __enter__(self) -> Self:
         self.start()
         self.wait_ready()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class ServerProcess(BenchProcess):
+    """The mock server seeded with `threads` threads (bench._serve)."""
+
+    def __init__(
+        self, threads: int, item_threads: int = 0, items: int = 0, samples: int = 200
+    ) -> None:
+        super().__init__(
+            [
+                "--threads",
+                str(threads),
+                "--item-threads",
+                str(item_threads),
+                "--items",
+                str(items),
+                "--samples",
+                str(samples),
+            ]
+        )
+
+
+class FixedServer(BenchProcess):
+    """The fixed-response server (bench._fixed_server) for client benchmarks."""
+
+    module = "bench._fixed_server"
+
+    def __init__(self) -> None:
+        super().__init__([])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,18 @@
-"""Contract suite wall time: the default `chatkit-threads-contract` run against the mock.
+"""Contract suite wall time: the default run vs a plain `schemathesis run`, same examples.
 
-Runs the command as a user would (`python -m chatkit_threads_contract`, which starts
-the bundled mock server on 127.0.0.1), timing the whole process. Test cases are the
-responses the suite checked: each generated case is checked once by schemathesis'
-`not_a_server_error`, so its pass+fail counts, summed over operations, count the cases.
+Two commands, each run `contract_repeats` times, interleaved, with a fixed seed:
+
+- `chatkit-threads-contract --seed S` (as a user runs it: it starts the bundled mock on
+  127.0.0.1 itself, runs the server suite with every check and the client suite);
+- `schemathesis run openapi/chatkit-threads.yaml --seed S --max-examples N` with the
+  same phases and examples per operation, default checks, against the mock already
+  running in its own process (bench._serve; its start is not timed, so the comparison
+  favours the plain run).
+
+Each process is timed whole; figures are min and median over repeats, and the ratio
+the median of the per-repeat ratios. Test cases are the responses the suite checked:
+each generated case is checked once by `not_a_server_error`, so its pass+fail counts,
+summed over operations, count the cases.
 """
 
 from __future__ import annotations
@@ -14,11 +23,19 @@ import sys
 import time
 from pathlib import Path
 
-from ._harness import Config, Section
+from ._harness import Config, Section, Target, median
+from ._serve import ServerProcess
 
-__all__ = ["parse_report", "run"]
+__all__ = ["SEED", "parse_report", "run"]
 
 ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "openapi" / "chatkit-threads.yaml"
+SEED = 15
+# The contract command's defaults, passed to schemathesis as they are.
+DEFAULT_MAX_EXAMPLES = 25
+PHASES = "examples,coverage,fuzzing,stateful"
+# Issue 15: the default contract run at most 1.5x a plain schemathesis run.
+MAX_VS_PLAIN = 1.5
 _CHECK_LINE = re.compile(r"^\s+(?:ok|FAIL)\s+(\S+)\s+passed\s+(\d+)\s+failed\s+(\d+)", re.M)
 _SUMMARY = re.compile(r"(\d+) check runs passed, (\d+) failed")
 
@@ -35,45 +52,106 @@ def parse_report(text: str) -> dict[str, int]:
     return {"cases": cases, "check_runs": passed + failed, "check_runs_failed": failed}
 
 
-def run(config: Config) -> Section:
-    section = Section(
-        name="contract",
-        title="Contract suite: default run against the bundled mock server",
-        header=["command", "wall time", "cases", "cases/s", "check runs/s", "exit"],
-    )
-    args = [sys.executable, "-m", "chatkit_threads_contract"]
-    if config.contract_max_examples is not None:
-        args += ["--max-examples", str(config.contract_max_examples)]
+def _timed(args: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.perf_counter()
     completed = subprocess.run(
         args, cwd=ROOT, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL
     )
-    wall = time.perf_counter() - started
-    counts = parse_report(completed.stdout)
-    shown = "chatkit-threads-contract" + " ".join(["", *args[3:]])
-    section.rows.append(
-        [
-            shown,
-            f"{wall:.1f} s",
-            f"{counts['cases']:,}",
-            f"{counts['cases'] / wall:,.0f}",
-            f"{counts['check_runs'] / wall:,.0f}",
-            str(completed.returncode),
-        ]
+    return time.perf_counter() - started, completed
+
+
+def run(config: Config) -> Section:
+    examples = config.contract_max_examples or DEFAULT_MAX_EXAMPLES
+    section = Section(
+        name="contract",
+        title=(
+            f"Contract suite vs plain schemathesis (seed {SEED}, {examples} examples per "
+            f"operation and phase, {config.contract_repeats} interleaved runs each)"
+        ),
+        header=["command", "min", "median", "cases", "exit"],
     )
+    ours = [sys.executable, "-m", "chatkit_threads_contract", "--seed", str(SEED)]
+    if config.contract_max_examples is not None:
+        ours += ["--max-examples", str(config.contract_max_examples)]
+    shown = "chatkit-threads-contract" + " ".join(["", *ours[3:]])
+    times: dict[str, list[float]] = {"ours": [], "plain": []}
+    outputs: dict[str, subprocess.CompletedProcess[str]] = {}
+    with ServerProcess(50, 5, 20, samples=1) as server:
+        plain = [
+            str(Path(sys.executable).with_name("schemathesis")),
+            "run",
+            str(SPEC.relative_to(ROOT)),
+            "--url",
+            server.base_url,
+            "-H",
+            f"Authorization: Bearer {server.info['api_key']}",
+            "-H",
+            "OpenAI-Beta: chatkit_beta=v1",
+            "--seed",
+            str(SEED),
+            "--max-examples",
+            str(examples),
+            "--phases",
+            PHASES,
+            "--no-color",
+        ]
+        for repeat in range(config.contract_repeats):
+            order = ["ours", "plain"] if repeat % 2 == 0 else ["plain", "ours"]
+            for name in order:
+                wall, outputs[name] = _timed(ours if name == "ours" else plain)
+                times[name].append(wall)
+    counts = parse_report(outputs["ours"].stdout)
+    ratio = median([a / b for a, b in zip(times["ours"], times["plain"], strict=True)])
+    plain_shown = (
+        f"schemathesis run openapi/chatkit-threads.yaml --seed {SEED} --max-examples "
+        f"{examples} --phases {PHASES}"
+    )
+    for label, name, cases in (
+        (shown, "ours", f"{counts['cases']:,}"),
+        (plain_shown, "plain", ""),
+    ):
+        section.rows.append(
+            [
+                label,
+                f"{min(times[name]):.1f} s",
+                f"{median(times[name]):.1f} s",
+                cases,
+                str(outputs[name].returncode),
+            ]
+        )
     section.data = {
         "command": shown,
-        "wall_s": round(wall, 2),
-        "exit_status": completed.returncode,
+        "plain_command": plain_shown,
+        "seed": SEED,
+        "max_examples": examples,
+        "runs_s": {k: [round(t, 2) for t in v] for k, v in times.items()},
+        "min_s": {k: round(min(v), 2) for k, v in times.items()},
+        "median_s": {k: round(median(v), 2) for k, v in times.items()},
+        "ours_vs_plain": round(ratio, 3),
+        "exit_status": outputs["ours"].returncode,
+        "plain_exit_status": outputs["plain"].returncode,
         **counts,
-        "cases_per_s": round(counts["cases"] / wall, 1),
-        "check_runs_per_s": round(counts["check_runs"] / wall, 1),
+        "cases_per_s": round(counts["cases"] / median(times["ours"]), 1),
     }
-    if completed.returncode != 0:
-        tail = (completed.stdout.strip().splitlines() or [completed.stderr.strip()[-300:]])[-1]
-        section.notes.append(
-            f"the suite exited with {completed.returncode} (timing still valid): {tail}"
+    section.summary.append(
+        f"{shown} takes {ratio:.2f}x the plain schemathesis run (median of per-run ratios); "
+        f"it also runs every registered check and the client suite, which the plain run does not"
+    )
+    section.targets.append(
+        Target(
+            name="contract: default run / plain schemathesis run",
+            goal=f"<= {MAX_VS_PLAIN}x a plain `schemathesis run` with the same examples",
+            measured=round(ratio, 3),
+            limit=MAX_VS_PLAIN,
+            unit="x",
         )
+    )
+    for name, completed in outputs.items():
+        if completed.returncode != 0:
+            tail = (completed.stdout.strip().splitlines() or [completed.stderr.strip()[-300:]])[-1]
+            section.notes.append(
+                f"{name}: exited with {completed.returncode} (timing still valid): {tail[-300:]}"
+            )
     if not counts["cases"]:
-        section.notes.append("could not count cases in the command's output")
+        section.notes.append("could not count cases in the contract command's output")
     return section

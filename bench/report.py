@@ -56,7 +56,7 @@ def render_text(results: dict[str, Any]) -> str:
         lines += [f"   note: {note}" for note in section.get("notes", [])]
     targets = results["targets"]
     lines.append("")
-    lines.append("== Targets (issue 8)")
+    lines.append("== Targets")
     lines += ["   " + _target_line(t) for t in targets]
     met = sum(1 for t in targets if t["met"] is True)
     missed = [t for t in targets if t["met"] is False]

@@ -2,18 +2,27 @@
 
 Routing is a couple of string tests on the path, the same for everyone, so the cost
 measured above the transport is the client's own: building the request, sending it
-through httpx, reading and parsing the body.
+through httpx, reading and parsing the body. `sync_transport` and `async_transport`
+build the same transport for httpx or httpx2 (the openai SDK's HTTP library), so each
+client runs on its own transport family.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
 from .payloads import Payloads
 
-__all__ = ["FixedAsyncTransport", "FixedTransport", "SyncASGITransport"]
+__all__ = [
+    "FixedAsyncTransport",
+    "FixedTransport",
+    "SyncASGITransport",
+    "async_transport",
+    "sync_transport",
+]
 
 _HEADERS = [
     (b"content-type", b"application/json"),
@@ -21,7 +30,7 @@ _HEADERS = [
 ]
 
 
-def _body(payloads: Payloads, request: httpx.Request) -> bytes:
+def _body(payloads: Payloads, request: Any) -> bytes:
     path = request.url.path
     if path.endswith("/items"):
         return payloads.list_items
@@ -54,6 +63,30 @@ class FixedAsyncTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests += 1
         return httpx.Response(200, headers=_HEADERS, content=_body(self.payloads, request))
+
+
+def sync_transport(family: Any, payloads: Payloads) -> Any:
+    """A sync in-memory transport for `family` (the httpx or the httpx2 module)."""
+    if family is httpx:
+        return FixedTransport(payloads)
+
+    class _Transport(family.BaseTransport):  # type: ignore[misc]
+        def handle_request(self, request: Any) -> Any:
+            return family.Response(200, headers=_HEADERS, content=_body(payloads, request))
+
+    return _Transport()
+
+
+def async_transport(family: Any, payloads: Payloads) -> Any:
+    """An async in-memory transport for `family` (the httpx or the httpx2 module)."""
+    if family is httpx:
+        return FixedAsyncTransport(payloads)
+
+    class _Transport(family.AsyncBaseTransport):  # type: ignore[misc]
+        async def handle_async_request(self, request: Any) -> Any:
+            return family.Response(200, headers=_HEADERS, content=_body(payloads, request))
+
+    return _Transport()
 
 
 class SyncASGITransport(httpx.BaseTransport):

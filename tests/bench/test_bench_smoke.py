@@ -15,6 +15,7 @@ from bench import __main__ as bench_main
 from bench import payloads, report
 from bench._harness import Config, Target, percentile
 from bench.contract import parse_report
+from bench.wrk import parse_wrk
 
 
 def test_payloads_are_valid_against_the_spec() -> None:
@@ -52,6 +53,39 @@ def test_contract_report_parsing() -> None:
     assert parse_report(text) == {"cases": 183, "check_runs": 7125, "check_runs_failed": 11}
 
 
+def test_wrk_output_parsing() -> None:
+    text = (
+        "Running 2s test @ http://127.0.0.1:4000\n"
+        "  1 threads and 4 connections\n"
+        "  Latency Distribution\n"
+        "     50%  612.00us\n"
+        "     75%    1.02ms\n"
+        "     99%    3.50ms\n"
+        "  9000 requests in 2.00s, 12.00MB read\n"
+        "  Non-2xx or 3xx responses: 10\n"
+        "Requests/sec:   4500.00\n"
+    )
+    load = parse_wrk(text)
+    assert (load.requests, load.errors, load.wall_s) == (8990, 10, 2.0)
+    assert load.p50_ms == pytest.approx(0.612)
+    assert load.p99_ms == pytest.approx(3.5)
+    assert load.rps == pytest.approx(4495.0)
+
+
+def test_fixed_server_routes_like_the_in_memory_transport() -> None:
+    from bench._fixed_server import responses, route
+
+    assert route(b"GET", b"/v1/chatkit/threads?limit=20") == "list"
+    assert route(b"GET", b"/v1/chatkit/threads/cthr_1/items?limit=100") == "list_items"
+    assert route(b"DELETE", b"/v1/chatkit/threads/cthr_1") == "delete"
+    assert route(b"GET", b"/v1/chatkit/threads/cthr_1") == "retrieve"
+    built = payloads.build()
+    answer = responses(built)["list_items"]
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert body == built.list_items
+    assert f"content-length: {len(body)}".encode() in head
+
+
 @pytest.mark.slow
 def test_every_benchmark_runs_at_tiny_sizes() -> None:
     results: dict[str, Any] = bench_main.run_all(
@@ -63,11 +97,25 @@ def test_every_benchmark_runs_at_tiny_sizes() -> None:
         assert section["table"]["rows"], name
         for row in section["table"]["rows"]:
             assert len(row) <= len(section["table"]["header"]), (name, row)
-    overhead = results["sections"]["overhead"]["data"]
-    assert overhead["payloads_valid"] is True
-    assert overhead["missing_contenders"] == {}
-    assert set(overhead["figures"]["sync"]) == {"retrieve", "list", "list_items"}
+    for name in ("overhead", "inmemory"):
+        overhead = results["sections"][name]["data"]
+        assert overhead["payloads_valid"] is True
+        assert overhead["missing_contenders"] == {}
+        for mode in ("sync", "async"):
+            assert set(overhead["figures"][mode]) == {"retrieve", "list", "list_items", "delete"}
+    collections = results["sections"]["inmemory"]["data"]["gc_collections"]["per_op"]
+    assert set(collections["list_items"]) == {"chatkit_threads", "openai", "httpx", "httpx2"}
+    imports = results["sections"]["imports"]["data"]
+    assert set(imports["median_ms"]) == {
+        "import chatkit_threads",
+        "import openai",
+        "import httpx, attrs",
+    }
+    assert imports["top_self_time"]
     assert results["sections"]["server"]["data"]["errors"] == 0
+    contract = results["sections"]["contract"]["data"]
+    assert contract["cases"] > 0
+    assert set(contract["runs_s"]) == {"ours", "plain"}
     for path in results["sections"]["pagination"]["data"]["paths"].values():
         assert path["memory_checkpoints"]
     names = [target["name"] for target in results["targets"]]

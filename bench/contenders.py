@@ -1,0 +1,220 @@
+"""The clients the overhead benchmark compares, each making the four calls.
+
+Contenders, each reading every returned entry's `id` the same way (so lazy parsing
+gains nothing):
+
+- `chatkit_threads`: this library's `ChatKit` / `AsyncChatKit`;
+- `openai`: the official SDK's `client.beta.chatkit.threads` (pinned in the bench extra);
+- `httpx`: raw httpx + `json.loads`, the transport this library is built on: the floor;
+- `httpx2`: the same raw calls on httpx2, the transport the SDK is built on (its floor).
+
+Two setups. Over loopback (`base_url` given) every client is built as a user builds it,
+with only an API key and a base URL, so each runs on its own default HTTP client and
+connection pool. In memory (`payloads` given) each gets an HTTP client of its own
+transport family whose transport answers from memory (bench.transport).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .payloads import ITEMS_THREAD_ID, THREAD_ID, Payloads
+from .transport import async_transport, sync_transport
+
+__all__ = [
+    "API_KEY",
+    "CONTENDERS",
+    "EXPECTED",
+    "OPS",
+    "AsyncCall",
+    "Contenders",
+    "SyncCall",
+    "async_contenders",
+    "sync_contenders",
+]
+
+API_KEY = "sk-bench-0000000000000000"
+MEMORY_BASE_URL = "http://bench.invalid/v1"
+OPS = ("retrieve", "list", "list_items", "delete")
+CONTENDERS = ("chatkit_threads", "openai", "httpx", "httpx2")
+OURS, SDK, RAW, RAW2 = CONTENDERS
+EXPECTED = {"retrieve": 1, "list": 20, "list_items": 100, "delete": 1}
+_PATHS = {
+    "retrieve": ("GET", f"/chatkit/threads/{THREAD_ID}", None),
+    "list": ("GET", "/chatkit/threads", {"limit": 20}),
+    "list_items": ("GET", f"/chatkit/threads/{ITEMS_THREAD_ID}/items", {"limit": 100}),
+    "delete": ("DELETE", f"/chatkit/threads/{THREAD_ID}", None),
+}
+
+SyncCall = Callable[[], int]
+AsyncCall = Callable[[], Awaitable[int]]
+
+
+def _count(entries: Iterable[Any]) -> int:
+    """Read every entry's id (attribute for models), as a caller would."""
+    n = 0
+    for entry in entries:
+        if entry.id:
+            n += 1
+    return n
+
+
+def _count_body(body: dict[str, Any]) -> int:
+    if "data" not in body:
+        return 1 if body["id"] else 0
+    n = 0
+    for entry in body["data"]:
+        if entry["id"]:
+            n += 1
+    return n
+
+
+def _raw_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "chatkit_beta=v1"}
+
+
+@dataclass
+class Contenders:
+    """Per contender, one call per operation; the ones that could not load; what to close."""
+
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+
+
+def _resources_sync(threads: Any) -> dict[str, SyncCall]:
+    return {
+        "retrieve": lambda: 1 if threads.retrieve(THREAD_ID).id else 0,
+        "list": lambda: _count(threads.list(limit=20).data),
+        "list_items": lambda: _count(threads.list_items(ITEMS_THREAD_ID, limit=100).data),
+        "delete": lambda: 1 if threads.delete(THREAD_ID).id else 0,
+    }
+
+
+def _raw_sync(client: Any) -> dict[str, SyncCall]:
+    def call(op: str) -> SyncCall:
+        method, path, params = _PATHS[op]
+
+        def run() -> int:
+            response = client.request(method, path, params=params)
+            response.raise_for_status()
+            return _count_body(json.loads(response.content))
+
+        return run
+
+    return {op: call(op) for op in OPS}
+
+
+def sync_contenders(*, base_url: str | None = None, payloads: Payloads | None = None) -> Contenders:
+    """Loopback (`base_url`) or in-memory (`payloads`) sync contenders."""
+    out = Contenders()
+    url = base_url or MEMORY_BASE_URL
+
+    def http(family: Any) -> dict[str, Any]:
+        if payloads is None:
+            return {}
+        return {"http_client": family.Client(transport=sync_transport(family, payloads))}
+
+    try:
+        from chatkit_threads import ChatKit
+
+        ours = ChatKit(api_key=API_KEY, base_url=url, **http(httpx))
+        out.closers.append(ours.close)
+        out.calls[OURS] = _resources_sync(ours.threads)
+    except Exception as error:  # pragma: no cover - reported in the results
+        out.missing[OURS] = f"{type(error).__name__}: {error}"
+    try:
+        import httpx2
+        from openai import OpenAI
+
+        sdk = OpenAI(api_key=API_KEY, base_url=url, **http(httpx2))
+        out.closers.append(sdk.close)
+        out.calls[SDK] = _resources_sync(sdk.beta.chatkit.threads)
+    except Exception as error:  # pragma: no cover - reported in the results
+        out.missing[SDK] = f"{type(error).__name__}: {error}"
+    for name, module in ((RAW, "httpx"), (RAW2, "httpx2")):
+        try:
+            family = __import__(module)
+            extra = {} if payloads is None else {"transport": sync_transport(family, payloads)}
+            raw = family.Client(base_url=url, headers=_raw_headers(), **extra)
+            out.closers.append(raw.close)
+            out.calls[name] = _raw_sync(raw)
+        except Exception as error:  # pragma: no cover - reported in the results
+            out.missing[name] = f"{type(error).__name__}: {error}"
+    return out
+
+
+def _resources_async(threads: Any) -> dict[str, AsyncCall]:
+    async def retrieve() -> int:
+        return 1 if (await threads.retrieve(THREAD_ID)).id else 0
+
+    async def list_() -> int:
+        return _count((await threads.list(limit=20)).data)
+
+    async def list_items() -> int:
+        return _count((await threads.list_items(ITEMS_THREAD_ID, limit=100)).data)
+
+    async def delete() -> int:
+        return 1 if (await threads.delete(THREAD_ID)).id else 0
+
+    return {"retrieve": retrieve, "list": list_, "list_items": list_items, "delete": delete}
+
+
+def _raw_async(client: Any) -> dict[str, AsyncCall]:
+    def call(op: str) -> AsyncCall:
+        method, path, params = _PATHS[op]
+
+        async def run() -> int:
+            response = await client.request(method, path, params=params)
+            response.raise_for_status()
+            return _count_body(json.loads(response.content))
+
+        return run
+
+    return {op: call(op) for op in OPS}
+
+
+def async_contenders(
+    *, base_url: str | None = None, payloads: Payloads | None = None
+) -> Contenders:
+    """Async counterparts of `sync_contenders` (build them inside a running loop)."""
+    out = Contenders()
+    url = base_url or MEMORY_BASE_URL
+
+    def http(family: Any) -> dict[str, Any]:
+        if payloads is None:
+            return {}
+        return {"http_client": family.AsyncClient(transport=async_transport(family, payloads))}
+
+    try:
+        from chatkit_threads import AsyncChatKit
+
+        ours = AsyncChatKit(api_key=API_KEY, base_url=url, **http(httpx))
+        out.closers.append(ours.close)
+        out.calls[OURS] = _resources_async(ours.threads)
+    except Exception as error:  # pragma: no cover - reported in the results
+        out.missing[OURS] = f"{type(error).__name__}: {error}"
+    try:
+        import httpx2
+        from openai import AsyncOpenAI
+
+        sdk = AsyncOpenAI(api_key=API_KEY, base_url=url, **http(httpx2))
+        out.closers.append(sdk.close)
+        out.calls[SDK] = _resources_async(sdk.beta.chatkit.threads)
+    except Exception as error:  # pragma: no cover - reported in the results
+        out.missing[SDK] = f"{type(error).__name__}: {error}"
+    for name, module in ((RAW, "httpx"), (RAW2, "httpx2")):
+        try:
+            family = __import__(module)
+            extra = {} if payloads is None else {"transport": async_transport(family, payloads)}
+            raw = family.AsyncClient(base_url=url, headers=_raw_headers(), **extra)
+            out.closers.append(raw.aclose)
+            out.calls[name] = _raw_async(raw)
+        except Exception as error:  # pragma: no cover - reported in the results
+            out.missing[name] = f"{type(error).__name__}: {error}"
+    return out
