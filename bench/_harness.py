@@ -170,6 +170,8 @@ class Section:
 
     name: str
     title: str
+    about: str = ""
+    """What exactly is measured, in a sentence or two (printed under the title)."""
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
@@ -183,6 +185,7 @@ class Section:
     def to_json(self) -> dict[str, Any]:
         return {
             "title": self.title,
+            "about": self.about,
             "elapsed_s": round(self.elapsed_s, 2),
             "error": self.error,
             "table": {"header": self.header, "rows": self.rows},

@@ -24,6 +24,10 @@ def run(config: Config) -> Section:
         name="codegen",
         title="Code generation",
         header=["command", "median wall time", "runs", "exit"],
+        about=(
+            "Whole-process wall time of `scripts/generate --check`: the generator, its "
+            "post-hooks and the comparison with generated/, into a temporary folder."
+        ),
     )
     times: list[float] = []
     status = 0

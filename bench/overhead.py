@@ -304,8 +304,18 @@ def _floor_summary(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _section(name: str, title: str, config: Config, payloads: Payloads) -> Section:
-    section = Section(name=name, title=title, header=list(_HEADER))
+def _section(name: str, title: str, config: Config, payloads: Payloads, about: str) -> Section:
+    sizes = payloads.sizes()
+    about += (
+        f" Per call: retrieve one thread ({sizes['retrieve']:,} B), list 20 threads "
+        f"({sizes['list']:,} B), list_items 100 items of all six types "
+        f"({sizes['list_items']:,} B), delete; every returned entry's `id` is read. "
+        f"Medians of {config.overhead_rounds} interleaved rounds of ~"
+        f"{config.overhead_batch_s * 1000:.0f} ms batches per contender; ratios are medians "
+        "of per-round ratios. raw httpx / raw httpx2: the same requests and `json.loads` on "
+        "each HTTP library, no client layer (the floors of this client and of the SDK)."
+    )
+    section = Section(name=name, title=title, header=list(_HEADER), about=about)
     problems = validate(payloads)
     section.data["payload_bytes"] = payloads.sizes()
     section.data["payloads_valid"] = None if problems is None else not problems
@@ -331,6 +341,10 @@ def run(config: Config) -> Section:
         "each client on its own default HTTP client)",
         config,
         payloads,
+        "Each client is built with only an API key and a base URL, so it runs on its own "
+        "default HTTP client and connection pool (keep-alive), and calls a fixed-response "
+        "HTTP/1.1 server in another process that writes pre-built bytes: the server's share "
+        "is a few microseconds, the loopback round trip is the same for every contender.",
     )
     with FixedServer() as server:
         base_url = f"http://127.0.0.1:{server.info['port']}/v1"
@@ -346,10 +360,6 @@ def run(config: Config) -> Section:
     figures = _tabulate(section, results, targets=True)
     section.data["figures"] = figures
     section.summary += _floor_summary(figures)
-    section.summary.append(
-        "raw httpx / raw httpx2: the same requests on each HTTP library with json.loads, "
-        "no client layer: the floors of this client and of the SDK"
-    )
     return section
 
 
@@ -361,6 +371,8 @@ def run_in_memory(config: Config) -> Section:
         "Client time per call on an in-memory transport (no sockets: each client's own work)",
         config,
         payloads,
+        "Each client gets an HTTP client of its own library (httpx, or httpx2 for the SDK) "
+        "whose transport answers from memory: no sockets, only each client's own work.",
     )
     sync = sync_contenders(payloads=payloads)
     try:

@@ -23,13 +23,13 @@ import time
 import tracemalloc
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from ._harness import Config, Section, Target, median
 from ._serve import ServerProcess
-from .transport import SyncASGITransport
+from .transport import sync_asgi_transport
 
 __all__ = ["run"]
 
@@ -136,20 +136,25 @@ class PathResult:
     traced: Walk
 
 
+HttpFactory = Callable[[Any], dict[str, Any]]
+"""The `http_client` argument for a client of an HTTP library (httpx or httpx2): `{}`
+to let each client make its own default one."""
+
+
+def _default_http(family: Any) -> dict[str, Any]:
+    return {}
+
+
 def _sync_walkers(
-    make_http: Callable[[], httpx.Client], base_url: str, api_key: str, thread_id: str
+    make_http: HttpFactory, base_url: str, api_key: str, thread_id: str
 ) -> dict[str, Callable[[], Iterator[Any]]]:
+    import httpx2
     from openai import OpenAI
 
     from chatkit_threads import ChatKit
 
-    ours = ChatKit(api_key=api_key, base_url=base_url, http_client=make_http(), max_retries=0)
-    sdk = OpenAI(
-        api_key=api_key,
-        base_url=base_url,
-        http_client=cast(Any, make_http()),  # openai 3.x accepts an httpx client at runtime
-        max_retries=0,
-    )
+    ours = ChatKit(api_key=api_key, base_url=base_url, max_retries=0, **make_http(httpx))
+    sdk = OpenAI(api_key=api_key, base_url=base_url, max_retries=0, **make_http(httpx2))
     return {
         OURS: lambda: iter(ours.threads.list_items(thread_id, limit=LIMIT)),
         SDK: lambda: iter(sdk.beta.chatkit.threads.list_items(thread_id, limit=LIMIT)),
@@ -157,16 +162,15 @@ def _sync_walkers(
 
 
 def _async_walkers(
-    make_http: Callable[[], httpx.AsyncClient], base_url: str, api_key: str, thread_id: str
+    make_http: HttpFactory, base_url: str, api_key: str, thread_id: str
 ) -> dict[str, Callable[[], AsyncIterator[Any]]]:
+    import httpx2
     from openai import AsyncOpenAI
 
     from chatkit_threads import AsyncChatKit
 
-    ours = AsyncChatKit(api_key=api_key, base_url=base_url, http_client=make_http(), max_retries=0)
-    sdk = AsyncOpenAI(
-        api_key=api_key, base_url=base_url, http_client=cast(Any, make_http()), max_retries=0
-    )
+    ours = AsyncChatKit(api_key=api_key, base_url=base_url, max_retries=0, **make_http(httpx))
+    sdk = AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0, **make_http(httpx2))
     return {
         OURS: lambda: ours.threads.list_items(thread_id, limit=LIMIT).__aiter__(),
         SDK: lambda: sdk.beta.chatkit.threads.list_items(thread_id, limit=LIMIT).__aiter__(),
@@ -247,6 +251,13 @@ def run(config: Config) -> Section:
             "peak mem growth",
             "peak at 10% -> 100%",
         ],
+        about=(
+            f"Items per second of `for item in client.threads.list_items(thread, limit={LIMIT})` "
+            "over the whole thread, and against the SDK on an interleaved prefix; every "
+            "client on an HTTP client of its own library (httpx, httpx2 for the SDK): "
+            "in-process on an ASGI transport of the mock app, and over 127.0.0.1 each on its "
+            "own default HTTP client. Memory: tracemalloc peak growth during a whole walk."
+        ),
     )
     store = ThreadStore()
     started = time.perf_counter()
@@ -259,7 +270,12 @@ def run(config: Config) -> Section:
 
     results["in-process sync (ASGI)"] = _measure_sync(
         _sync_walkers(
-            lambda: httpx.Client(transport=SyncASGITransport(app)), base, DEFAULT_API_KEY, thread_id
+            lambda family: {
+                "http_client": family.Client(transport=sync_asgi_transport(family, app))
+            },
+            base,
+            DEFAULT_API_KEY,
+            thread_id,
         ),
         total,
         config,
@@ -267,7 +283,9 @@ def run(config: Config) -> Section:
 
     async def in_process_async() -> PathResult:
         walkers = _async_walkers(
-            lambda: httpx.AsyncClient(transport=httpx.ASGITransport(app=app)),
+            lambda family: {
+                "http_client": family.AsyncClient(transport=family.ASGITransport(app=app))
+            },
             base,
             DEFAULT_API_KEY,
             thread_id,
@@ -281,7 +299,7 @@ def run(config: Config) -> Section:
     with ServerProcess(1, 1, total, samples=1) as server:
         results["127.0.0.1 sync (uvicorn)"] = _measure_sync(
             _sync_walkers(
-                httpx.Client,
+                _default_http,
                 server.base_url,
                 server.info["api_key"],
                 server.info["item_thread_ids"][0],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ def render_text(results: dict[str, Any]) -> str:
     for name, section in results["sections"].items():
         lines.append("")
         lines.append(f"== {section['title']}  [{name}, {section['elapsed_s']:.0f} s]")
+        if section.get("about"):
+            lines += ["   " + line for line in textwrap.wrap(section["about"], 96)]
         if section.get("error"):
             lines.append(f"   ERROR: {section['error']}")
             continue
@@ -90,6 +93,8 @@ def render_markdown(results: dict[str, Any]) -> str:
             continue
         out.append(f"**{section['title']}**")
         out.append("")
+        if section.get("about"):
+            out += [section["about"], ""]
         out += _md(section["table"]["header"], section["table"]["rows"])
         out += (
             [""] + [f"{line}." for line in section.get("summary", [])]
@@ -97,11 +102,20 @@ def render_markdown(results: dict[str, Any]) -> str:
             else []
         )
         out.append("")
-    missed = [t for t in results["targets"] if t["met"] is False]
-    met = sum(1 for t in results["targets"] if t["met"] is True)
-    out.append(f"Targets: {met} of {len(results['targets'])} met.")
-    for t in missed:
-        out.append(f"- MISSED: {t['name']} = {t['measured']:g}{t['unit']} (goal: {t['goal']}).")
+    targets = results["targets"]
+    met = sum(1 for t in targets if t["met"] is True)
+    out.append(f"**Targets: {met} of {len(targets)} met**")
+    out.append("")
+    rows = [
+        [
+            t["name"],
+            "n/a" if t["measured"] is None else f"{t['measured']:g}{t['unit']}",
+            t["goal"],
+            t["verdict"],
+        ]
+        for t in targets
+    ]
+    out += _md(["target", "measured", "goal", "verdict"], rows)
     return "\n".join(out)
 
 
@@ -109,6 +123,7 @@ def render_readme(results: dict[str, Any]) -> str:
     """The README's Benchmarks section (without the markers), from one results file."""
     machine = results["machine"]
     when = results["finished_at"][:10]
+    names = ", ".join(f"`{name}`" for name in results["sections"])
     lines = [
         "## Benchmarks",
         "",
@@ -118,10 +133,13 @@ def render_readme(results: dict[str, Any]) -> str:
         "python -m bench --quick  # smaller sizes, about a minute: bench/results/quick.json",
         "```",
         "",
-        "Run from the repository root; `--only overhead,pagination,server,contract,codegen` picks",
-        "benchmarks, `python -m bench.report` reprints the last results. Contenders are measured",
-        "side by side in one run: interleaved rounds, medians, and ratios as medians of the",
-        "per-round ratios. Nothing in the test suite asserts on timing.",
+        f"Run from the repository root; `--only NAME,...` picks benchmarks ({names}),",
+        "`python -m bench.report` reprints the last results and `python -m bench.report",
+        "--update-readme` renders this section from them. Contenders are measured side by side",
+        "in one run: interleaved rounds, medians, and ratios as medians of the per-round",
+        "ratios. Nothing in the test suite asserts on timing. The server benchmark uses `wrk`",
+        "(`apt-get install wrk`; without it a Python load generator stands in, with a note) and",
+        "compares with Prism through `npx` when Node.js is there.",
         "",
         f"Latest real run ({when}, `{results['command']}`, {results['elapsed_s'] / 60:.1f} min; "
         f"Python {machine['python']}, {machine['cpus']} shared cores, so absolute times are "

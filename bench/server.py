@@ -99,6 +99,19 @@ def run(config: Config) -> Section:
             f"p99 {_label(sizes[-1])}/{_label(sizes[0])}",
             *(["mock/prism rps"] if use_prism else []),
         ],
+        about=(
+            "Requests per second and p99 latency of the mock server (uvicorn, in-memory "
+            f"SQLite) seeded with {', '.join(f'{s:,}' for s in sizes)} threads, each in its "
+            f"own process, under {config.server_concurrency} keep-alive connections"
+            + (
+                ", and of Prism (`prism mock -v warn` on the same spec) under the same load. "
+                if use_prism
+                else ". "
+            )
+            + "List requests start at cursors spread over the whole listing; item listings "
+            "go to threads with 100 items; `mix` rotates the four. req/s: all requests over "
+            "all rounds' time; p99: median of the rounds' p99."
+        ),
     )
     if not use_wrk:
         section.notes.append(

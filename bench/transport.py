@@ -19,8 +19,8 @@ from .payloads import Payloads
 __all__ = [
     "FixedAsyncTransport",
     "FixedTransport",
-    "SyncASGITransport",
     "async_transport",
+    "sync_asgi_transport",
     "sync_transport",
 ]
 
@@ -89,25 +89,28 @@ def async_transport(family: Any, payloads: Payloads) -> Any:
     return _Transport()
 
 
-class SyncASGITransport(httpx.BaseTransport):
-    """Serve an ASGI app to a *sync* httpx client, in-process, on a private event loop.
+def sync_asgi_transport(family: Any, app: object) -> Any:
+    """Serve an ASGI app to a *sync* client of `family` (httpx or httpx2), in-process.
 
-    `httpx.ASGITransport` only works with `AsyncClient`; this drives it from sync code
-    with one reused loop (no thread per request, unlike Starlette's TestClient).
+    `ASGITransport` only works with `AsyncClient`; this drives it from sync code with
+    one reused event loop (no thread per request, unlike Starlette's TestClient).
     """
 
-    def __init__(self, app: object) -> None:
-        self._inner = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-        self._loop = asyncio.new_event_loop()
+    class _Transport(family.BaseTransport):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self._inner = family.ASGITransport(app=app)
+            self._loop = asyncio.new_event_loop()
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        content = request.read()
-        inner_request = httpx.Request(
-            request.method, request.url, headers=request.headers, content=content
-        )
-        response = self._loop.run_until_complete(self._inner.handle_async_request(inner_request))
-        body = self._loop.run_until_complete(response.aread())
-        return httpx.Response(response.status_code, headers=response.headers, content=body)
+        def handle_request(self, request: Any) -> Any:
+            content = request.read()
+            inner = family.Request(
+                request.method, request.url, headers=request.headers, content=content
+            )
+            response = self._loop.run_until_complete(self._inner.handle_async_request(inner))
+            body = self._loop.run_until_complete(response.aread())
+            return family.Response(response.status_code, headers=response.headers, content=body)
 
-    def close(self) -> None:
-        self._loop.close()
+        def close(self) -> None:
+            self._loop.close()
+
+    return _Transport()
