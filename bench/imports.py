@@ -6,16 +6,25 @@ rounds interleave the statements, rotating who goes first; figures are medians, 
 ratios medians of the per-round ratios. `httpx, attrs` are this client's only
 dependencies: what any client built on them pays before its own modules.
 
-The client-only check: after `import chatkit_threads`, which modules were loaded that a
-client that has not sent a request yet does not need (asyncio, the generated API
-modules), and the top modules by own import time (`-X importtime`), to find culprits.
+Client-only: this environment has every extra installed (the mock, the CLI, ...), and
+some libraries import optional packages when they are there (httpx imports rich and
+click for its command line). A user of the client alone has none of them, so every
+interpreter here starts with the top-level modules of the installed distributions that
+neither `chatkit-threads` (without extras) nor `openai` depends on marked unimportable
+(`sys.modules[name] = None`), which is what a client-only install looks like to `import`.
+
+Also: after `import chatkit_threads`, which modules were loaded that a client that has
+not sent a request yet does not need (asyncio, the generated API modules), and the top
+modules by own import time (`-X importtime`), to find culprits.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import re
 import subprocess
 import sys
+from importlib import metadata
 from typing import Any
 
 from ._harness import Config, Section, Target, fmt_ms, median
@@ -27,16 +36,66 @@ STATEMENTS = (OURS, SDK, DEPS)
 MAX_VS_SDK = 0.33
 MAX_OVER_DEPS_MS = 25.0
 
-_TIMER = "import time; t = time.perf_counter(); {stmt}; print(json.dumps(time.perf_counter() - t))"
+ROOTS = ("chatkit-threads", "openai")
+_TIMER = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
 _PROBE = (
-    "import sys, json; before = set(sys.modules); import chatkit_threads; "
-    "print(json.dumps(sorted(set(sys.modules) - before)))"
+    "before = set(sys.modules); import chatkit_threads; "
+    "print(' '.join(sorted(set(sys.modules) - before)))"
 )
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def dependency_closure(roots: tuple[str, ...] = ROOTS) -> set[str]:
+    """Canonical names of `roots` and everything they require, without extras."""
+    from packaging.requirements import Requirement
+
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        name = _canonical(stack.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.distribution(name).requires or []
+        except metadata.PackageNotFoundError:
+            continue
+        for text in requires:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                stack.append(requirement.name)
+    return seen
+
+
+@functools.cache
+def blocked_modules() -> tuple[str, ...]:
+    """Top-level modules of installed distributions outside the client-only closure."""
+    keep = dependency_closure()
+    return tuple(
+        sorted(
+            module
+            for module, dists in metadata.packages_distributions().items()
+            if module.isidentifier()
+            and module not in sys.stdlib_module_names
+            and not any(_canonical(dist) in keep for dist in dists)
+        )
+    )
+
+
+def _prelude() -> str:
+    """Make the modules a client-only install lacks unimportable (unless already loaded)."""
+    names = ", ".join(repr(name) for name in blocked_modules())
+    return (
+        f"import sys; sys.modules.update((n, None) for n in ({names},) if n not in sys.modules); "
+    )
 
 
 def _python(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, *flags, "-c", code],
+        [sys.executable, *flags, "-c", _prelude() + code],
         capture_output=True,
         text=True,
         timeout=120,
@@ -46,14 +105,13 @@ def _python(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
 
 
 def time_import(stmt: str) -> float:
-    """Milliseconds that `stmt` takes in a fresh interpreter (json preloaded for output)."""
-    return float(json.loads(_python("import json; " + _TIMER.format(stmt=stmt)).stdout)) * 1000
+    """Milliseconds that `stmt` takes in a fresh client-only interpreter."""
+    return float(_python(_TIMER.format(stmt=stmt)).stdout) * 1000
 
 
 def loaded_modules() -> list[str]:
-    """The modules `import chatkit_threads` loads, in a fresh interpreter."""
-    loaded: list[str] = json.loads(_python(_PROBE).stdout)
-    return loaded
+    """The modules `import chatkit_threads` loads, in a fresh client-only interpreter."""
+    return _python(_PROBE).stdout.split()
 
 
 def culprits(stmt: str = OURS, top: int = 10) -> list[dict[str, Any]]:
@@ -78,13 +136,15 @@ def culprits(stmt: str = OURS, top: int = 10) -> list[dict[str, Any]]:
 def run(config: Config) -> Section:
     section = Section(
         name="imports",
-        title="Import time in a fresh interpreter (the import statement alone)",
+        title="Import time in a fresh client-only interpreter (the import statement alone)",
         header=["statement", "median", "min", "vs import openai"],
         about=(
             "Each statement in a fresh interpreter, timed around the import alone "
             "(interpreter start-up excluded); "
             f"{config.import_rounds} interleaved rounds, medians; `httpx, attrs` are this "
-            "client's only dependencies. Also: the modules `import chatkit_threads` loads."
+            "client's only dependencies. Client-only: the installed packages that neither "
+            "chatkit-threads (no extras) nor openai depends on are made unimportable, as "
+            "in an install of the client alone (httpx imports rich and click when present)."
         ),
     )
     samples: dict[str, list[float]] = {stmt: [] for stmt in STATEMENTS}
@@ -114,6 +174,7 @@ def run(config: Config) -> Section:
         "generated_modules_loaded": generated,
         "asyncio_loaded": "asyncio" in loaded,
         "top_self_time": culprits(),
+        "blocked_modules": list(blocked_modules()),
     }
     section.summary.append(
         f"`import chatkit_threads` is {over_deps:+.1f} ms over `import httpx, attrs` "
