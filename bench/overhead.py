@@ -25,6 +25,7 @@ import cProfile
 import gc
 import pstats
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -175,6 +176,23 @@ def count_collections(calls: dict[str, dict[str, SyncCall]], n: int = GC_CALLS) 
                 per_op[op]()
             after = [g["collections"] for g in gc.get_stats()]
             out[op][name] = [b - a for a, b in zip(before, after, strict=True)]
+    return out
+
+
+def peak_memory(calls: dict[str, dict[str, SyncCall]], op: str = "list_items") -> dict[str, int]:
+    """Per contender: bytes allocated at the peak of one sync call (tracemalloc)."""
+    out: dict[str, int] = {}
+    for name, per_op in calls.items():
+        per_op[op]()
+        gc.collect()
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            per_op[op]()
+            out[name] = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
     return out
 
 
@@ -378,6 +396,7 @@ def run_in_memory(config: Config) -> Section:
     try:
         results: Samples = {"sync": _measure_sync(sync, config)}
         collections = count_collections(sync.calls)
+        peaks = peak_memory(sync.calls)
         if OURS in sync.calls:
             section.data["profile_list_items"] = profile(sync.calls[OURS]["list_items"])
     finally:
@@ -388,10 +407,13 @@ def run_in_memory(config: Config) -> Section:
     _missing(section, {**sync.missing, **missing})
     section.data["figures"] = _tabulate(section, results, targets=False)
     section.data["gc_collections"] = {"calls": GC_CALLS, "per_op": collections}
+    section.data["list_items_peak_bytes"] = peaks
     page = collections.get("list_items", {})
     if page:
         counts = ", ".join(f"{name} {sum(gens)}" for name, gens in page.items())
         section.summary.append(
-            f"garbage collections (all generations) per {GC_CALLS} sync list_items calls: {counts}"
+            f"garbage collections (all generations) per {GC_CALLS} sync list_items calls: "
+            f"{counts}; memory allocated at the peak of one call (tracemalloc): "
+            + ", ".join(f"{name} {size / 1024:,.0f} KB" for name, size in peaks.items())
         )
     return section
