@@ -80,6 +80,16 @@ def _scenario(op: str, limit: int) -> str:
     return "mix of the four" if op == "mix" else f"{op} limit {limit}"
 
 
+def _paired(a: list[Load], b: list[Load], figure: str) -> float:
+    """Median over rounds of a's figure / b's figure in the same round."""
+    ratios = [
+        getattr(x, figure) / getattr(y, figure)
+        for x, y in zip(a, b, strict=True)
+        if getattr(y, figure)
+    ]
+    return median(ratios)
+
+
 def run(config: Config) -> Section:
     sizes = config.server_sizes
     use_wrk = config.server_use_wrk and have_wrk()
@@ -110,7 +120,8 @@ def run(config: Config) -> Section:
             )
             + "List requests start at cursors spread over the whole listing; item listings "
             "go to threads with 100 items; `mix` rotates the four. req/s: all requests over "
-            "all rounds' time; p99: median of the rounds' p99."
+            "all rounds' time; p99: median of the rounds' p99; ratios: medians of the "
+            "per-round ratios (runs of one round are moments apart)."
         ),
     )
     if not use_wrk:
@@ -225,7 +236,8 @@ def run(config: Config) -> Section:
             )
             row += [f"{rps[name]:,.0f}", fmt_ms(p99[name])]
         small, large = names[0], names[len(sizes) - 1]
-        growth = p99[large] / p99[small] if p99[small] else float("nan")
+        # Ratios pair the runs of one round (moments apart), then take the median.
+        growth = _paired(results[large, op, limit], results[small, op, limit], "p99_ms")
         row.append(f"{growth:.2f}x")
         section.targets.append(
             Target(
@@ -237,7 +249,7 @@ def run(config: Config) -> Section:
             )
         )
         if use_prism:
-            vs_prism = rps[small] / rps["prism"] if rps["prism"] else float("nan")
+            vs_prism = _paired(results[small, op, limit], results["prism", op, limit], "rps")
             row.append(f"{vs_prism:.2f}x")
             if op == "mix":
                 section.targets.append(
