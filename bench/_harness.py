@@ -33,6 +33,10 @@ class Config:
     # Client overhead: interleaved rounds, and the time one timed batch should take.
     overhead_rounds: int
     overhead_batch_s: float
+    # Calls to warm up each contender (and as many again to size its batches); sync calls
+    # over which garbage collections are counted.
+    overhead_warmup: int
+    gc_calls: int
     # Auto-pagination: items in the walked thread; the prefix on which this client and
     # the SDK are compared, and interleaved comparison walks per contender.
     pagination_items: int
@@ -51,6 +55,7 @@ class Config:
     # Contract suite: `--max-examples` (None: the command's default), repeats of each
     # command; generate repeats; import-time rounds.
     contract_max_examples: int | None
+    contract_phases: str | None
     contract_repeats: int
     generate_repeats: int
     import_rounds: int
@@ -61,6 +66,8 @@ class Config:
             quick=False,
             overhead_rounds=25,
             overhead_batch_s=0.05,
+            overhead_warmup=30,
+            gc_calls=500,
             pagination_items=100_000,
             pagination_compare_items=20_000,
             pagination_rounds=2,
@@ -73,6 +80,7 @@ class Config:
             server_chunk_cap_s=6.0,
             server_prism=True,
             contract_max_examples=None,
+            contract_phases=None,
             contract_repeats=3,
             generate_repeats=3,
             import_rounds=15,
@@ -84,6 +92,8 @@ class Config:
             quick=True,
             overhead_rounds=5,
             overhead_batch_s=0.02,
+            overhead_warmup=20,
+            gc_calls=200,
             pagination_items=10_000,
             pagination_compare_items=5_000,
             pagination_rounds=1,
@@ -96,6 +106,7 @@ class Config:
             server_chunk_cap_s=3.0,
             server_prism=True,
             contract_max_examples=5,
+            contract_phases=None,
             contract_repeats=2,
             generate_repeats=1,
             import_rounds=5,
@@ -108,6 +119,8 @@ class Config:
             quick=True,
             overhead_rounds=2,
             overhead_batch_s=0.002,
+            overhead_warmup=3,
+            gc_calls=10,
             pagination_items=250,
             pagination_compare_items=200,
             pagination_rounds=1,
@@ -121,6 +134,7 @@ class Config:
             server_chunk_cap_s=2.0,
             server_prism=False,
             contract_max_examples=1,
+            contract_phases="examples",
             contract_repeats=1,
             generate_repeats=1,
             import_rounds=1,

@@ -51,7 +51,6 @@ OURS, SDK, RAW, RAW2 = CONTENDERS
 MAX_VS_RAW = {"retrieve": 1.05, "list": 1.05, "list_items": 1.2, "delete": 1.05}
 MAX_VS_SDK = 0.5
 VS_SDK_OPS = ("list", "list_items")
-GC_CALLS = 500
 
 Samples = dict[str, dict[str, dict[str, list[float]]]]
 """mode -> operation -> contender -> microseconds per call, one sample per round."""
@@ -103,8 +102,9 @@ def _measure_sync(contenders: Contenders, config: Config) -> dict[str, dict[str,
         batches: dict[str, int] = {}
         for name in names:
             _check_result(name, op, calls[name][op]())
-            _time_sync(calls[name][op], 20)  # warm up
-            batches[name] = _batch_size(_time_sync(calls[name][op], 50), config.overhead_batch_s)
+            _time_sync(calls[name][op], config.overhead_warmup)
+            per_call = _time_sync(calls[name][op], config.overhead_warmup)
+            batches[name] = _batch_size(per_call, config.overhead_batch_s)
         samples[op] = {name: [] for name in names}
         _freeze()
         try:
@@ -129,8 +129,8 @@ async def _measure_async(
             batches: dict[str, int] = {}
             for name in names:
                 _check_result(name, op, await calls[name][op]())
-                await _time_async(calls[name][op], 20)
-                per_call = await _time_async(calls[name][op], 50)
+                await _time_async(calls[name][op], config.overhead_warmup)
+                per_call = await _time_async(calls[name][op], config.overhead_warmup)
                 batches[name] = _batch_size(per_call, config.overhead_batch_s)
             samples[op] = {name: [] for name in names}
             _freeze()
@@ -163,7 +163,7 @@ def _ratio(samples: dict[str, list[float]], a: str, b: str) -> float:
 # -- garbage collections and profile (in memory) ---------------------------------------
 
 
-def count_collections(calls: dict[str, dict[str, SyncCall]], n: int = GC_CALLS) -> dict[str, Any]:
+def count_collections(calls: dict[str, dict[str, SyncCall]], n: int) -> dict[str, Any]:
     """Per operation and contender: collections per generation over `n` sync calls."""
     out: dict[str, Any] = {}
     for op in OPS:
@@ -196,9 +196,9 @@ def peak_memory(calls: dict[str, dict[str, SyncCall]], op: str = "list_items") -
     return out
 
 
-def profile(call: SyncCall, calls: int = 300) -> list[dict[str, Any]]:
+def profile(call: SyncCall, calls: int) -> list[dict[str, Any]]:
     """cProfile of `call`: the 15 functions with the most own time, per call."""
-    _time_sync(call, 20)
+    _time_sync(call, 5)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(calls):
@@ -395,10 +395,11 @@ def run_in_memory(config: Config) -> Section:
     sync = sync_contenders(payloads=payloads)
     try:
         results: Samples = {"sync": _measure_sync(sync, config)}
-        collections = count_collections(sync.calls)
+        collections = count_collections(sync.calls, config.gc_calls)
         peaks = peak_memory(sync.calls)
         if OURS in sync.calls:
-            section.data["profile_list_items"] = profile(sync.calls[OURS]["list_items"])
+            calls = max(20, config.overhead_rounds * 12)
+            section.data["profile_list_items"] = profile(sync.calls[OURS]["list_items"], calls)
     finally:
         _close_sync(sync)
     results["async"], missing = asyncio.run(
@@ -406,13 +407,13 @@ def run_in_memory(config: Config) -> Section:
     )
     _missing(section, {**sync.missing, **missing})
     section.data["figures"] = _tabulate(section, results, targets=False)
-    section.data["gc_collections"] = {"calls": GC_CALLS, "per_op": collections}
+    section.data["gc_collections"] = {"calls": config.gc_calls, "per_op": collections}
     section.data["list_items_peak_bytes"] = peaks
     page = collections.get("list_items", {})
     if page:
         counts = ", ".join(f"{name} {sum(gens)}" for name, gens in page.items())
         section.summary.append(
-            f"garbage collections (all generations) per {GC_CALLS} sync list_items calls: "
+            f"garbage collections (all generations) per {config.gc_calls} sync list_items calls: "
             f"{counts}; memory allocated at the peak of one call (tracemalloc): "
             + ", ".join(f"{name} {size / 1024:,.0f} KB" for name, size in peaks.items())
         )
