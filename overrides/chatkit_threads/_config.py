@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import httpx
 
+from chatkit_threads_api import spec_constants as _spec
+
 from ._exceptions import ChatKitError
 from ._version import __version__
 
@@ -21,12 +23,12 @@ __all__ = [
     "resolve_base_url",
 ]
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_BASE_URL = _spec.DEFAULT_BASE_URL
 # Listing a page is quick; a minute bounds a stuck read, 5 s fails fast on a dead host.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
-BETA_HEADER = "OpenAI-Beta"
-BETA_HEADER_VALUE = "chatkit_beta=v1"
+# The spec's one required header with a single allowed value.
+((BETA_HEADER, BETA_HEADER_VALUE),) = _spec.FIXED_HEADERS.items()
 
 
 def resolve_api_key(api_key: str | None) -> str:

@@ -33,7 +33,7 @@ from chatkit_threads import (
     UserMessageItem,
     WidgetItem,
 )
-from chatkit_threads._models import THREAD_ITEM
+from chatkit_threads._models import UNIONS
 from chatkit_threads_api import models as generated
 from tests.client.support import (
     json_response,
@@ -366,6 +366,6 @@ def test_the_field_tables_agree_with_the_spec(name: str) -> None:
 
 def test_item_union_mapping_agrees_with_the_spec_discriminator() -> None:
     mapping = _spec_schema("ThreadItem")["discriminator"]["mapping"]
-    assert {k: v.name for k, v in THREAD_ITEM.mapping.items()} == {
+    assert {k: v.name for k, v in UNIONS["ThreadItem"].mapping.items()} == {
         k: ref.rsplit("/", 1)[-1] for k, ref in mapping.items()
     }

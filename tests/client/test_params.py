@@ -139,7 +139,11 @@ def test_only_the_parameters_passed_are_sent() -> None:
     ],
 )
 def test_path_parameters_are_percent_encoded(thread_id: str, path: str) -> None:
-    client, recorder = make_client(lambda r: json_response(200, thread(thread_id)))
+    client, recorder = make_client(
+        lambda r: json_response(
+            200, page([], False) if r.url.path.endswith("/items") else thread(thread_id)
+        )
+    )
     client.threads.retrieve(thread_id)
     client.threads.list_items(thread_id)
     assert recorder.requests[0].url.raw_path.decode() == path
