@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
+from chatkit_threads_api.types import UNSET as _GENERATED_UNSET
 from chatkit_threads_api.types import Unset
 
 from ._exceptions import ResponseValidationError
@@ -178,7 +179,8 @@ class Spec:
         out: dict[str, Any] = {}
         for key, attr in zip(self.keys, self.attr_names, strict=True):
             value = getattr(obj, attr)
-            if value is not UNSET:
+            # A model built in Python defaults an optional field to the generated UNSET.
+            if value is not UNSET and value is not _GENERATED_UNSET:
                 out[key] = dump_value(value)
         for key, value in obj.additional_properties.items():
             out[key] = copy.deepcopy(value)
