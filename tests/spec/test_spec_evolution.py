@@ -379,9 +379,7 @@ def _remove_property(spec: dict[str, Any]) -> None:
 
 
 def _retype_property(spec: dict[str, Any]) -> None:
-    spec["components"]["schemas"]["ThreadResource"]["properties"]["created_at"] = {
-        "type": "string"
-    }
+    spec["components"]["schemas"]["ThreadResource"]["properties"]["created_at"] = {"type": "string"}
 
 
 def _remove_variant(spec: dict[str, Any]) -> None:
