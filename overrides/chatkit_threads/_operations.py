@@ -287,7 +287,11 @@ class SyncResource(_Resource):
         return self._fetch(prepared, prepared.query, None, 0)
 
     def _fetch(
-        self, prepared: PreparedRequest, query: dict[str, Any], walk: _Walk | None, depth: int
+        self,
+        prepared: PreparedRequest,
+        query: dict[str, Any],
+        pager: _SyncPager | None,
+        depth: int,
     ) -> RawResponse[Any]:
         op, options = prepared.op, prepared.options
         response = self._client._send(
@@ -301,17 +305,17 @@ class SyncResource(_Resource):
         parse = _parser(op, self._client.strict)
         if not op.paginated:
             return RawResponse(response, parse)
-        pager = _SyncPager(self, prepared, walk if walk is not None else _Walk(query))
+        walker = pager if pager is not None else _SyncPager(self, prepared, _Walk(query))
 
         def make_page(response: httpx.Response) -> SyncCursorPage[Any]:
-            return SyncCursorPage(parse(response), query, pager.next, pager.walk, depth)
+            return SyncCursorPage(parse(response), query, walker.next, walker.walk, depth)
 
         return RawResponse(response, make_page)
 
 
 class _SyncPager:
-    """One auto-pagination walk: requests the page after a given one (shared by every
-    page of the walk, so a page carries no request state of its own)."""
+    """One auto-pagination walk, made once per ``list`` call and shared by its pages: it
+    requests the page after a given one, so a page carries no request state of its own."""
 
     __slots__ = ("prepared", "resource", "walk")
 
@@ -319,7 +323,7 @@ class _SyncPager:
         self.resource, self.prepared, self.walk = resource, prepared, walk
 
     def next(self, query: dict[str, Any], walk: _Walk, depth: int) -> SyncCursorPage[Any]:
-        page: SyncCursorPage[Any] = self.resource._fetch(self.prepared, query, walk, depth).parse()
+        page: SyncCursorPage[Any] = self.resource._fetch(self.prepared, query, self, depth).parse()
         return page
 
 
@@ -356,13 +360,21 @@ class AsyncResource(_Resource):
         return self._fetch(prepared, prepared.query, None, 0)
 
     async def _page(
-        self, prepared: PreparedRequest, query: dict[str, Any], walk: _Walk | None, depth: int
+        self,
+        prepared: PreparedRequest,
+        query: dict[str, Any],
+        pager: _AsyncPager | None,
+        depth: int,
     ) -> AsyncCursorPage[Any]:
-        page: AsyncCursorPage[Any] = (await self._fetch(prepared, query, walk, depth)).parse()
+        page: AsyncCursorPage[Any] = (await self._fetch(prepared, query, pager, depth)).parse()
         return page
 
     async def _fetch(
-        self, prepared: PreparedRequest, query: dict[str, Any], walk: _Walk | None, depth: int
+        self,
+        prepared: PreparedRequest,
+        query: dict[str, Any],
+        pager: _AsyncPager | None,
+        depth: int,
     ) -> RawResponse[Any]:
         op, options = prepared.op, prepared.options
         response = await self._client._send(
@@ -376,11 +388,10 @@ class AsyncResource(_Resource):
         parse = _parser(op, self._client.strict)
         if not op.paginated:
             return RawResponse(response, parse)
-        walk = walk if walk is not None else _Walk(query)
-        pager = _AsyncPager(self, prepared, walk)
+        walker = pager if pager is not None else _AsyncPager(self, prepared, _Walk(query))
 
         def make_page(response: httpx.Response) -> AsyncCursorPage[Any]:
-            return AsyncCursorPage(parse(response), query, pager.next, walk, depth)
+            return AsyncCursorPage(parse(response), query, walker.next, walker.walk, depth)
 
         return RawResponse(response, make_page)
 
@@ -396,4 +407,4 @@ class _AsyncPager:
     def next(
         self, query: dict[str, Any], walk: _Walk, depth: int
     ) -> Awaitable[AsyncCursorPage[Any]]:
-        return self.resource._page(self.prepared, query, walk, depth)
+        return self.resource._page(self.prepared, query, self, depth)
