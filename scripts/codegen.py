@@ -378,7 +378,13 @@ def models_module(spec: Mapping[str, Any]) -> str:
             fields = ", ".join(
                 f"{key!r}: {_field_expr(desc, var)}" for key, desc in schemas.fields(name).items()
             )
-            out.append(f"{var[name]} = Spec({name!r}, {_class_name(name)}, {{{fields}}})\n")
+            renamed = {
+                key: _identifier(key, "field")
+                for key in schemas.fields(name)
+                if _identifier(key, "field") != key
+            }
+            extra = f", {renamed!r}" if renamed else ""
+            out.append(f"{var[name]} = Spec({name!r}, {_class_name(name)}, {{{fields}}}{extra})\n")
     out += [
         "\nSPECS: dict[str, Spec] = {\n",
         *(f"    {n!r}: {var[n]},\n" for n in order if schemas.kind(n) == "object"),

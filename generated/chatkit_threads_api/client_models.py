@@ -275,18 +275,23 @@ _Error = Spec(
         "param": Field("string", nullable=True),
         "code": Field("string", nullable=True),
     },
+    {"type": "type_"},
 )
 _ErrorResponse = Spec("ErrorResponse", ErrorResponse, {"error": Field("model", sub=_Error)})
-_ActiveStatus = Spec("ActiveStatus", ActiveStatus, {"type": Field("string", const="active")})
+_ActiveStatus = Spec(
+    "ActiveStatus", ActiveStatus, {"type": Field("string", const="active")}, {"type": "type_"}
+)
 _LockedStatus = Spec(
     "LockedStatus",
     LockedStatus,
     {"type": Field("string", const="locked"), "reason": Field("string", nullable=True)},
+    {"type": "type_"},
 )
 _ClosedStatus = Spec(
     "ClosedStatus",
     ClosedStatus,
     {"type": Field("string", const="closed"), "reason": Field("string", nullable=True)},
+    {"type": "type_"},
 )
 _ThreadStatus = Union(
     "thread status",
@@ -304,6 +309,7 @@ _ThreadResource = Spec(
         "status": Field("union", sub=_ThreadStatus),
         "user": Field("string"),
     },
+    {"object": "object_"},
 )
 _ThreadListResource = Spec(
     "ThreadListResource",
@@ -315,6 +321,7 @@ _ThreadListResource = Spec(
         "last_id": Field("string", nullable=True),
         "has_more": Field("boolean"),
     },
+    {"object": "object_"},
 )
 _DeletedThreadResource = Spec(
     "DeletedThreadResource",
@@ -324,16 +331,19 @@ _DeletedThreadResource = Spec(
         "object": Field("string", const="chatkit.thread.deleted"),
         "deleted": Field("boolean"),
     },
+    {"object": "object_"},
 )
 _InputTextContent = Spec(
     "InputTextContent",
     InputTextContent,
     {"type": Field("string", const="input_text"), "text": Field("string")},
+    {"type": "type_"},
 )
 _QuotedTextContent = Spec(
     "QuotedTextContent",
     QuotedTextContent,
     {"type": Field("string", const="quoted_text"), "text": Field("string")},
+    {"type": "type_"},
 )
 _UserMessageContent = Union(
     "user message content",
@@ -350,6 +360,7 @@ _Attachment = Spec(
         "preview_url": Field("string", nullable=True),
         "type": Field("string", enum=("image", "file")),
     },
+    {"type": "type_"},
 )
 _ToolChoice = Spec("ToolChoice", ToolChoice, {"id": Field("string")})
 _InferenceOptions = Spec(
@@ -373,26 +384,31 @@ _UserMessageItem = Spec(
         "attachments": Field("model", sub=_Attachment, array=True),
         "inference_options": Field("model", sub=_InferenceOptions, nullable=True),
     },
+    {"object": "object_", "type": "type_"},
 )
 _FileAnnotationSource = Spec(
     "FileAnnotationSource",
     FileAnnotationSource,
     {"type": Field("string", const="file"), "filename": Field("string")},
+    {"type": "type_"},
 )
 _FileAnnotation = Spec(
     "FileAnnotation",
     FileAnnotation,
     {"type": Field("string", const="file"), "source": Field("model", sub=_FileAnnotationSource)},
+    {"type": "type_"},
 )
 _UrlAnnotationSource = Spec(
     "UrlAnnotationSource",
     UrlAnnotationSource,
     {"type": Field("string", const="url"), "url": Field("string")},
+    {"type": "type_"},
 )
 _UrlAnnotation = Spec(
     "UrlAnnotation",
     UrlAnnotation,
     {"type": Field("string", const="url"), "source": Field("model", sub=_UrlAnnotationSource)},
+    {"type": "type_"},
 )
 _Annotation = Union(
     "annotation", {"file": _FileAnnotation, "url": _UrlAnnotation}, UnknownAnnotation
@@ -405,6 +421,7 @@ _ResponseOutputText = Spec(
         "text": Field("string"),
         "annotations": Field("union", sub=_Annotation, array=True),
     },
+    {"type": "type_"},
 )
 _AssistantMessageContent = Union(
     "assistant message content", {"output_text": _ResponseOutputText}, UnknownContent
@@ -420,6 +437,7 @@ _AssistantMessageItem = Spec(
         "type": Field("string", const="chatkit.assistant_message"),
         "content": Field("union", sub=_AssistantMessageContent, array=True),
     },
+    {"object": "object_", "type": "type_"},
 )
 _WidgetItem = Spec(
     "WidgetItem",
@@ -432,6 +450,7 @@ _WidgetItem = Spec(
         "type": Field("string", const="chatkit.widget"),
         "widget": Field("string"),
     },
+    {"object": "object_", "type": "type_"},
 )
 _ClientToolCallItem = Spec(
     "ClientToolCallItem",
@@ -448,6 +467,7 @@ _ClientToolCallItem = Spec(
         "output": Field("string", nullable=True),
         "status": Field("string", enum=("in_progress", "completed")),
     },
+    {"object": "object_", "type": "type_"},
 )
 _TaskItem = Spec(
     "TaskItem",
@@ -462,6 +482,7 @@ _TaskItem = Spec(
         "heading": Field("string", nullable=True),
         "summary": Field("string", nullable=True),
     },
+    {"object": "object_", "type": "type_"},
 )
 _TaskGroupTask = Spec(
     "TaskGroupTask",
@@ -471,6 +492,7 @@ _TaskGroupTask = Spec(
         "heading": Field("string", nullable=True),
         "summary": Field("string", nullable=True),
     },
+    {"type": "type_"},
 )
 _TaskGroupItem = Spec(
     "TaskGroupItem",
@@ -483,6 +505,7 @@ _TaskGroupItem = Spec(
         "type": Field("string", const="chatkit.task_group"),
         "tasks": Field("model", sub=_TaskGroupTask, array=True),
     },
+    {"object": "object_", "type": "type_"},
 )
 _ThreadItem = Union(
     "thread item",
@@ -506,6 +529,7 @@ _ThreadItemListResource = Spec(
         "last_id": Field("string", nullable=True),
         "has_more": Field("boolean"),
     },
+    {"object": "object_"},
 )
 
 SPECS: dict[str, Spec] = {

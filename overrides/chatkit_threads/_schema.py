@@ -52,9 +52,6 @@ class _Missing(Unset):
 UNSET: Unset = _Missing()
 """A field the payload did not carry (lenient parsing). Falsy, like the generated one."""
 
-# attrs names that differ from their JSON key (the generator appends ``_`` to names that
-# shadow builtins).
-_WIRE_NAMES = {"object_": "object", "type_": "type"}
 
 
 class Field:
@@ -113,12 +110,21 @@ class Spec:
     build: Callable[[dict[str, Any]], Any]
     """Make an instance from a decoded JSON object (lenient; never raises)."""
 
-    def __init__(self, name: str, cls: type[Any], fields: Mapping[str, Field]) -> None:
+    def __init__(
+        self,
+        name: str,
+        cls: type[Any],
+        fields: Mapping[str, Field],
+        attr_names: Mapping[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.cls = cls
+        # attr_names: JSON key -> attrs name where they differ (the generator snake-cases
+        # names and appends ``_`` to those that shadow builtins).
+        wire_names = {attr: key for key, attr in (attr_names or {}).items()}
         # attrs' positional __init__ order, as JSON keys.
         keys = tuple(
-            _WIRE_NAMES.get(a.name, a.name)
+            wire_names.get(a.name, a.name)
             for a in attrs.fields(cls)
             if a.init and a.name != "additional_properties"
         )

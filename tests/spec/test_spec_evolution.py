@@ -112,6 +112,8 @@ def additive_changes(spec: dict[str, Any]) -> None:
         "additionalProperties": {"type": "string"},
     }
     schemas["TaskItem"]["properties"]["duration_ms"] = {"type": ["integer", "null"], "minimum": 0}
+    # ... one whose Python name differs from its JSON key.
+    schemas["ThreadResource"]["properties"]["lastActiveAt"] = {"type": "integer"}
     # A new variant of every union, with required fields of their own.
     _variant(
         schemas,
@@ -209,6 +211,7 @@ from chatkit_threads.types import EndOfTurnItem as TypesEndOfTurnItem
 THREAD = {
     "id": "t", "object": "chatkit.thread", "created_at": 1, "title": None,
     "status": {"type": "paused", "until": 9}, "user": "u", "metadata": {"k": "v"},
+    "lastActiveAt": 7,
 }
 ITEMS = [
     {"id": "i1", "object": "chatkit.thread_item", "created_at": 1, "thread_id": "t",
@@ -254,6 +257,8 @@ def check_models(strict: bool) -> None:
     until: int = thread.status.until
     assert until == 9
     assert thread.metadata == {"k": "v"}
+    assert thread.last_active_at == 7
+    assert ThreadResource.from_dict(dict(THREAD, lastActiveAt=None)).last_active_at is None
     assert thread.to_dict() == THREAD
     items = ThreadItemListResource.from_dict(page(ITEMS, False), strict=strict)
     end = items.data[0]
@@ -279,6 +284,7 @@ check_models(strict=True)
 for bad, path in [
     (dict(THREAD, metadata=[1]), "$.metadata"),
     (dict(THREAD, status={"type": "paused"}), "$.status.until"),
+    (dict(THREAD, lastActiveAt="x"), "$.lastActiveAt"),
 ]:
     with pytest.raises(ResponseValidationError) as info:
         ThreadResource.from_dict(bad, strict=True)
