@@ -53,7 +53,6 @@ UNSET: Unset = _Missing()
 """A field the payload did not carry (lenient parsing). Falsy, like the generated one."""
 
 
-
 class Field:
     """One JSON field of a model: its JSON type and constraints from the spec."""
 
