@@ -15,7 +15,13 @@ in ``chatkit_threads.types``. Logging goes to the ``chatkit_threads`` logger.
 """
 
 from ._client import AsyncChatKit, ChatKit
-from ._config import BETA_HEADER_VALUE, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._config import (
+    BETA_HEADER_VALUE,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -25,11 +31,14 @@ from ._exceptions import (
     BadRequestError,
     ChatKitError,
     ConflictError,
+    DeletedOnRetryError,
     InternalServerError,
+    InvalidRequestError,
     NotFoundError,
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UnprocessableEntityError,
 )
@@ -83,6 +92,7 @@ from .types import (
 __all__ = [
     "BETA_HEADER_VALUE",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "UNSET",
@@ -111,12 +121,14 @@ __all__ = [
     "ClientToolCallStatus",
     "ClosedStatus",
     "ConflictError",
+    "DeletedOnRetryError",
     "DeletedThreadResource",
     "FileAnnotation",
     "FileAnnotationSource",
     "InferenceOptions",
     "InputTextContent",
     "InternalServerError",
+    "InvalidRequestError",
     "LockedStatus",
     "NotFoundError",
     "PaginationError",
@@ -125,6 +137,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "ResponseOutputText",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
     "SortOrder",

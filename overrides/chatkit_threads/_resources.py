@@ -23,7 +23,7 @@ from chatkit_threads_api.api.threads import (
 from chatkit_threads_api.types import UNSET
 
 from ._config import BETA_HEADER_VALUE
-from ._exceptions import APIError
+from ._exceptions import APIError, ResponseValidationError
 from ._models import (
     DELETED_THREAD,
     THREAD,
@@ -39,6 +39,7 @@ from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage, _Walk
 from ._params import check_list_params, check_thread_id
 from ._response import RawResponse
 from ._schema import Spec
+from ._secrets import redact
 
 if TYPE_CHECKING:
     from ._client import AsyncChatKit, ChatKit, Timeout
@@ -51,17 +52,20 @@ __all__ = [
 ]
 
 
-def _decode(response: httpx.Response) -> dict[str, Any]:
+def _decode(response: httpx.Response, secret: str) -> dict[str, Any]:
     """The JSON object of a 2xx body; a body that is not one is an ``APIError``."""
     try:
         data = json.loads(response.content)
-    except ValueError:
-        snippet = " ".join(response.text.split())[:200]
+    except (ValueError, RecursionError) as exc:
+        # Redacted before it is cut, so no part of an echoed key survives the cut.
+        text = redact(response.text, secret)
+        snippet = " ".join(text.split())[:200]
+        why = "nested too deeply" if isinstance(exc, RecursionError) else "not JSON"
         raise APIError(
             f"Expected a JSON body from {response.request.method} {response.request.url} "
-            f"(status {response.status_code}), got: {snippet!r}",
+            f"(status {response.status_code}), got ({why}): {snippet!r}",
             response.request,
-            body=response.text,
+            body=text,
         ) from None
     if type(data) is not dict:
         raise APIError(
@@ -73,19 +77,25 @@ def _decode(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
-def _parser(spec: Spec, strict: bool, what: str) -> Callable[[httpx.Response], Any]:
+def _parser(spec: Spec, strict: bool, what: str, secret: str) -> Callable[[httpx.Response], Any]:
     build = spec.build
-    if strict:
-
-        def parse_strict(response: httpx.Response) -> Any:
-            data = _decode(response)
-            check(spec, data, what=what)
-            return build(data)
-
-        return parse_strict
 
     def parse(response: httpx.Response) -> Any:
-        return build(_decode(response))
+        data = _decode(response, secret)
+        try:
+            if strict:
+                check(spec, data, what=what)
+            return build(data)
+        except ResponseValidationError as exc:
+            # Its problems quote values from the body, which may echo the key.
+            raise exc.redacted(secret) from None
+        except RecursionError:
+            raise APIError(
+                f"The {what} from {response.request.method} {response.request.url} is "
+                "nested too deeply to parse",
+                response.request,
+                body=None,
+            ) from None
 
     return parse
 
@@ -114,15 +124,16 @@ class _ThreadsBase:
 
     def __init__(self, client: ChatKit | AsyncChatKit) -> None:
         strict = client.strict
+        key = client.api_key
         self._base_url = client.base_url
         self._parse_thread: Callable[[httpx.Response], ThreadResource] = _parser(
-            THREAD, strict, "retrieved thread"
+            THREAD, strict, "retrieved thread", key
         )
         self._parse_deleted: Callable[[httpx.Response], DeletedThreadResource] = _parser(
-            DELETED_THREAD, strict, "deleted thread"
+            DELETED_THREAD, strict, "deleted thread", key
         )
-        self._parse_thread_list = _parser(THREAD_LIST, strict, "thread list")
-        self._parse_item_list = _parser(THREAD_ITEM_LIST, strict, "thread item list")
+        self._parse_thread_list = _parser(THREAD_LIST, strict, "thread list", key)
+        self._parse_item_list = _parser(THREAD_ITEM_LIST, strict, "thread item list", key)
 
     def _thread_op(self, module: Any, thread_id: str) -> tuple[str, str]:
         op = module._get_kwargs(
