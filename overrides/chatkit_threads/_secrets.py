@@ -26,22 +26,31 @@ _KEY = re.compile(r"[\x21-\x7e]+")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
+_LOWER_ESCAPES = re.compile(r"%[0-9A-F]{2}")
+# Keys at least this long cannot occur by chance, so they are redacted wherever found.
+_ANYWHERE = 16
+
+
 @functools.lru_cache(maxsize=8)
 def _pattern(secret: str) -> re.Pattern[str]:
+    encoded = [quote(secret, safe=""), quote(secret), quote_plus(secret)]
     forms = {
         secret,
-        quote(secret, safe=""),
-        quote(secret),
-        quote_plus(secret),
+        *encoded,
+        # Percent-escapes may come in lower case ("%2f").
+        *(_LOWER_ESCAPES.sub(lambda m: m.group().lower(), form) for form in encoded),
         html.escape(secret),
         html.escape(secret, quote=False),
         json.dumps(secret)[1:-1],
         repr(secret)[1:-1],
     }
-    # Longest first, so a form containing another is replaced whole; percent-escapes
-    # may come in either case ("%2F" or "%2f").
-    alternatives = sorted(forms, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
+    # Longest first, so a form containing another is replaced whole.
+    pattern = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    if len(secret) < _ANYWHERE:
+        # A short key (a test's "k") is found by chance inside words ("chatkit"):
+        # redact it only where it stands as a token of its own.
+        pattern = rf"(?<![0-9A-Za-z_])(?:{pattern})(?![0-9A-Za-z_])"
+    return re.compile(pattern)
 
 
 def redact(text: str, secret: str | None) -> str:

@@ -446,3 +446,13 @@ def test_404_on_a_retried_get_is_a_plain_not_found(policy: RetryPolicy) -> None:
     with pytest.raises(NotFoundError) as info:
         client.threads.retrieve("cthr_1")
     assert not isinstance(info.value, DeletedOnRetryError)
+
+
+def test_a_short_key_is_redacted_as_a_token_not_inside_words() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, text="chatkit rejected key k (k)")
+
+    client, _ = make_client(handler, api_key="k", max_retries=0)
+    with pytest.raises(APIError) as info:
+        client.threads.retrieve("t")
+    assert "chatkit rejected key <redacted> (<redacted>)" in str(info.value)
