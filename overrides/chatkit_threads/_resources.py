@@ -96,6 +96,17 @@ def _parser(spec: Spec, strict: bool, what: str, secret: str) -> Callable[[httpx
                 response.request,
                 body=None,
             ) from None
+        except Exception as exc:
+            # Lenient parsing tolerates drift, but a body no model can be built from
+            # (a discriminator that is a list, say) is still the library's error.
+            text = f"{type(exc).__name__}: {exc}"
+            detail = redact(text, secret)
+            raise APIError(
+                f"Could not parse the {what} from {response.request.method} "
+                f"{response.request.url}: {detail}",
+                response.request,
+                body=data,
+            ) from (exc if detail == text else None)
 
     return parse
 

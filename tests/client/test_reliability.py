@@ -456,3 +456,19 @@ def test_a_short_key_is_redacted_as_a_token_not_inside_words() -> None:
     with pytest.raises(APIError) as info:
         client.threads.retrieve("t")
     assert "chatkit rejected key <redacted> (<redacted>)" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"object": "thread", "id": "t", "status": {"type": [1]}},
+        {"object": "list", "data": [{"type": {"type": "active"}}], "has_more": False},
+    ],
+)
+def test_a_body_no_model_can_be_built_from_is_an_api_error(body: dict[str, object]) -> None:
+    client, _ = make_client(lambda r: json_response(200, body))
+    with pytest.raises(APIError, match="Could not parse"):
+        if body["object"] == "list":
+            client.threads.list_items("t")
+        else:
+            client.threads.retrieve("t")
