@@ -18,13 +18,6 @@ from ._exceptions import APITimeoutError, ResponseTooLargeError
 __all__ = ["aread_bounded", "read_bounded"]
 
 
-def _declared_too_large(response: httpx.Response, limit: int) -> bool:
-    # A Content-Length over the limit fails before a byte is read (the decoded body is
-    # rarely smaller than the encoded one, and the limit bounds both).
-    declared = response.headers.get("content-length")
-    return declared is not None and declared.isdigit() and int(declared) > limit
-
-
 def _deadline(response: httpx.Response) -> float | None:
     timeout = response.request.extensions.get("timeout", {})
     read = timeout.get("read") if isinstance(timeout, dict) else None
@@ -62,8 +55,6 @@ def read_bounded(response: httpx.Response, limit: int | None) -> None:
     """Read ``response``'s streamed body (then ``response.content`` works) or raise
     ``ResponseTooLargeError``/``APITimeoutError``; the response is closed either way."""
     try:
-        if limit is not None and _declared_too_large(response, limit):
-            raise _too_large(response, limit)
         deadline = _deadline(response)
         chunks: list[bytes] = []
         size = 0
@@ -80,8 +71,6 @@ def read_bounded(response: httpx.Response, limit: int | None) -> None:
 async def aread_bounded(response: httpx.Response, limit: int | None) -> None:
     """The async `read_bounded`."""
     try:
-        if limit is not None and _declared_too_large(response, limit):
-            raise _too_large(response, limit)
         deadline = _deadline(response)
         chunks: list[bytes] = []
         size = 0

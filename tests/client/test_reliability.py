@@ -288,10 +288,12 @@ def test_async_trickling_body_hits_the_total_read_deadline() -> None:
         asyncio.run(main())
 
 
-def test_declared_length_over_the_limit_fails_before_reading() -> None:
-    client, _ = make_client(lambda r: json_response(200, thread("t")), max_response_bytes=10)
+def test_a_body_one_byte_over_the_limit_fails() -> None:
+    size = len(json_response(200, thread("t")).content)
+    client, _ = make_client(lambda r: json_response(200, thread("t")), max_response_bytes=size)
+    assert client.threads.retrieve("t").id == "t"
     with pytest.raises(ResponseTooLargeError):
-        client.threads.retrieve("t")
+        client.with_options(max_response_bytes=size - 1).threads.retrieve("t")
 
 
 def test_limit_is_configurable_and_can_be_lifted() -> None:
