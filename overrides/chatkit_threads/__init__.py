@@ -19,7 +19,13 @@ from chatkit_threads_api.client_models import *  # noqa: F403
 
 from . import types as types
 from ._client import AsyncChatKit, ChatKit
-from ._config import BETA_HEADER_VALUE, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._config import (
+    BETA_HEADER_VALUE,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -29,11 +35,14 @@ from ._exceptions import (
     BadRequestError,
     ChatKitError,
     ConflictError,
+    DeletedOnRetryError,
     InternalServerError,
+    InvalidRequestError,
     NotFoundError,
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UnprocessableEntityError,
 )
@@ -46,6 +55,7 @@ from ._version import __version__
 __all__ = [
     "BETA_HEADER_VALUE",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "APIConnectionError",
@@ -62,12 +72,15 @@ __all__ = [
     "ChatKit",
     "ChatKitError",
     "ConflictError",
+    "DeletedOnRetryError",
     "InternalServerError",
+    "InvalidRequestError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
     "SyncCursorPage",

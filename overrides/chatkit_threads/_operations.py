@@ -26,10 +26,11 @@ import httpx
 
 from chatkit_threads_api.spec_constants import OperationSpec, Param
 
-from ._exceptions import APIError
+from ._exceptions import APIError, ResponseValidationError
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage, _Walk
 from ._response import RawResponse
 from ._schema import Spec, bound_problem, check
+from ._secrets import redact, scrub
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -63,6 +64,7 @@ class RequestOptions:
 
 
 class _Sender(Protocol):
+    api_key: str
     base_url: str
     strict: bool
 
@@ -155,17 +157,20 @@ def build_request(
 # --- responses -------------------------------------------------------------------------
 
 
-def _decode(response: httpx.Response) -> dict[str, Any]:
+def _decode(response: httpx.Response, secret: str) -> dict[str, Any]:
     """The JSON object of a 2xx body; a body that is not one is an ``APIError``."""
     try:
         data = json.loads(response.content)
-    except ValueError:
-        snippet = " ".join(response.text.split())[:200]
+    except (ValueError, RecursionError) as exc:
+        # Redacted before it is cut, so no part of an echoed key survives the cut.
+        text = redact(response.text, secret)
+        snippet = " ".join(text.split())[:200]
+        why = "nested too deeply" if isinstance(exc, RecursionError) else "not JSON"
         raise APIError(
             f"Expected a JSON body from {response.request.method} {response.request.url} "
-            f"(status {response.status_code}), got: {snippet!r}",
+            f"(status {response.status_code}), got ({why}): {snippet!r}",
             response.request,
-            body=response.text,
+            body=text,
         ) from None
     if type(data) is not dict:
         raise APIError(
@@ -177,7 +182,7 @@ def _decode(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
-def _identity_check(spec: Spec) -> Callable[[httpx.Response, dict[str, Any]], None]:
+def _identity_check(spec: Spec) -> Callable[[httpx.Response, dict[str, Any], str], None]:
     """Lenient mode tolerates drift, not a body that is not the resource at all: the
     ``object`` the spec fixes must be there, and a deletion result must say ``deleted``."""
     object_field = spec.fields.get("object")
@@ -185,32 +190,35 @@ def _identity_check(spec: Spec) -> Callable[[httpx.Response, dict[str, Any]], No
     deleted = spec.fields.get("deleted")
     confirm = deleted is not None and deleted.kind == "boolean"
 
-    def identity(response: httpx.Response, data: dict[str, Any]) -> None:
+    def identity(response: httpx.Response, data: dict[str, Any], secret: str) -> None:
         request = response.request
         if expected is not None and data.get("object") != expected:
-            got = data.get("object", "<missing>")
+            got = redact(str(data.get("object", "<missing>")), secret)[:80]
             raise APIError(
                 f"Expected a {expected!r} object from {request.method} {request.url}, "
-                f"got object={str(got)[:80]!r}: the body is not a {spec.name}",
+                f"got object={got!r}: the body is not a {spec.name}",
                 request,
-                body=data,
+                body=scrub(data, secret),
             )
         if confirm and type(data.get("deleted")) is not bool:
+            got = redact(str(data.get("deleted", "<missing>")), secret)[:80]
             raise APIError(
                 f"{request.method} {request.url} answered {response.status_code} without "
-                f"saying whether it deleted (deleted={data.get('deleted', '<missing>')!r})",
+                f"saying whether it deleted (deleted={got!r})",
                 request,
-                body=data,
+                body=scrub(data, secret),
             )
 
     return identity
 
 
-_PARSERS: dict[tuple[str, bool], Callable[[httpx.Response], Any]] = {}
+_Parse = Callable[[httpx.Response, str], Any]
+_PARSERS: dict[tuple[str, bool], _Parse] = {}
 
 
-def _parser(op: OperationSpec, strict: bool) -> Callable[[httpx.Response], Any]:
-    """The body parser of ``op`` (built once per operation and mode)."""
+def _parser(op: OperationSpec, strict: bool) -> _Parse:
+    """The body parser of ``op`` (built once per operation and mode); it takes the
+    response and the client's key, which no message it raises may contain."""
     key = (op.operation_id, strict)
     found = _PARSERS.get(key)
     if found is not None:
@@ -221,23 +229,47 @@ def _parser(op: OperationSpec, strict: bool) -> Callable[[httpx.Response], Any]:
     build = spec.build
     identity = _identity_check(spec)
     what = f"{op.operation_id} response"
-    if strict:
 
-        def parse(response: httpx.Response) -> Any:
-            data = _decode(response)
-            check(spec, data, what=what)
-            identity(response, data)
+    def parse(response: httpx.Response, secret: str) -> Any:
+        data = _decode(response, secret)
+        try:
+            if strict:
+                check(spec, data, what=what)
+            identity(response, data, secret)
             return build(data)
-
-    else:
-
-        def parse(response: httpx.Response) -> Any:
-            data = _decode(response)
-            identity(response, data)
-            return build(data)
+        except ResponseValidationError as exc:
+            # Its problems quote values from the body, which may echo the key.
+            raise exc.redacted(secret) from None
+        except APIError:
+            raise
+        except RecursionError:
+            raise APIError(
+                f"The {what} from {response.request.method} {response.request.url} is "
+                "nested too deeply to parse",
+                response.request,
+                body=None,
+            ) from None
+        except Exception as exc:
+            # Lenient parsing tolerates drift, but a body no model can be built from
+            # (a discriminator that is a list, say) is still the library's error.
+            text = f"{type(exc).__name__}: {exc}"
+            detail = redact(text, secret)
+            raise APIError(
+                f"Could not parse the {what} from {response.request.method} "
+                f"{response.request.url}: {detail}",
+                response.request,
+                body=scrub(data, secret),
+            ) from (exc if detail == text else None)
 
     _PARSERS[key] = parse
     return parse
+
+
+def _bound(parse: _Parse, secret: str) -> Callable[[httpx.Response], Any]:
+    def parse_response(response: httpx.Response) -> Any:
+        return parse(response, secret)
+
+    return parse_response
 
 
 # --- resources -------------------------------------------------------------------------
@@ -302,7 +334,7 @@ class SyncResource(_Resource):
             options.timeout,
             options.max_retries,
         )
-        parse = _parser(op, self._client.strict)
+        parse = _bound(_parser(op, self._client.strict), self._client.api_key)
         if not op.paginated:
             return RawResponse(response, parse)
         walker = pager if pager is not None else _SyncPager(self, prepared, _Walk(query))
@@ -385,7 +417,7 @@ class AsyncResource(_Resource):
             options.timeout,
             options.max_retries,
         )
-        parse = _parser(op, self._client.strict)
+        parse = _bound(_parser(op, self._client.strict), self._client.api_key)
         if not op.paginated:
             return RawResponse(response, parse)
         walker = pager if pager is not None else _AsyncPager(self, prepared, _Walk(query))
