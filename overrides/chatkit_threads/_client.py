@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
@@ -29,6 +29,7 @@ from ._exceptions import (
     InvalidRequestError,
     make_status_error,
 )
+from ._operations import RequestOptions
 from ._resources import AsyncThreads, Threads
 from ._retries import RetryPolicy
 from ._secrets import check_header_value, redact
@@ -63,8 +64,16 @@ def _check_max_retries(max_retries: Any, name: str = "max_retries") -> int:
     return max_retries
 
 
-class _BaseClient:
-    """Everything the two clients share; only the two send loops differ (sync vs await)."""
+_HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
+
+
+class _BaseClient(Generic[_HttpT]):
+    """Everything the two clients share, constructor and ``with_options`` included; only
+    the two send loops differ (sync vs await). A subclass names its httpx client class
+    and its resource class."""
+
+    _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+    _threads_class: ClassVar[type[Any]]
 
     api_key: str
     """The API key (never shown by ``repr``, logs or exceptions)."""
@@ -83,18 +92,25 @@ class _BaseClient:
     def __init__(
         self,
         *,
-        api_key: str | None,
-        base_url: str | httpx.URL | None,
-        organization: str | None,
-        project: str | None,
-        timeout: Timeout,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None,
-        strict: bool,
-        retry_policy: RetryPolicy | None,
-        owns_http_client: bool,
-        max_response_bytes: int | None,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: _HttpT | None = None,
+        strict: bool = False,
+        retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        http_class = self._http_class
+        if http_client is not None and not isinstance(http_client, http_class):
+            raise TypeError(
+                f"http_client must be an httpx.{http_class.__name__}, "
+                f"got {type(http_client).__name__}"
+            )
+        owns_http_client = http_client is None
         self.api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
         self.organization = organization
@@ -110,6 +126,33 @@ class _BaseClient:
         # A client we create carries the headers itself, so a request needs none of its
         # own; an injected client has its own defaults, so ours go with every request.
         self._request_headers: httpx.Headers | None = None if owns_http_client else self._headers
+        self._http: _HttpT = (
+            http_client
+            if http_client is not None
+            else http_class(headers=self._headers, timeout=timeout)  # type: ignore[assignment]
+        )
+        self.threads = self._threads_class(self)
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | httpx.Timeout = None,
+        max_retries: int | None = None,
+        strict: bool | None = None,
+        max_response_bytes: int | None = _KEEP,
+    ) -> Self:
+        """A copy with some options changed, sharing this client's connection pool.
+
+        ``max_response_bytes=None`` lifts the response size limit."""
+        return type(self)(
+            **self._copy_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                strict=strict,
+                max_response_bytes=max_response_bytes,
+            ),
+            http_client=self._http,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -268,7 +311,7 @@ class _BaseClient:
         return APIConnectionError(request=request, message=f"Connection error: {detail}")
 
 
-class ChatKit(_BaseClient):
+class ChatKit(_BaseClient[httpx.Client]):
     """Synchronous client of the ChatKit Threads API (beta).
 
     ``api_key`` defaults to ``OPENAI_API_KEY`` and ``base_url`` to ``OPENAI_BASE_URL``
@@ -285,68 +328,10 @@ class ChatKit(_BaseClient):
             thread = client.threads.retrieve("cthr_abc123")
     """
 
+    _http_class = httpx.Client
+    _threads_class = Threads
     threads: Threads
-    """The four thread operations."""
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        organization: str | None = None,
-        project: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        strict: bool = False,
-        retry_policy: RetryPolicy | None = None,
-        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError(
-                f"http_client must be an httpx.Client, got {type(http_client).__name__}"
-            )
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            organization=organization,
-            project=project,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            strict=strict,
-            retry_policy=retry_policy,
-            owns_http_client=http_client is None,
-            max_response_bytes=max_response_bytes,
-        )
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.Client(headers=self._headers, timeout=timeout)
-        )
-        self.threads = Threads(self)
-
-    def with_options(
-        self,
-        *,
-        timeout: Timeout | httpx.Timeout = None,
-        max_retries: int | None = None,
-        strict: bool | None = None,
-        max_response_bytes: int | None = _KEEP,
-    ) -> ChatKit:
-        """A copy with some options changed, sharing this client's connection pool.
-
-        ``max_response_bytes=None`` lifts the response size limit."""
-        return ChatKit(
-            **self._copy_options(
-                timeout=timeout,
-                max_retries=max_retries,
-                strict=strict,
-                max_response_bytes=max_response_bytes,
-            ),
-            http_client=self._http,
-        )
+    """The thread operations (``list``, ``retrieve``, ``delete``, ``list_items``...)."""
 
     def close(self) -> None:
         """Close the connection pool (if this client created it)."""
@@ -365,17 +350,14 @@ class ChatKit(_BaseClient):
         self.close()
 
     def _send(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, Any] | None,
-        extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | httpx.Timeout,
-        max_retries: int | None,
+        self, method: str, url: str, params: dict[str, Any] | None, options: RequestOptions
     ) -> httpx.Response:
         """Send with retries; return a 2xx response (body read) or raise an ``APIError``."""
+        max_retries = options.max_retries
         retries = self.max_retries if max_retries is None else _check_max_retries(max_retries)
-        request = self._build_request(self._http, method, url, params, extra_headers, timeout)
+        request = self._build_request(
+            self._http, method, url, params, options.extra_headers, options.timeout
+        )
         attempt = 0
         maybe_applied = False
         while True:
@@ -404,7 +386,7 @@ class ChatKit(_BaseClient):
             attempt += 1
 
 
-class AsyncChatKit(_BaseClient):
+class AsyncChatKit(_BaseClient[httpx.AsyncClient]):
     """Asynchronous client of the ChatKit Threads API (beta); same surface as ``ChatKit``.
 
     Use as an async context manager, or ``await client.close()``::
@@ -413,68 +395,10 @@ class AsyncChatKit(_BaseClient):
             thread = await client.threads.retrieve("cthr_abc123")
     """
 
+    _http_class = httpx.AsyncClient
+    _threads_class = AsyncThreads
     threads: AsyncThreads
-    """The four thread operations."""
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        organization: str | None = None,
-        project: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        strict: bool = False,
-        retry_policy: RetryPolicy | None = None,
-        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError(
-                f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}"
-            )
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            organization=organization,
-            project=project,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            strict=strict,
-            retry_policy=retry_policy,
-            owns_http_client=http_client is None,
-            max_response_bytes=max_response_bytes,
-        )
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.AsyncClient(headers=self._headers, timeout=timeout)
-        )
-        self.threads = AsyncThreads(self)
-
-    def with_options(
-        self,
-        *,
-        timeout: Timeout | httpx.Timeout = None,
-        max_retries: int | None = None,
-        strict: bool | None = None,
-        max_response_bytes: int | None = _KEEP,
-    ) -> AsyncChatKit:
-        """A copy with some options changed, sharing this client's connection pool.
-
-        ``max_response_bytes=None`` lifts the response size limit."""
-        return AsyncChatKit(
-            **self._copy_options(
-                timeout=timeout,
-                max_retries=max_retries,
-                strict=strict,
-                max_response_bytes=max_response_bytes,
-            ),
-            http_client=self._http,
-        )
+    """The thread operations, each awaitable (``list``/``list_items`` return a paginator)."""
 
     async def close(self) -> None:
         """Close the connection pool (if this client created it)."""
@@ -493,17 +417,14 @@ class AsyncChatKit(_BaseClient):
         await self.close()
 
     async def _send(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, Any] | None,
-        extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | httpx.Timeout,
-        max_retries: int | None,
+        self, method: str, url: str, params: dict[str, Any] | None, options: RequestOptions
     ) -> httpx.Response:
         """Send with retries; return a 2xx response (body read) or raise an ``APIError``."""
+        max_retries = options.max_retries
         retries = self.max_retries if max_retries is None else _check_max_retries(max_retries)
-        request = self._build_request(self._http, method, url, params, extra_headers, timeout)
+        request = self._build_request(
+            self._http, method, url, params, options.extra_headers, options.timeout
+        )
         attempt = 0
         maybe_applied = False
         while True:

@@ -69,13 +69,7 @@ class _Sender(Protocol):
     strict: bool
 
     def _send(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, Any] | None,
-        extra_headers: Mapping[str, str] | None,
-        timeout: TimeoutArg,
-        max_retries: int | None,
+        self, method: str, url: str, params: dict[str, Any] | None, options: RequestOptions
     ) -> Any: ...
 
 
@@ -326,14 +320,7 @@ class SyncResource(_Resource):
         depth: int,
     ) -> RawResponse[Any]:
         op, options = prepared.op, prepared.options
-        response = self._client._send(
-            op.http_method,
-            prepared.url,
-            query or None,
-            options.extra_headers,
-            options.timeout,
-            options.max_retries,
-        )
+        response = self._client._send(op.http_method, prepared.url, query or None, options)
         parse = _bound(_parser(op, self._client.strict), self._client.api_key)
         if not op.paginated:
             return RawResponse(response, parse)
@@ -409,14 +396,7 @@ class AsyncResource(_Resource):
         depth: int,
     ) -> RawResponse[Any]:
         op, options = prepared.op, prepared.options
-        response = await self._client._send(
-            op.http_method,
-            prepared.url,
-            query or None,
-            options.extra_headers,
-            options.timeout,
-            options.max_retries,
-        )
+        response = await self._client._send(op.http_method, prepared.url, query or None, options)
         parse = _bound(_parser(op, self._client.strict), self._client.api_key)
         if not op.paginated:
             return RawResponse(response, parse)
