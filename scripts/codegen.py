@@ -675,6 +675,16 @@ def _method(op: OperationDesc, flavour: str) -> str:
             if flavour == "async"
             else "Iterating the page walks every entry of every page, lazily."
         )
+    documented = [p for p in [*op.path_params, *op.query] if p.description]
+    if documented:
+        lines.append(
+            "Args:\n"
+            + "\n".join(
+                f"            {_identifier(p.name, 'param')}: {_doc(p.description)}"
+                for p in documented
+            )
+            + "\n            extra_query, extra_headers, timeout, max_retries: for this call only."
+        )
     body = "\n\n        ".join([summary, *lines])
     return (
         f"    {'async ' if is_async else ''}def {op.method_name}(\n"

@@ -47,6 +47,14 @@ class Threads(SyncResource):
         List ChatKit threads with optional pagination and user filters. Threads are ordered by creation time; the next page is requested with `after=<last_id>`.
 
         Iterating the page walks every entry of every page, lazily.
+
+        Args:
+            after: Return the entries that follow this ID in list order (exclusive): the next page is requested with `after=<last_id>`. An ID that is not in the listing is refused with a 400 whose `error.param` is `after`. Defaults to null for the first page.
+            before: Return the page of entries just before this ID in list order (exclusive), still in list order: the previous page is requested with `before=<first_id>`. With `after` too, the entries strictly between the two. An ID that is not in the listing is refused with a 400 whose `error.param` is `before`. Defaults to null.
+            limit: Maximum number of results to return. Defaults to 20.
+            order: Sort order for results by creation time. Defaults to desc.
+            user: Filter threads that belong to this user identifier. Defaults to null to return all users.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call(
             _OPS["listThreads"],
@@ -67,6 +75,10 @@ class Threads(SyncResource):
         """Retrieve a ChatKit thread.
 
         Retrieve a ChatKit thread by its identifier.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call(
             _OPS["retrieveThread"],
@@ -87,6 +99,10 @@ class Threads(SyncResource):
         """Delete a ChatKit thread.
 
         Delete a ChatKit thread together with its items and stored attachments. Afterwards retrieving, listing the items of, or deleting the thread gives 404.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call(
             _OPS["deleteThread"],
@@ -113,6 +129,14 @@ class Threads(SyncResource):
         List items that belong to a ChatKit thread, ordered by creation time; the next page is requested with `after=<last_id>`.
 
         Iterating the page walks every entry of every page, lazily.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            after: Return the entries that follow this ID in list order (exclusive): the next page is requested with `after=<last_id>`. An ID that is not in the listing is refused with a 400 whose `error.param` is `after`. Defaults to null for the first page.
+            before: Return the page of entries just before this ID in list order (exclusive), still in list order: the previous page is requested with `before=<first_id>`. With `after` too, the entries strictly between the two. An ID that is not in the listing is refused with a 400 whose `error.param` is `before`. Defaults to null.
+            limit: Maximum number of results to return. Defaults to 20.
+            order: Sort order for results by creation time. Defaults to desc.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call(
             _OPS["listThreadItems"],
@@ -148,6 +172,14 @@ class AsyncThreads(AsyncResource):
         List ChatKit threads with optional pagination and user filters. Threads are ordered by creation time; the next page is requested with `after=<last_id>`.
 
         Iterating the page (``async for`` over the paginator) walks every entry of every page, lazily.
+
+        Args:
+            after: Return the entries that follow this ID in list order (exclusive): the next page is requested with `after=<last_id>`. An ID that is not in the listing is refused with a 400 whose `error.param` is `after`. Defaults to null for the first page.
+            before: Return the page of entries just before this ID in list order (exclusive), still in list order: the previous page is requested with `before=<first_id>`. With `after` too, the entries strictly between the two. An ID that is not in the listing is refused with a 400 whose `error.param` is `before`. Defaults to null.
+            limit: Maximum number of results to return. Defaults to 20.
+            order: Sort order for results by creation time. Defaults to desc.
+            user: Filter threads that belong to this user identifier. Defaults to null to return all users.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call(
             _OPS["listThreads"],
@@ -168,6 +200,10 @@ class AsyncThreads(AsyncResource):
         """Retrieve a ChatKit thread.
 
         Retrieve a ChatKit thread by its identifier.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return await self._call(
             _OPS["retrieveThread"],
@@ -188,6 +224,10 @@ class AsyncThreads(AsyncResource):
         """Delete a ChatKit thread.
 
         Delete a ChatKit thread together with its items and stored attachments. Afterwards retrieving, listing the items of, or deleting the thread gives 404.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return await self._call(
             _OPS["deleteThread"],
@@ -214,6 +254,14 @@ class AsyncThreads(AsyncResource):
         List items that belong to a ChatKit thread, ordered by creation time; the next page is requested with `after=<last_id>`.
 
         Iterating the page (``async for`` over the paginator) walks every entry of every page, lazily.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            after: Return the entries that follow this ID in list order (exclusive): the next page is requested with `after=<last_id>`. An ID that is not in the listing is refused with a 400 whose `error.param` is `after`. Defaults to null for the first page.
+            before: Return the page of entries just before this ID in list order (exclusive), still in list order: the previous page is requested with `before=<first_id>`. With `after` too, the entries strictly between the two. An ID that is not in the listing is refused with a 400 whose `error.param` is `before`. Defaults to null.
+            limit: Maximum number of results to return. Defaults to 20.
+            order: Sort order for results by creation time. Defaults to desc.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call(
             _OPS["listThreadItems"],
@@ -242,6 +290,14 @@ class ThreadsWithRawResponse(SyncResource):
         """List ChatKit threads: the HTTP response, whose ``parse()`` gives the result.
 
         List ChatKit threads with optional pagination and user filters. Threads are ordered by creation time; the next page is requested with `after=<last_id>`.
+
+        Args:
+            after: Return the entries that follow this ID in list order (exclusive): the next page is requested with `after=<last_id>`. An ID that is not in the listing is refused with a 400 whose `error.param` is `after`. Defaults to null for the first page.
+            before: Return the page of entries just before this ID in list order (exclusive), still in list order: the previous page is requested with `before=<first_id>`. With `after` too, the entries strictly between the two. An ID that is not in the listing is refused with a 400 whose `error.param` is `before`. Defaults to null.
+            limit: Maximum number of results to return. Defaults to 20.
+            order: Sort order for results by creation time. Defaults to desc.
+            user: Filter threads that belong to this user identifier. Defaults to null to return all users.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call_raw(
             _OPS["listThreads"],
@@ -262,6 +318,10 @@ class ThreadsWithRawResponse(SyncResource):
         """Retrieve a ChatKit thread: the HTTP response, whose ``parse()`` gives the result.
 
         Retrieve a ChatKit thread by its identifier.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call_raw(
             _OPS["retrieveThread"],
@@ -282,6 +342,10 @@ class ThreadsWithRawResponse(SyncResource):
         """Delete a ChatKit thread: the HTTP response, whose ``parse()`` gives the result.
 
         Delete a ChatKit thread together with its items and stored attachments. Afterwards retrieving, listing the items of, or deleting the thread gives 404.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call_raw(
             _OPS["deleteThread"],
@@ -306,6 +370,14 @@ class ThreadsWithRawResponse(SyncResource):
         """List ChatKit thread items: the HTTP response, whose ``parse()`` gives the result.
 
         List items that belong to a ChatKit thread, ordered by creation time; the next page is requested with `after=<last_id>`.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            after: Return the entries that follow this ID in list order (exclusive): the next page is requested with `after=<last_id>`. An ID that is not in the listing is refused with a 400 whose `error.param` is `after`. Defaults to null for the first page.
+            before: Return the page of entries just before this ID in list order (exclusive), still in list order: the previous page is requested with `before=<first_id>`. With `after` too, the entries strictly between the two. An ID that is not in the listing is refused with a 400 whose `error.param` is `before`. Defaults to null.
+            limit: Maximum number of results to return. Defaults to 20.
+            order: Sort order for results by creation time. Defaults to desc.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return self._call_raw(
             _OPS["listThreadItems"],
@@ -334,6 +406,14 @@ class AsyncThreadsWithRawResponse(AsyncResource):
         """List ChatKit threads: the HTTP response, whose ``parse()`` gives the result.
 
         List ChatKit threads with optional pagination and user filters. Threads are ordered by creation time; the next page is requested with `after=<last_id>`.
+
+        Args:
+            after: Return the entries that follow this ID in list order (exclusive): the next page is requested with `after=<last_id>`. An ID that is not in the listing is refused with a 400 whose `error.param` is `after`. Defaults to null for the first page.
+            before: Return the page of entries just before this ID in list order (exclusive), still in list order: the previous page is requested with `before=<first_id>`. With `after` too, the entries strictly between the two. An ID that is not in the listing is refused with a 400 whose `error.param` is `before`. Defaults to null.
+            limit: Maximum number of results to return. Defaults to 20.
+            order: Sort order for results by creation time. Defaults to desc.
+            user: Filter threads that belong to this user identifier. Defaults to null to return all users.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return await self._call_raw(
             _OPS["listThreads"],
@@ -354,6 +434,10 @@ class AsyncThreadsWithRawResponse(AsyncResource):
         """Retrieve a ChatKit thread: the HTTP response, whose ``parse()`` gives the result.
 
         Retrieve a ChatKit thread by its identifier.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return await self._call_raw(
             _OPS["retrieveThread"],
@@ -374,6 +458,10 @@ class AsyncThreadsWithRawResponse(AsyncResource):
         """Delete a ChatKit thread: the HTTP response, whose ``parse()`` gives the result.
 
         Delete a ChatKit thread together with its items and stored attachments. Afterwards retrieving, listing the items of, or deleting the thread gives 404.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return await self._call_raw(
             _OPS["deleteThread"],
@@ -398,6 +486,14 @@ class AsyncThreadsWithRawResponse(AsyncResource):
         """List ChatKit thread items: the HTTP response, whose ``parse()`` gives the result.
 
         List items that belong to a ChatKit thread, ordered by creation time; the next page is requested with `after=<last_id>`.
+
+        Args:
+            thread_id: Identifier of the ChatKit thread.
+            after: Return the entries that follow this ID in list order (exclusive): the next page is requested with `after=<last_id>`. An ID that is not in the listing is refused with a 400 whose `error.param` is `after`. Defaults to null for the first page.
+            before: Return the page of entries just before this ID in list order (exclusive), still in list order: the previous page is requested with `before=<first_id>`. With `after` too, the entries strictly between the two. An ID that is not in the listing is refused with a 400 whose `error.param` is `before`. Defaults to null.
+            limit: Maximum number of results to return. Defaults to 20.
+            order: Sort order for results by creation time. Defaults to desc.
+            extra_query, extra_headers, timeout, max_retries: for this call only.
         """
         return await self._call_raw(
             _OPS["listThreadItems"],
