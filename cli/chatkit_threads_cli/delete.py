@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from chatkit_threads import APIError, ChatKit, ThreadResource
+from chatkit_threads import APIError, ChatKit, DeletedOnRetryError, ThreadResource
 
 from .errors import describe_error
 
@@ -65,11 +65,13 @@ def delete_threads(
     for thread_id in ids:
         try:
             client.threads.delete(thread_id)
+        except DeletedOnRetryError:
+            pass  # an earlier attempt deleted it; only its response was lost (logged)
         except (APIError, ValueError) as exc:
             reason = describe_error(exc)[0].removeprefix("error: ")
             summary.failed.append((thread_id, reason))
             on_result(thread_id, reason)
-        else:
-            summary.deleted.append(thread_id)
-            on_result(thread_id, None)
+            continue
+        summary.deleted.append(thread_id)
+        on_result(thread_id, None)
     return summary

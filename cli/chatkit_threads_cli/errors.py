@@ -22,6 +22,7 @@ from chatkit_threads import (
     ChatKitError,
     ResponseValidationError,
 )
+from chatkit_threads._secrets import redact
 
 __all__ = [
     "EXIT_API_ERROR",
@@ -104,13 +105,20 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
     return f"error: {type(exc).__name__}: {exc}", EXIT_API_ERROR
 
 
-def _debug_enabled(kwargs: dict[str, object]) -> bool:
+def _settings(kwargs: dict[str, object]) -> object:
     # Commands take the context as ``ctx``; the root context holds the global options.
     # (Typer hands over its base context class, so check the behaviour, not the type.)
     find_root = getattr(kwargs.get("ctx"), "find_root", None)
-    if find_root is None:
-        return False
-    return bool(getattr(find_root().obj, "debug", False))
+    return None if find_root is None else find_root().obj
+
+
+def _debug_enabled(kwargs: dict[str, object]) -> bool:
+    return bool(getattr(_settings(kwargs), "debug", False))
+
+
+def _api_key(kwargs: dict[str, object]) -> str | None:
+    key = getattr(_settings(kwargs), "api_key", None)
+    return key if isinstance(key, str) else None
 
 
 def reporting(command: Callable[P, R]) -> Callable[P, R]:
@@ -124,10 +132,15 @@ def reporting(command: Callable[P, R]) -> Callable[P, R]:
             raise
         except (Exception, KeyboardInterrupt) as exc:
             stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+            # The library redacts its own messages; this also covers what it did not
+            # build (a traceback's frames, another library's exception text).
+            key = _api_key(kwargs)
             if _debug_enabled(kwargs):
-                stderr.print_exception()
+                with stderr.capture() as traceback:
+                    stderr.print_exception()
+                stderr.file.write(redact(traceback.get(), key))
             line, code = describe_error(exc)
-            stderr.print(line, markup=False)
+            stderr.print(redact(line, key), markup=False)
             raise typer.Exit(code) from None
 
     return run

@@ -10,9 +10,12 @@ Nothing goes over the network: every call of the client is answered by an
   spec (method, path and its parameter, every query parameter against its schema,
   `Authorization: Bearer <key>`, the `OpenAI-Beta` header) and carries exactly the
   arguments given;
-- spec-invalid arguments (`limit` outside 0..100, an unknown `order`, an empty or too long
-  `user`, an empty, `/`, `.` or `..` thread id) raise before any request reaches the
-  transport.
+- spec-invalid arguments (a query parameter outside its enum or bounds, an empty, `/`,
+  `.` or `..` path parameter) raise before any request reaches the transport.
+
+The operations, the client method of each (`x-python-method`), the arguments tried and the
+minimal bodies all come from the spec, so a parameter or operation added there is tested
+without a change here.
 
 Results go into a `ContractReport` under the suite name `client`.
 """
@@ -23,7 +26,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -60,8 +63,6 @@ CLIENT_CHECKS: tuple[str, ...] = (
 RESPONSE_CHECKS = CLIENT_CHECKS[:3]
 # A failing body or call is shown up to this many characters in the report.
 SHOWN_CHARS = 600
-MAX_LIMIT = 100
-MAX_USER = 512
 
 
 @dataclass
@@ -70,12 +71,7 @@ class ClientContractOptions:
 
     max_examples: int = 25
     seed: int | None = None
-    operations: tuple[str, ...] = (
-        "listThreads",
-        "retrieveThread",
-        "listThreadItems",
-        "deleteThread",
-    )
+    operations: tuple[str, ...] = field(default_factory=lambda: tuple(spec_operations()))
     checks: tuple[str, ...] = CLIENT_CHECKS
     client_factory: Callable[..., Any] | None = None
     """`(transport, *, strict) -> client`; default: `chatkit_threads.ChatKit` over the transport.
@@ -94,6 +90,8 @@ class SpecOperation:
     path: str
     parameters: dict[tuple[str, str], dict[str, Any]]
     """(location, name) -> the parameter object, with `$ref`s resolved."""
+    python_method: str = ""
+    """The client method (the spec's `x-python-method`)."""
 
     @property
     def label(self) -> str:
@@ -119,16 +117,35 @@ def spec_operations() -> dict[str, SpecOperation]:
             own = [_resolve(p, spec) for p in operation.get("parameters", [])]
             parameters = {(p["in"], p["name"]): p for p in [*shared, *own]}
             found[operation["operationId"]] = SpecOperation(
-                operation["operationId"], method.upper(), path, parameters
+                operation["operationId"],
+                method.upper(),
+                path,
+                parameters,
+                str(operation.get("x-python-method", "")),
             )
     return found
 
 
 def _coerce(raw: str, schema: dict[str, Any]) -> Any:
     """A query or path value as the schema's type reads it (HTTP sends only strings)."""
-    if schema.get("type") == "integer" and re.fullmatch(r"-?[0-9]+", raw):
+    kind = schema.get("type")
+    if kind == "integer" and re.fullmatch(r"-?[0-9]+", raw):
         return int(raw)
+    if kind == "number":
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
     return raw
+
+
+def _wire_text(value: Any) -> str:
+    """How a query argument is spelled on the wire (JSON spelling for booleans)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _schema_problems(where: str, value: Any, schema: dict[str, Any]) -> list[str]:
@@ -185,7 +202,7 @@ def validate_request(
             f"query parameter {name}", _coerce(raw, parameter["schema"]), parameter["schema"]
         )
     expected = {
-        name: str(value)
+        name: _wire_text(value)
         for name, value in arguments.items()
         if value is not None and ("query", name) in operation.parameters
     }
@@ -223,122 +240,143 @@ class ClientOperation:
     """What a response check calls with: the served body is what is under test."""
 
 
-def _valid_thread_id() -> st.SearchStrategy[str]:
-    # Spec-valid (a non-empty string) and usable as one path segment.
-    return st.text(min_size=1, max_size=40).filter(lambda s: "/" not in s and s not in (".", ".."))
+def _valid_path_value(schema: dict[str, Any]) -> st.SearchStrategy[str]:
+    # Spec-valid and usable as one path segment.
+    return st.text(min_size=max(1, schema.get("minLength", 0)), max_size=40).filter(
+        lambda s: "/" not in s and s not in (".", "..")
+    )
 
 
-def _invalid_thread_id() -> st.SearchStrategy[str]:
+def _invalid_path_value() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(["", "/", ".", ".."]),
         st.tuples(st.text(max_size=10), st.text(max_size=10)).map(lambda parts: "/".join(parts)),
     )
 
 
-def _page_arguments(with_user: bool) -> st.SearchStrategy[dict[str, Any]]:
-    fields: dict[str, st.SearchStrategy[Any]] = {
-        "after": st.none() | st.text(max_size=30),
-        "before": st.none() | st.text(max_size=30),
-        "limit": st.none() | st.integers(0, MAX_LIMIT),
-        "order": st.none() | st.sampled_from(["asc", "desc"]),
-    }
-    if with_user:
-        fields["user"] = st.none() | st.text(min_size=1, max_size=MAX_USER)
-    return st.fixed_dictionaries(fields)
-
-
-def _invalid_page_arguments(with_user: bool) -> st.SearchStrategy[dict[str, Any]]:
-    wrong: list[st.SearchStrategy[dict[str, Any]]] = [
-        st.builds(
-            lambda n: {"limit": n}, st.integers(max_value=-1) | st.integers(min_value=MAX_LIMIT + 1)
-        ),
-        st.builds(
-            lambda o: {"order": o}, st.text(max_size=10).filter(lambda o: o not in ("asc", "desc"))
-        ),
-    ]
-    if with_user:
-        wrong.append(
-            st.builds(
-                lambda u: {"user": u},
-                st.just("") | st.integers(MAX_USER + 1, MAX_USER + 40).map(lambda n: "u" * n),
-            )
+def _valid_value(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values the parameter's schema allows (drawn near its bounds too)."""
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    kind = schema.get("type")
+    if kind == "integer":
+        return st.integers(schema.get("minimum"), schema.get("maximum"))
+    if kind == "number":
+        return st.floats(
+            schema.get("minimum"), schema.get("maximum"), allow_nan=False, allow_infinity=False
         )
-    return st.one_of(wrong)
+    if kind == "boolean":
+        return st.booleans()
+    low = schema.get("minLength", 0)
+    high = schema.get("maxLength")
+    texts = st.text(min_size=low, max_size=max(low, min(30, high if high is not None else 30)))
+    return texts if high is None else texts | st.just("u" * high)
 
 
-def _with_thread(arguments: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.tuples(_valid_thread_id(), arguments).map(
-        lambda pair: {"thread_id": pair[0], **pair[1]}
-    )
+def _invalid_values(schema: dict[str, Any]) -> list[st.SearchStrategy[Any]]:
+    """Values of the right type that the schema's enum or bounds forbid."""
+    wrong: list[st.SearchStrategy[Any]] = []
+    if "enum" in schema:
+        allowed = list(schema["enum"])
+        wrong.append(st.text(max_size=10).filter(lambda v: v not in allowed))
+    if schema.get("type") == "integer":
+        if "minimum" in schema:
+            wrong.append(st.integers(max_value=schema["minimum"] - 1))
+        if "maximum" in schema:
+            wrong.append(st.integers(min_value=schema["maximum"] + 1))
+    if schema.get("type", "string") == "string" and "enum" not in schema:
+        if schema.get("minLength", 0) > 0:
+            wrong.append(st.text(max_size=schema["minLength"] - 1))
+        if "maxLength" in schema:
+            high = schema["maxLength"]
+            wrong.append(st.integers(high + 1, high + 40).map(lambda n: "u" * n))
+    return wrong
 
 
 def _client_operations() -> dict[str, ClientOperation]:
-    def without(args: dict[str, Any], name: str) -> dict[str, Any]:
-        return {k: v for k, v in args.items() if k != name}
+    """How to call every operation of the spec, and which arguments to try, from the
+    spec's own parameters (a parameter added to the spec is exercised too)."""
+    spec = load_spec()
+    found: dict[str, ClientOperation] = {}
+    for operation_id, spec_op in spec_operations().items():
+        schemas = {
+            key: _resolve(parameter["schema"], spec)
+            for key, parameter in spec_op.parameters.items()
+        }
+        path = [(name, schema) for (loc, name), schema in schemas.items() if loc == "path"]
+        query = [(name, schema) for (loc, name), schema in schemas.items() if loc == "query"]
+        valid_path = st.fixed_dictionaries({n: _valid_path_value(s) for n, s in path})
+        valid_query = st.fixed_dictionaries({n: st.none() | _valid_value(s) for n, s in query})
+        valid = st.tuples(valid_path, valid_query).map(lambda pair: {**pair[0], **pair[1]})
+        invalid: list[st.SearchStrategy[dict[str, Any]]] = [
+            st.tuples(valid_path, _invalid_path_value()).map(
+                lambda pair, name=name: {**pair[0], name: pair[1]}  # type: ignore[misc]
+            )
+            for name, _ in path
+        ]
+        for name, schema in query:
+            invalid += [
+                st.tuples(valid_path, bad).map(
+                    lambda pair, name=name: {**pair[0], name: pair[1]}  # type: ignore[misc]
+                )
+                for bad in _invalid_values(schema)
+            ]
+        found[operation_id] = ClientOperation(
+            call=_caller(spec_op, [n for n, _ in path]),
+            valid_arguments=valid,
+            invalid_arguments=st.one_of(invalid) if invalid else st.nothing(),
+            fixed_arguments={n: "cthr_contract" for n, _ in path},
+        )
+    return found
 
-    invalid_items = st.one_of(
-        _invalid_thread_id().map(lambda t: {"thread_id": t}),
-        st.tuples(_valid_thread_id(), _invalid_page_arguments(False)).map(
-            lambda pair: {"thread_id": pair[0], **pair[1]}
-        ),
-    )
-    invalid_thread = _invalid_thread_id().map(lambda t: {"thread_id": t})
-    return {
-        "listThreads": ClientOperation(
-            call=lambda threads, args: threads.list(**args),
-            valid_arguments=_page_arguments(True),
-            invalid_arguments=_invalid_page_arguments(True),
-            fixed_arguments={},
-        ),
-        "retrieveThread": ClientOperation(
-            call=lambda threads, args: threads.retrieve(args["thread_id"]),
-            valid_arguments=_valid_thread_id().map(lambda t: {"thread_id": t}),
-            invalid_arguments=invalid_thread,
-            fixed_arguments={"thread_id": "cthr_contract"},
-        ),
-        "listThreadItems": ClientOperation(
-            call=lambda threads, args: threads.list_items(
-                args["thread_id"], **without(args, "thread_id")
-            ),
-            valid_arguments=_with_thread(_page_arguments(False)),
-            invalid_arguments=invalid_items,
-            fixed_arguments={"thread_id": "cthr_contract"},
-        ),
-        "deleteThread": ClientOperation(
-            call=lambda threads, args: threads.delete(args["thread_id"]),
-            valid_arguments=_valid_thread_id().map(lambda t: {"thread_id": t}),
-            invalid_arguments=invalid_thread,
-            fixed_arguments={"thread_id": "cthr_contract"},
-        ),
+
+def _caller(spec_op: SpecOperation, path_names: list[str]) -> Callable[[Any, dict[str, Any]], Any]:
+    method = spec_op.python_method
+
+    def call(threads: Any, args: dict[str, Any]) -> Any:
+        positional = [args[name] for name in path_names]
+        keywords = {k: v for k, v in args.items() if k not in path_names}
+        return getattr(threads, method)(*positional, **keywords)
+
+    return call
+
+
+def _minimal(schema: dict[str, Any], spec: dict[str, Any]) -> Any:
+    """The smallest body the schema allows: required properties only, first choices."""
+    schema = _resolve(schema, spec)
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "oneOf" in schema:
+        return _minimal(schema["oneOf"][0], spec)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = "null" if "null" in kind else kind[0]
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        return {k: _minimal(properties[k], spec) for k in schema.get("required", [])}
+    minimal: dict[str, Any] = {
+        "null": None,
+        "array": [],
+        "string": "x" * schema.get("minLength", 1),
+        "integer": max(schema.get("minimum", 1), 1),
+        "number": max(schema.get("minimum", 1), 1),
+        "boolean": True,
     }
+    return minimal.get(str(kind))
 
 
-# A minimal spec-valid answer per operation, for the request checks (the request is under test).
-_MINIMAL_BODIES: dict[str, dict[str, Any]] = {
-    "listThreads": {
-        "object": "list",
-        "data": [],
-        "first_id": None,
-        "last_id": None,
-        "has_more": False,
-    },
-    "listThreadItems": {
-        "object": "list",
-        "data": [],
-        "first_id": None,
-        "last_id": None,
-        "has_more": False,
-    },
-    "retrieveThread": {
-        "id": "cthr_contract",
-        "object": "chatkit.thread",
-        "created_at": 1_730_000_000,
-        "title": None,
-        "status": {"type": "active"},
-        "user": "user_contract",
-    },
-    "deleteThread": {"id": "cthr_contract", "object": "chatkit.thread.deleted", "deleted": True},
-}
+def _minimal_bodies() -> dict[str, Any]:
+    """A minimal spec-valid answer per operation, for the request checks (the request is
+    under test, not the body)."""
+    spec = load_spec()
+    bodies: dict[str, Any] = {}
+    for operation_id, spec_op in spec_operations().items():
+        operation = spec["paths"][spec_op.path][spec_op.method.lower()]
+        content = operation["responses"]["200"]["content"]["application/json"]
+        bodies[operation_id] = _minimal(content["schema"], spec)
+    return bodies
 
 
 class _Wire:
@@ -378,12 +416,7 @@ def _client(options: ClientContractOptions, wire: _Wire, *, strict: bool) -> Any
 
 
 def _call_text(operation_id: str, arguments: dict[str, Any]) -> str:
-    method = {
-        "listThreads": "list",
-        "retrieveThread": "retrieve",
-        "listThreadItems": "list_items",
-        "deleteThread": "delete",
-    }[operation_id]
+    method = spec_operations()[operation_id].python_method
     text = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
     return _shorten(f"client.threads.{method}({text})")
 
@@ -517,7 +550,7 @@ def _request_checks(
         return
     wire = _Wire()
     client = _client(options, wire, strict=False)
-    answer = _MINIMAL_BODIES[spec_op.operation_id]
+    answer = _minimal_bodies()[spec_op.operation_id]
 
     def example(arguments: dict[str, Any]) -> None:
         wire.serve(answer)
@@ -573,7 +606,7 @@ def _invalid_argument_checks(
     client = _client(options, wire, strict=False)
 
     def example(arguments: dict[str, Any]) -> None:
-        wire.serve(_MINIMAL_BODIES[operation_id])
+        wire.serve(_minimal_bodies()[operation_id])
         call_text = _call_text(operation_id, arguments)
         try:
             client_op.call(client.threads, dict(arguments))

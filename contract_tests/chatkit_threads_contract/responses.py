@@ -17,14 +17,24 @@ from .spec import load_spec
 
 __all__ = ["RESPONSE_SCHEMAS", "response_strategy"]
 
-RESPONSE_SCHEMAS = {
-    "listThreads": "ThreadListResource",
-    "retrieveThread": "ThreadResource",
-    "deleteThread": "DeletedThreadResource",
-    "listThreadItems": "ThreadItemListResource",
-    "error": "ErrorResponse",
-}
-"""The 200 body schema of each operation, and the error envelope."""
+
+def _response_schemas() -> dict[str, str]:
+    """The 200 body schema of each operation of the spec, and the error envelope's."""
+    spec = load_spec()
+    found: dict[str, str] = {}
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            media = operation["responses"]["200"]["content"]["application/json"]
+            found[operation["operationId"]] = str(media["schema"]["$ref"]).rsplit("/", 1)[1]
+    error = spec["components"]["responses"]["BadRequest"]["content"]["application/json"]
+    found["error"] = str(error["schema"]["$ref"]).rsplit("/", 1)[1]
+    return found
+
+
+RESPONSE_SCHEMAS = _response_schemas()
+"""The 200 body schema of each operation (from the spec), and the error envelope."""
 
 
 def _rewrite(node: Any) -> Any:

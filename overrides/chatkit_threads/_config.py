@@ -7,26 +7,35 @@ from collections.abc import Mapping
 
 import httpx
 
+from chatkit_threads_api import spec_constants as _spec
+
 from ._exceptions import ChatKitError
+from ._secrets import check_api_key, check_header_value
 from ._version import __version__
 
 __all__ = [
     "BETA_HEADER",
     "BETA_HEADER_VALUE",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "build_headers",
+    "check_max_response_bytes",
     "resolve_api_key",
     "resolve_base_url",
 ]
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_BASE_URL = _spec.DEFAULT_BASE_URL
 # Listing a page is quick; a minute bounds a stuck read, 5 s fails fast on a dead host.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
-BETA_HEADER = "OpenAI-Beta"
-BETA_HEADER_VALUE = "chatkit_beta=v1"
+# The largest body read, decoded. A page of 100 items is well under 1 MiB in practice;
+# 32 MiB leaves room for long item contents while stopping an endless body or a
+# compression bomb long before it exhausts memory.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+# The spec's one required header with a single allowed value.
+((BETA_HEADER, BETA_HEADER_VALUE),) = _spec.FIXED_HEADERS.items()
 
 
 def resolve_api_key(api_key: str | None) -> str:
@@ -40,7 +49,18 @@ def resolve_api_key(api_key: str | None) -> str:
         )
     if not isinstance(api_key, str):
         raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
-    return api_key
+    return check_api_key(api_key)
+
+
+def check_max_response_bytes(limit: object) -> int | None:
+    """``limit`` when it is a positive int or ``None`` (no limit); else a clear error."""
+    if limit is None:
+        return None
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise TypeError(f"max_response_bytes must be an int or None, got {type(limit).__name__}")
+    if limit < 1:
+        raise ValueError(f"max_response_bytes must be >= 1, got {limit}")
+    return limit
 
 
 def resolve_base_url(base_url: str | httpx.URL | None) -> str:
@@ -70,10 +90,12 @@ def build_headers(
             "User-Agent": f"chatkit-threads/{__version__}",
         }
     )
-    if organization:
-        headers["OpenAI-Organization"] = organization
-    if project:
-        headers["OpenAI-Project"] = project
-    if default_headers:
-        headers.update(default_headers)
+    extra = {"OpenAI-Organization": organization, "OpenAI-Project": project}
+    extra.update(default_headers or {})
+    for name, value in extra.items():
+        if value:
+            # Checked here, so a bad value is a ValueError naming the header, not a
+            # UnicodeEncodeError (or a header split by a newline) later.
+            check_header_value(name, value)
+            headers[name] = value
     return headers

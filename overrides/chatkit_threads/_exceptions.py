@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 import httpx
+
+from ._secrets import redact, scrub
 
 __all__ = [
     "APIConnectionError",
@@ -17,11 +18,14 @@ __all__ = [
     "BadRequestError",
     "ChatKitError",
     "ConflictError",
+    "DeletedOnRetryError",
     "InternalServerError",
+    "InvalidRequestError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "UnprocessableEntityError",
 ]
@@ -60,6 +64,25 @@ class APIError(ChatKitError):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
+
+
+class InvalidRequestError(ChatKitError, ValueError):
+    """A request could not be built from the arguments (a header that cannot be sent,
+    a URL httpx rejects); nothing was sent. Also a ``ValueError``."""
+
+
+class ResponseTooLargeError(APIError):
+    """The response body exceeded the client's ``max_response_bytes`` (counted after
+    decompression, while it arrives); the connection was closed and nothing retried.
+
+    ``limit`` is the limit in bytes that was exceeded.
+    """
+
+    limit: int
+
+    def __init__(self, message: str, request: httpx.Request, *, limit: int) -> None:
+        super().__init__(message, request, body=None)
+        self.limit = limit
 
 
 class APIConnectionError(APIError):
@@ -127,6 +150,24 @@ class NotFoundError(APIStatusError):
     """HTTP 404: no such thread for this key (or it was deleted)."""
 
 
+class DeletedOnRetryError(NotFoundError):
+    """HTTP 404 on a *retry* of a delete whose earlier attempt may have reached the
+    server (its response was lost: a broken connection, a read timeout, a 5xx).
+
+    The thread is gone, most likely deleted by that earlier attempt; treat it as deleted.
+    A ``NotFoundError``, so code that already treats "not found" on delete as done keeps
+    working. ``attempts`` is how many attempts were made.
+    """
+
+    attempts: int
+
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: object | None, attempts: int
+    ) -> None:
+        super().__init__(message, response=response, body=body)
+        self.attempts = attempts
+
+
 class ConflictError(APIStatusError):
     """HTTP 409: the resource changed concurrently."""
 
@@ -169,6 +210,15 @@ class ResponseValidationError(ChatKitError):
         count = f"{len(self.errors)} error{'' if len(self.errors) == 1 else 's'}"
         super().__init__(f"{what} does not match the spec ({count}): {lines}")
 
+    def redacted(self, secret: str | None) -> ResponseValidationError:
+        """This error with ``secret`` redacted from every problem (which quote values)."""
+        errors = [(redact(path, secret), redact(problem, secret)) for path, problem in self.errors]
+        if errors == self.errors:
+            return self
+        clone = ResponseValidationError(errors)
+        clone.args = (redact(str(self), secret),)
+        return clone
+
     @property
     def paths(self) -> list[str]:
         """The JSON path of every departure, in document order."""
@@ -181,27 +231,6 @@ class PaginationError(ChatKitError):
     Raised when a next-page cursor repeats one already used in this walk, or when a page
     claims ``has_more`` but is empty or lacks the cursor id.
     """
-
-
-def _redact(text: str, secret: str | None) -> str:
-    # The server may echo the key back ("Incorrect API key provided: sk-..."); the
-    # library promises the key never shows up in exception text.
-    if secret and secret in text:
-        return text.replace(secret, "<redacted>")
-    return text
-
-
-def _scrub(value: Any, secret: str | None) -> Any:
-    """Return ``value`` (decoded JSON) with every occurrence of ``secret`` redacted."""
-    if not secret:
-        return value
-    if isinstance(value, str):
-        return _redact(value, secret)
-    if isinstance(value, dict):
-        return {k: _scrub(v, secret) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, secret) for v in value]
-    return value
 
 
 def _str_or_none(value: object) -> str | None:
@@ -218,11 +247,12 @@ def make_status_error(response: httpx.Response, *, secret: str | None) -> APISta
     cls = _STATUS_CLASSES.get(status)
     if cls is None:
         cls = InternalServerError if status >= 500 else APIStatusError
-    text = _redact(response.content.decode("utf-8", errors="replace"), secret)
+    # Redacted before anything is parsed or cut, so no part of the key survives a cut.
+    text = redact(response.content.decode("utf-8", errors="replace"), secret)
     body: object
     try:
-        body = _scrub(json.loads(text), secret) if text else None
-    except ValueError:
+        body = scrub(json.loads(text), secret) if text else None
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to decode
         body = text
     envelope = body.get("error") if isinstance(body, dict) else None
     if isinstance(envelope, dict):

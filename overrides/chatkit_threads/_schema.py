@@ -18,13 +18,26 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import attrs
 
+from chatkit_threads_api.types import UNSET as _GENERATED_UNSET
 from chatkit_threads_api.types import Unset
 
-__all__ = ["UNSET", "Field", "Spec", "Union", "dump_value", "json_type_name"]
+from ._exceptions import ResponseValidationError
+
+__all__ = [
+    "UNSET",
+    "Field",
+    "Model",
+    "Spec",
+    "Union",
+    "Unknown",
+    "check",
+    "dump_value",
+    "json_type_name",
+]
 
 
 class _Missing(Unset):
@@ -39,34 +52,53 @@ class _Missing(Unset):
 UNSET: Unset = _Missing()
 """A field the payload did not carry (lenient parsing). Falsy, like the generated one."""
 
-# attrs names that differ from their JSON key (the generator appends ``_`` to names that
-# shadow builtins).
-_WIRE_NAMES = {"object_": "object", "type_": "type"}
-
 
 class Field:
     """One JSON field of a model: its JSON type and constraints from the spec."""
 
-    __slots__ = ("array", "const", "enum", "kind", "nullable", "sub")
+    __slots__ = (
+        "array",
+        "const",
+        "enum",
+        "kind",
+        "max_length",
+        "maximum",
+        "min_length",
+        "minimum",
+        "nullable",
+        "required",
+        "sub",
+    )
 
     def __init__(
         self,
         kind: str,
         *,
         nullable: bool = False,
-        const: str | None = None,
-        enum: tuple[str, ...] | None = None,
+        const: Any = None,
+        enum: tuple[Any, ...] | None = None,
         sub: Spec | Union | None = None,
         array: bool = False,
+        required: bool = True,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        min_length: int | None = None,
+        max_length: int | None = None,
     ) -> None:
-        # kind: "string", "integer", "boolean", "model" (sub is a Spec) or "union"
-        # (sub is a Union); array=True means a JSON array of that kind.
+        # kind: "string", "integer", "number", "boolean", "object" (any JSON object),
+        # "any", "model" (sub is a Spec) or "union" (sub is a Union); array=True means
+        # a JSON array of that kind.
         self.kind = kind
         self.nullable = nullable
         self.const = const
         self.enum = enum
         self.sub = sub
         self.array = array
+        self.required = required
+        self.minimum = minimum
+        self.maximum = maximum
+        self.min_length = min_length
+        self.max_length = max_length
 
 
 class Spec:
@@ -77,22 +109,37 @@ class Spec:
     build: Callable[[dict[str, Any]], Any]
     """Make an instance from a decoded JSON object (lenient; never raises)."""
 
-    def __init__(self, name: str, cls: type[Any], fields: Mapping[str, Field]) -> None:
+    def __init__(
+        self,
+        name: str,
+        cls: type[Any],
+        fields: Mapping[str, Field],
+        attr_names: Mapping[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.cls = cls
+        # attr_names: JSON key -> attrs name where they differ (the generator snake-cases
+        # names and appends ``_`` to those that shadow builtins).
+        wire_names = {attr: key for key, attr in (attr_names or {}).items()}
         # attrs' positional __init__ order, as JSON keys.
         keys = tuple(
-            _WIRE_NAMES.get(a.name, a.name)
+            wire_names.get(a.name, a.name)
             for a in attrs.fields(cls)
             if a.init and a.name != "additional_properties"
         )
         if set(keys) != set(fields):
-            raise RuntimeError(f"{name}: field table {sorted(fields)} != model {sorted(keys)}")
+            # Both come from the spec through scripts/generate; a mismatch means the
+            # generated package is stale or was edited by hand.
+            raise RuntimeError(
+                f"{name}: field table {sorted(fields)} != model {sorted(keys)}; "
+                "run scripts/generate"
+            )
         self.keys = keys
         self.attr_names = _attr_names(cls)
         self.known = frozenset(keys)
         self.fields = {key: fields[key] for key in keys}
         self.build = self._compile()
+        cls._spec = self
 
     def _compile(self) -> Callable[[dict[str, Any]], Any]:
         # This is the hot path of every call (a page of 100 items builds ~300 objects),
@@ -137,7 +184,8 @@ class Spec:
         out: dict[str, Any] = {}
         for key, attr in zip(self.keys, self.attr_names, strict=True):
             value = getattr(obj, attr)
-            if value is not UNSET:
+            # A model built in Python defaults an optional field to the generated UNSET.
+            if value is not UNSET and value is not _GENERATED_UNSET:
                 out[key] = dump_value(value)
         for key, value in obj.additional_properties.items():
             out[key] = copy.deepcopy(value)
@@ -150,10 +198,10 @@ class Spec:
             return
         for key, field in self.fields.items():
             child = f"{path}.{key}"
-            if key not in value:
-                errors.append((child, "required field is missing"))
-            else:
+            if key in value:
                 _validate_field(field, value[key], child, errors)
+            elif field.required:
+                errors.append((child, "required field is missing"))
 
 
 class Union:
@@ -170,8 +218,15 @@ class Union:
     ) -> None:
         self.name = name
         self.mapping = dict(mapping)
-        # aliases: drifting spellings (``user_message``) -> the spec's (``chatkit.user_message``)
-        self.aliases = dict(aliases or {})
+        # aliases: drifting spellings (``user_message``) -> the spec's
+        # (``chatkit.user_message``): real payloads drop a namespace prefix.
+        if aliases is None:
+            aliases = {
+                key.partition(".")[2]: key
+                for key in self.mapping
+                if "." in key and key.partition(".")[2] not in self.mapping
+            }
+        self.aliases = dict(aliases)
         self.unknown = unknown
 
     def builders(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
@@ -290,7 +345,7 @@ def json_type_name(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
-_SCALARS: dict[str, type] = {"string": str, "integer": int, "boolean": bool}
+_SCALARS: dict[str, type] = {"string": str, "integer": int, "boolean": bool, "number": float}
 
 
 def _validate_field(field: Field, value: Any, path: str, errors: list[tuple[str, str]]) -> None:
@@ -311,16 +366,103 @@ def _validate_one(field: Field, value: Any, path: str, errors: list[tuple[str, s
         return
     if field.kind in _SCALARS:
         # ``type(...) is`` so that true/false do not pass for an integer; JSON Schema
-        # counts 1.0 as an integer, so a whole float does.
+        # counts 1.0 as an integer, so a whole float does, and any integer is a number.
         expected = _SCALARS[field.kind]
         if type(value) is not expected and not (
-            expected is int and type(value) is float and value.is_integer()
+            (expected is int and type(value) is float and value.is_integer())
+            or (expected is float and type(value) is int)
         ):
             errors.append((path, f"expected {field.kind}, got {json_type_name(value)}"))
         elif field.const is not None and value != field.const:
             errors.append((path, f"expected {field.const!r}, got {value!r}"))
         elif field.enum is not None and value not in field.enum:
-            errors.append((path, f"expected one of {', '.join(field.enum)}, got {value!r}"))
+            expected_values = ", ".join(str(v) for v in field.enum)
+            errors.append((path, f"expected one of {expected_values}, got {value!r}"))
+        else:
+            problem = bound_problem(field, value)
+            if problem is not None:
+                errors.append((path, problem))
+        return
+    if field.kind == "object":
+        if type(value) is not dict:
+            errors.append((path, f"expected object, got {json_type_name(value)}"))
+        return
+    if field.kind == "any":
         return
     assert field.sub is not None
     field.sub.validate(value, path, errors)
+
+
+def bound_problem(rules: Any, value: Any, what: str = "a value") -> str | None:
+    """Why ``value`` breaks the ``minimum``/``maximum``/``min_length``/``max_length`` of
+    ``rules`` (a ``Field`` or a parameter), or ``None``."""
+    if isinstance(value, str):
+        if rules.min_length is not None and len(value) < rules.min_length:
+            return f"{what} of at least {rules.min_length} characters expected, got {len(value)}"
+        if rules.max_length is not None and len(value) > rules.max_length:
+            return f"{what} of at most {rules.max_length} characters expected, got {len(value)}"
+        return None
+    if rules.minimum is not None and value < rules.minimum:
+        return f"{what} >= {rules.minimum} expected, got {value!r}"
+    if rules.maximum is not None and value > rules.maximum:
+        return f"{what} <= {rules.maximum} expected, got {value!r}"
+    return None
+
+
+def check(spec: Spec | Union, data: Any, *, what: str) -> None:
+    """Raise ``ResponseValidationError`` listing every departure of ``data`` from ``spec``."""
+    errors: list[tuple[str, str]] = []
+    spec.validate(data, "$", errors)
+    if errors:
+        raise ResponseValidationError(errors, what=what)
+
+
+class Model:
+    """Mixin giving a generated attrs class the table-driven ``from_dict``/``to_dict``."""
+
+    # Empty slots keep the generated classes' slotted layout (no per-instance __dict__).
+    __slots__ = ()
+    _spec: ClassVar[Spec]
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any], *, strict: bool = False) -> Self:
+        """Parse decoded JSON; with ``strict=True`` raise ``ResponseValidationError``
+        naming the JSON path of every departure from the spec instead of tolerating it."""
+        spec = cls._spec
+        data = src_dict if type(src_dict) is dict else dict(src_dict)
+        if strict:
+            check(spec, data, what=spec.name)
+        obj: Self = spec.build(data)
+        return obj
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object this model stands for (equal to the parsed input), with a
+        union variant's ``type`` spelled as it arrived."""
+        out = self._spec.dump(self)
+        wire_type = getattr(self, "_wire_type", None)
+        if wire_type is not None:
+            out["type"] = wire_type
+        return out
+
+
+@attrs.define
+class Unknown:
+    """Base of the ``Unknown*`` models: a union variant this version of the spec does not know."""
+
+    raw: dict[str, Any]
+    """The JSON object exactly as received."""
+
+    @property
+    def type_(self) -> Any:
+        """The ``type`` the server sent (``None`` when it sent none)."""
+        return self.raw.get("type")
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any], *, strict: bool = False) -> Self:
+        """Wrap a JSON object. ``strict`` is accepted for symmetry; unknown models are
+        never produced in strict mode, where an unknown variant is an error."""
+        return cls(dict(src_dict))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A copy of the JSON object as received."""
+        return copy.deepcopy(self.raw)

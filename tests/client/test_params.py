@@ -8,7 +8,31 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.client.support import json_response, make_async_client, make_client, page, thread
+from tests.client.support import (
+    json_response,
+    load_spec,
+    make_async_client,
+    make_client,
+    page,
+    thread,
+)
+
+
+def _query_schema(path: str, name: str) -> dict[str, Any]:
+    """The schema of a query parameter of GET ``path``, as the spec states it."""
+    spec = load_spec()
+    for param in spec["paths"][path]["get"]["parameters"]:
+        if "$ref" in param:
+            param = spec["components"]["parameters"][param["$ref"].rsplit("/", 1)[1]]
+        if param["name"] == name:
+            schema: dict[str, Any] = param["schema"]
+            return schema
+    raise KeyError(name)
+
+
+# The bounds under test come from the spec, so that changing one there is followed.
+MAX_LIMIT: int = _query_schema("/chatkit/threads", "limit")["maximum"]
+MAX_USER: int = _query_schema("/chatkit/threads", "user")["maxLength"]
 
 
 def never(request: httpx.Request) -> httpx.Response:
@@ -16,7 +40,7 @@ def never(request: httpx.Request) -> httpx.Response:
 
 
 BAD_LIST_ARGS: list[tuple[dict[str, Any], type[Exception], str]] = [
-    ({"limit": 101}, ValueError, "limit"),
+    ({"limit": MAX_LIMIT + 1}, ValueError, "limit"),
     ({"limit": -1}, ValueError, "limit"),
     ({"limit": "20"}, TypeError, "limit"),
     ({"limit": 2.0}, TypeError, "limit"),
@@ -29,7 +53,7 @@ BAD_LIST_ARGS: list[tuple[dict[str, Any], type[Exception], str]] = [
 ]
 BAD_USER: list[tuple[dict[str, Any], type[Exception], str]] = [
     ({"user": ""}, ValueError, "user"),
-    ({"user": "u" * 513}, ValueError, "user"),
+    ({"user": "u" * (MAX_USER + 1)}, ValueError, "user"),
     ({"user": 42}, TypeError, "user"),
 ]
 BAD_IDS: list[tuple[Any, type[Exception]]] = [
@@ -98,17 +122,17 @@ def test_async_invalid_arguments_fail_at_call_time_and_send_nothing() -> None:
     assert recorder.requests == []
 
 
-@pytest.mark.parametrize("limit", [0, 1, 100])
+@pytest.mark.parametrize("limit", [0, 1, MAX_LIMIT])
 def test_limit_bounds_are_inclusive(limit: int) -> None:
     client, recorder = make_client(lambda r: json_response(200, page([], False)))
     client.threads.list(limit=limit)
     assert recorder.params == [{"limit": str(limit)}]
 
 
-def test_user_of_512_chars_is_accepted() -> None:
+def test_user_of_the_maximum_length_is_accepted() -> None:
     client, recorder = make_client(lambda r: json_response(200, page([], False)))
-    client.threads.list(user="u" * 512)
-    assert recorder.params[0]["user"] == "u" * 512
+    client.threads.list(user="u" * MAX_USER)
+    assert recorder.params[0]["user"] == "u" * MAX_USER
 
 
 def test_only_the_parameters_passed_are_sent() -> None:
@@ -139,7 +163,11 @@ def test_only_the_parameters_passed_are_sent() -> None:
     ],
 )
 def test_path_parameters_are_percent_encoded(thread_id: str, path: str) -> None:
-    client, recorder = make_client(lambda r: json_response(200, thread(thread_id)))
+    client, recorder = make_client(
+        lambda r: json_response(
+            200, page([], False) if r.url.path.endswith("/items") else thread(thread_id)
+        )
+    )
     client.threads.retrieve(thread_id)
     client.threads.list_items(thread_id)
     assert recorder.requests[0].url.raw_path.decode() == path

@@ -44,8 +44,14 @@ def describe_status(status: ThreadStatus) -> str:
 def describe_item(item: ThreadItem) -> str:
     if isinstance(item, UserMessageItem):
         parts: list[UserMessageContent] = item.content
+        # Name the variants you handle: a variant the spec adds later is skipped, not an
+        # attribute error (and mypy keeps passing).
         texts = [
-            part.text for part in parts if not isinstance(part, chatkit_threads.UnknownContent)
+            part.text
+            for part in parts
+            if isinstance(
+                part, chatkit_threads.InputTextContent | chatkit_threads.QuotedTextContent
+            )
         ]
         return "user: " + " ".join(texts)
     if isinstance(item, AssistantMessageItem):

@@ -24,4 +24,8 @@ def pipeline_copy(tmp_path: Path) -> Path:
     """A scratch copy of the parts of the repository that scripts/generate reads and writes."""
     for name in ("openapi", "scripts", "generated"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    # The mock server's copy of the spec, which scripts/generate keeps in sync.
+    copy = Path("mock_server", "chatkit_threads_mock", "chatkit-threads.yaml")
+    (tmp_path / copy).parent.mkdir(parents=True)
+    shutil.copyfile(ROOT / copy, tmp_path / copy)
     return tmp_path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +136,15 @@ def test_error_envelope_on_every_documented_error_status() -> None:
 def test_every_discriminator_maps_every_variant() -> None:
     schemas = load_spec()["components"]["schemas"]
     unions = {name: s for name, s in schemas.items() if "discriminator" in s}
-    assert set(unions) == {"ThreadStatus", "ThreadItem", "UserMessageContent", "Annotation"}
+    # Every oneOf of objects is a discriminated union (the client dispatches on `type`).
+    assert set(unions) == {name for name, s in schemas.items() if "oneOf" in s}
+    assert {
+        "ThreadStatus",
+        "ThreadItem",
+        "UserMessageContent",
+        "AssistantMessageContent",
+        "Annotation",
+    } <= set(unions)
     for name, union in unions.items():
         variants = {v["$ref"] for v in union["oneOf"]}
         mapping = union["discriminator"]["mapping"]
@@ -196,3 +206,63 @@ def test_fixtures_are_verbatim_copies_of_the_reference_pages() -> None:
             except ValueError:
                 index = text.find("{", index + 1)
         assert entry["example"] in found, entry["name"]
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(root / "scripts" / "lint-spec")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _items_examples(spec: dict[str, Any]) -> dict[str, Any]:
+    response = spec["paths"]["/chatkit/threads/{thread_id}/items"]["get"]["responses"]["200"]
+    examples: dict[str, Any] = response["content"]["application/json"]["examples"]
+    return examples
+
+
+def test_lint_passes_on_the_spec() -> None:
+    result = _lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lint_names_list_examples_whose_cursors_do_not_match_their_data(
+    pipeline_copy: Path,
+) -> None:
+    path = pipeline_copy / "openapi" / "chatkit-threads.yaml"
+    spec = yaml.safe_load(path.read_text())
+    value = _items_examples(spec)["every_item_type"]["value"]
+    value["first_id"] = "first_id"
+    value["last_id"] = value["data"][0]["id"]
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    result = _lint(pipeline_copy)
+    assert result.returncode == 1
+    assert "'every_item_type': first_id is 'first_id' but the first entry's id is " in (
+        result.stdout
+    )
+    assert "last_id is 'cthi_user_001' but the last entry's id is 'cthi_group_006'" in (
+        result.stdout
+    )
+
+
+def test_lint_names_items_of_another_thread_than_the_operations_example(
+    pipeline_copy: Path,
+) -> None:
+    path = pipeline_copy / "openapi" / "chatkit-threads.yaml"
+    spec = yaml.safe_load(path.read_text())
+    _items_examples(spec)["user_message"]["value"]["data"][0]["thread_id"] = "thread_id"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    result = _lint(pipeline_copy)
+    assert result.returncode == 1
+    assert (
+        "'user_message': data[0].thread_id is 'thread_id' but the operation's example "
+        "thread_id is 'cthr_abc123'"
+    ) in result.stdout
+
+
+def test_url_fields_are_uris() -> None:
+    schemas = load_spec()["components"]["schemas"]
+    assert schemas["Attachment"]["properties"]["preview_url"]["format"] == "uri"
+    assert schemas["UrlAnnotationSource"]["properties"]["url"]["format"] == "uri"
