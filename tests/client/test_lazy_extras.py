@@ -10,6 +10,7 @@ import copy
 import pickle
 from typing import Any
 
+from chatkit_threads import ActiveStatus, TaskItem
 from chatkit_threads.types import ThreadItemListResource, ThreadResource
 
 THREAD: dict[str, Any] = {
@@ -34,6 +35,7 @@ def test_unknown_keys_are_kept_on_the_model_and_its_nested_models() -> None:
     data = {**THREAD, "extra": [1], "status": {"type": "active", "since": 5}}
     thread = ThreadResource.from_dict(data)
     assert thread.additional_properties == {"extra": [1]}
+    assert isinstance(thread.status, ActiveStatus)
     assert thread.status.additional_properties == {"since": 5}
     assert thread.to_dict() == data
 
@@ -69,4 +71,5 @@ def test_a_page_of_items_round_trips() -> None:
     }
     built = ThreadItemListResource.from_dict(page)
     assert built.to_dict() == page
+    assert isinstance(built.data[0], TaskItem)
     assert built.data[0].additional_properties == {}
