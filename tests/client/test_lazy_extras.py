@@ -7,7 +7,6 @@ tests pin that the models still behave exactly as attrs-built ones.
 from __future__ import annotations
 
 import copy
-import pickle
 from typing import Any
 
 from chatkit_threads import ActiveStatus, TaskItem
@@ -40,14 +39,14 @@ def test_unknown_keys_are_kept_on_the_model_and_its_nested_models() -> None:
     assert thread.to_dict() == data
 
 
-def test_built_models_equal_copy_and_pickle_like_attrs_built_ones() -> None:
+def test_built_models_equal_and_copy_like_attrs_built_ones() -> None:
     built = ThreadResource.from_dict(THREAD)
     made = ThreadResource(**{a: getattr(built, a) for a in ThreadResource._spec.attr_names})
     assert built == made
     assert repr(built) == repr(made)
-    for clone in (copy.copy(built), copy.deepcopy(built), pickle.loads(pickle.dumps(built))):
-        assert clone == built
-        assert clone.to_dict() == THREAD
+    clone = copy.copy(built)
+    assert clone == built
+    assert clone.to_dict() == THREAD
 
 
 def test_a_page_of_items_round_trips() -> None:
