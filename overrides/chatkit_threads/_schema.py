@@ -160,10 +160,18 @@ class Spec:
             "_dict": dict,
             "_list": list,
         }
-        body: list[str] = []
-        for index, key in enumerate(self.keys):
-            body += _convert_lines(f"a{index}", key, self.fields[key], bound)
         names = [f"a{index}" for index in range(len(self.keys))]
+        # Every field is nearly always there: `data[key]` (no method call) for all of
+        # them, and only when one is missing, `.get` with UNSET for all of them.
+        body = ["try:"]
+        body += [f"    {name} = data[{key!r}]" for name, key in zip(names, self.keys, strict=True)]
+        body += ["except KeyError:"]
+        body += [
+            f"    {name} = data.get({key!r}, _UNSET)"
+            for name, key in zip(names, self.keys, strict=True)
+        ]
+        for name, key in zip(names, self.keys, strict=True):
+            body += _convert_lines(name, key, self.fields[key], bound)
         body.append("obj = _new(_cls)")
         body += [f"obj.{attr} = {name}" for attr, name in zip(self.attr_names, names, strict=True)]
         # Unknown keys exist only if the object has more keys than the known ones it
@@ -333,12 +341,12 @@ def dump_value(value: Any) -> Any:
 
 
 def _convert_lines(var: str, key: str, field: Field, bound: dict[str, Any]) -> list[str]:
-    """Source lines setting ``var`` to field ``key`` of ``data``, converted to models.
+    """Source lines converting ``var`` (field ``key`` of ``data``) to models, in place.
 
     Anything that is not the expected JSON shape (null, UNSET, a drifting scalar) is
     left unchanged, so a malformed value is kept, not fatal.
     """
-    lines = [f"{var} = data.get({key!r}, _UNSET)"]
+    lines: list[str] = []
     if field.kind == "model":
         assert isinstance(field.sub, Spec)
         bound[f"_build_{var}"] = field.sub.build
