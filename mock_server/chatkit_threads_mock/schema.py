@@ -9,11 +9,21 @@ depends on the mock, reads the spec through this module too.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SPEC_PATH", "component_validator", "load_spec", "schema_validator"]
+__all__ = [
+    "SPEC_PATH",
+    "Operation",
+    "Parameter",
+    "base_path",
+    "component_validator",
+    "load_spec",
+    "operations",
+    "schema_validator",
+]
 
 SPEC_PATH = Path(str(resources.files(__package__).joinpath("chatkit-threads.yaml")))
 """Path of the OpenAPI document this package was built with."""
@@ -25,7 +35,8 @@ def _load_cached(path: str) -> dict[str, Any]:
     import yaml
 
     with open(path, encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
+        # The C loader when PyYAML has it: the mock reads the spec at import.
+        document = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(document, dict):
         raise ValueError(f"{path}: not an OpenAPI document (top level is not a mapping)")
     return document
@@ -60,3 +71,83 @@ def schema_validator(schema: dict[str, Any], spec: dict[str, Any] | None = None)
 def component_validator(name: str) -> Any:
     """A validator for `#/components/schemas/<name>` of the bundled spec."""
     return schema_validator({"$ref": f"#/components/schemas/{name}"})
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of an operation, with its schema's `$ref`s resolved."""
+
+    name: str
+    location: str
+    """`query`, `header` or `path`."""
+    required: bool
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the spec: what the mock routes and checks requests by."""
+
+    operation_id: str
+    method: str
+    """Upper case, e.g. `GET`."""
+    path: str
+    """As the spec writes it, e.g. `/chatkit/threads/{thread_id}` (Starlette's syntax too)."""
+    parameters: tuple[Parameter, ...]
+
+    def parameters_in(self, location: str) -> tuple[Parameter, ...]:
+        """The operation's parameters sent in `location` (`query`, `header`, `path`)."""
+        return tuple(p for p in self.parameters if p.location == location)
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def operations(spec: dict[str, Any] | None = None) -> tuple[Operation, ...]:
+    """Every operation of the spec, in document order."""
+    document = spec if spec is not None else load_spec()
+    found = []
+    for path, item in document.get("paths", {}).items():
+        shared = item.get("parameters", [])
+        for method in _METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            # An operation's own parameter replaces the path's of the same name and place.
+            merged: dict[tuple[str, str], Parameter] = {}
+            for raw in [*shared, *operation.get("parameters", [])]:
+                parameter = _resolve(document, raw)
+                merged[parameter["name"], parameter["in"]] = Parameter(
+                    name=parameter["name"],
+                    location=parameter["in"],
+                    required=bool(parameter.get("required", False)),
+                    schema=_resolve(document, parameter.get("schema", {})),
+                )
+            found.append(
+                Operation(operation["operationId"], method.upper(), path, tuple(merged.values()))
+            )
+    return tuple(found)
+
+
+def base_path(spec: dict[str, Any] | None = None) -> str:
+    """The path of the spec's first server URL (`/v1`), under which operations live."""
+    from urllib.parse import urlsplit
+
+    document = spec if spec is not None else load_spec()
+    servers = document.get("servers") or [{"url": "/"}]
+    return str(urlsplit(servers[0]["url"]).path).rstrip("/")
+
+
+def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """`node` with a local `$ref` (and the refs it leads to) followed."""
+    seen = set()
+    while "$ref" in node:
+        ref = node["$ref"]
+        if ref in seen or not ref.startswith("#/"):
+            raise ValueError(f"cannot resolve $ref {ref!r} in the spec")
+        seen.add(ref)
+        target: Any = document
+        for part in ref[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node

@@ -13,6 +13,7 @@ import uvicorn
 
 from .app import DEFAULT_API_KEY, create_app
 from .faults import FaultSpec
+from .protocol import DEFAULT_REQUEST_TIMEOUT, uvicorn_config
 from .store import ThreadStore
 
 __all__ = ["MockServer"]
@@ -24,7 +25,8 @@ class MockServer:
         with MockServer() as server:
             client = ChatKit(api_key=server.api_key, base_url=server.base_url)
 
-    Keyword arguments other than `host` and `port` go to `create_app`.
+    `request_timeout` bounds how long a client may take to send a request (see
+    `protocol`); other keyword arguments than `host` and `port` go to `create_app`.
     """
 
     def __init__(
@@ -37,6 +39,7 @@ class MockServer:
         api_keys: Sequence[str] = (DEFAULT_API_KEY,),
         faults: FaultSpec | str | None = None,
         require_beta_header: bool = True,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         **app_options: Any,
     ) -> None:
         self.host = host
@@ -49,16 +52,7 @@ class MockServer:
             require_beta_header=require_beta_header,
             **app_options,
         )
-        config = uvicorn.Config(
-            self.app,
-            host=host,
-            port=port,
-            log_level="error",
-            lifespan="off",
-            access_log=False,
-            # A request held open by injected latency must not keep stop() waiting.
-            timeout_graceful_shutdown=5,
-        )
+        config = uvicorn_config(self.app, host=host, port=port, request_timeout=request_timeout)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -96,9 +90,12 @@ class MockServer:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
-        except OSError:
+        except OSError as error:
             sock.close()
-            raise
+            # The OS says "Address already in use" without saying which address.
+            raise OSError(
+                error.errno, f"cannot listen on {self.host}:{self.port}: {error.strerror}"
+            ) from None
         self.port = sock.getsockname()[1]
 
         def serve() -> None:
