@@ -154,6 +154,7 @@ class ThreadStore:
         self._local = threading.local()
         self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._all_readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         if self._memory:
             self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA foreign_keys = ON")
@@ -171,6 +172,7 @@ class ThreadStore:
         """Close the database connections."""
         with self._lock:
             self._db.close()
+        with self._readers_lock:
             for reader in self._all_readers:
                 reader.close()
 
@@ -185,7 +187,8 @@ class ThreadStore:
             self.db_path, check_same_thread=False, isolation_level=None, timeout=self.lock_timeout
         )
         reader.execute("PRAGMA query_only = ON")
-        with self._lock:
+        # Not `_lock`: a write waiting for the file's lock holds that one.
+        with self._readers_lock:
             self._all_readers.append(reader)
         return reader
 
