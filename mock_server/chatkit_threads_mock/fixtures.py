@@ -3,7 +3,8 @@
 One JSON object per line: a thread (`"object": "chatkit.thread"`, as the API returns
 it) or an item (`"object": "chatkit.thread_item"`, with the `thread_id` of a thread
 earlier in the file or already in the database). Every line is checked against the
-spec's schema; the first bad line stops the load with its number and the reason, and
+spec's schema, formats included (a `format: uri` field must hold a URI); the first
+bad line stops the load with its number and the reason, and
 nothing from the file is stored (one transaction).
 """
 
@@ -37,7 +38,8 @@ def _validators() -> dict[str, Any]:
     # The spec's own schemas decide what a valid fixture is.
     from .schema import component_validator
 
-    return {obj: component_validator(name) for obj, name in _SCHEMAS.items()}
+    # Formats too: a `preview_url` that is not a URI is refused like a wrong type.
+    return {obj: component_validator(name, check_formats=True) for obj, name in _SCHEMAS.items()}
 
 
 def _first_problem(validator: Any, record: dict[str, Any]) -> Any:
