@@ -445,3 +445,64 @@ def test_malformed_http_gets_uvicorns_plain_400(server: MockServer) -> None:
     assert head.startswith(b"HTTP/1.1 400")
     assert b"content-type: text/plain" in head.lower()
     assert body.startswith(b"Invalid HTTP request")
+
+
+# -- the earlier results still hold ----------------------------------------------------
+
+
+def test_kill_9_during_deletes_on_a_shared_file_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "crash.db"
+    assert main(["load", "--db", str(db), "--seed", "synthetic:400:2"]) == 0
+    from chatkit_threads_mock import project_for_key
+
+    project = project_for_key(DEFAULT_API_KEY)
+    with sqlite3.connect(db) as connection:
+        ids = [
+            r[0] for r in connection.execute("SELECT id FROM threads WHERE project = ?", (project,))
+        ]
+    acknowledged: list[str] = []
+    attempted: list[str] = []
+    enough = threading.Event()
+
+    def delete_all(base_url: str, mine: list[str]) -> None:
+        with httpx.Client(base_url=base_url, headers=HEADERS, timeout=10) as client:
+            for thread_id in mine:
+                attempted.append(thread_id)
+                try:
+                    response = client.delete(f"/chatkit/threads/{thread_id}")
+                except httpx.HTTPError:
+                    return  # this server was killed
+                assert response.status_code == 200, response.text
+                acknowledged.append(thread_id)
+                if len(acknowledged) >= 40:
+                    enough.set()
+
+    with (
+        serving(db, "--seed", "none") as (victim, url_a),
+        serving(db, "--seed", "none") as (_, url_b),
+    ):
+        deleters = [
+            threading.Thread(target=delete_all, args=(url_a, ids[0::2])),
+            threading.Thread(target=delete_all, args=(url_b, ids[1::2])),
+        ]
+        for deleter in deleters:
+            deleter.start()
+        assert enough.wait(timeout=60)
+        victim.send_signal(signal.SIGKILL)
+        for deleter in deleters:
+            deleter.join(timeout=120)
+    # The answer to a delete in flight at the kill was lost: it may or may not be done.
+    in_flight = set(attempted) - set(acknowledged)
+    with sqlite3.connect(db) as connection:
+        remaining = {r[0] for r in connection.execute("SELECT id FROM threads")}
+        orphans = connection.execute(
+            "SELECT count(*) FROM items WHERE thread_id NOT IN (SELECT id FROM threads)"
+        ).fetchone()[0]
+        assert connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert not set(acknowledged) & remaining
+    assert set(ids) - set(attempted) <= remaining
+    assert len(in_flight) <= 1 and orphans == 0
+    # The file serves again after the crash.
+    with serving(db, "--seed", "none") as (_, base_url):
+        page = httpx.get(base_url + "/chatkit/threads", headers=HEADERS, timeout=10)
+        assert page.status_code == 200
