@@ -27,6 +27,7 @@ from chatkit_threads_mock import DEFAULT_API_KEY, MockServer
 from chatkit_threads_mock.cli import main
 
 from .conftest import HEADERS
+from .conftest import serving as serve_process
 
 SEEDED_THREAD = "cthr_a40d88dc0001"
 SERVE = [sys.executable, "-m", "chatkit_threads_mock", "serve", "--port", "0"]
@@ -35,24 +36,8 @@ SERVE = [sys.executable, "-m", "chatkit_threads_mock", "serve", "--port", "0"]
 @contextmanager
 def serving(db: Path, *options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`chatkit-threads-mock serve --db DB` in its own process: (process, base URL)."""
-    process = subprocess.Popen(
-        [*SERVE, "--db", str(db), *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline()
-        assert " on " in banner, process.stderr.read() if process.stderr else banner
-        yield process, banner.split(" on ", 1)[1].split(" ", 1)[0]
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+    with serve_process("--db", str(db), *options) as served:
+        yield served.process, served.base_url
 
 
 @contextmanager
