@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import anyio.to_thread
 from anyio import CapacityLimiter
@@ -51,7 +52,7 @@ _REQUIRED_HEADERS = {
     for p in operation.parameters_in("header")
     if p.required and len(p.schema.get("enum", ())) == 1
 }
-BETA_HEADER_VALUE = next(iter(_REQUIRED_HEADERS.values()))
+BETA_HEADER_VALUE = next(iter(_REQUIRED_HEADERS.values()), "")
 """The value the spec requires in the `OpenAI-Beta` header."""
 
 _log = logging.getLogger("chatkit_threads_mock")
@@ -218,8 +219,6 @@ class MockApi:
 
     def thread_id(self, request: Request) -> str:
         """The path's thread id (an encoded `/` in it stays part of it)."""
-        from urllib.parse import unquote
-
         thread_id = str(request.path_params["thread_id"])
         if request.scope.get(ESCAPED_SEGMENTS):
             # `KeepEncodedSlashes` quoted the one segment that held a `%2F`; only the
