@@ -302,7 +302,8 @@ class MockApi:
         thread_id = self.thread_id(request)
         if not await self.write(self.store.delete_thread, project, thread_id):
             raise self.not_found(thread_id)
-        body = {"id": thread_id, "object": "chatkit.thread.deleted", "deleted": True}
+        operation: Operation = request.scope[_OPERATION]
+        body = {"id": thread_id, "object": operation.response_object, "deleted": True}
         return self.json(json.dumps(body))
 
     async def list_thread_items(self, request: Request) -> Response:

@@ -20,6 +20,7 @@ __all__ = [
     "Parameter",
     "base_path",
     "component_validator",
+    "list_object",
     "load_spec",
     "operations",
     "schema_validator",
@@ -103,6 +104,10 @@ class Operation:
     path: str
     """As the spec writes it, e.g. `/chatkit/threads/{thread_id}` (Starlette's syntax too)."""
     parameters: tuple[Parameter, ...]
+    response_object: str | None = None
+    """The `object` constant of its success response (`chatkit.thread.deleted`, `list`)."""
+    paginated: bool = False
+    """Whether its success response is a page (has `has_more`)."""
 
     def parameters_in(self, location: str) -> tuple[Parameter, ...]:
         """The operation's parameters sent in `location` (`query`, `header`, `path`)."""
@@ -133,9 +138,41 @@ def operations(spec: dict[str, Any] | None = None) -> tuple[Operation, ...]:
                     schema=_resolve(document, parameter.get("schema", {})),
                 )
             found.append(
-                Operation(operation["operationId"], method.upper(), path, tuple(merged.values()))
+                Operation(
+                    operation["operationId"],
+                    method.upper(),
+                    path,
+                    tuple(merged.values()),
+                    *_response_facts(document, operation),
+                )
             )
     return tuple(found)
+
+
+def list_object(spec: dict[str, Any] | None = None) -> str:
+    """The `object` of the spec's list envelopes (that of a paginated operation's answer)."""
+    for operation in operations(spec):
+        if operation.paginated and operation.response_object is not None:
+            return operation.response_object
+    raise ValueError("the spec has no paginated operation (no answer with `has_more`)")
+
+
+def _success_schema(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any] | None:
+    for status, response in operation.get("responses", {}).items():
+        if str(status).startswith("2"):
+            content = _resolve(document, response).get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            return None if schema is None else _resolve(document, schema)
+    return None
+
+
+def _response_facts(document: dict[str, Any], operation: dict[str, Any]) -> tuple[str | None, bool]:
+    """The success response's `object` constant, and whether it is a page."""
+    schema = _success_schema(document, operation) or {}
+    properties = schema.get("properties", {})
+    field = properties.get("object")
+    value = None if field is None else _resolve(document, field).get("const")
+    return (None if value is None else str(value)), "has_more" in properties
 
 
 def base_path(spec: dict[str, Any] | None = None) -> str:

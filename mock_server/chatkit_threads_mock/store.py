@@ -8,6 +8,7 @@ table size (never OFFSET).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import queue
@@ -95,9 +96,17 @@ class Page:
         last = json.dumps(self.ids[-1]) if self.ids else "null"
         more = "true" if self.has_more else "false"
         return (
-            f'{{"object":"list","data":[{",".join(self.bodies)}],'
+            f'{{"object":{_list_object()},"data":[{",".join(self.bodies)}],'
             f'"first_id":{first},"last_id":{last},"has_more":{more}}}'
         )
+
+
+@functools.cache
+def _list_object() -> str:
+    """The list envelope's `object`, from the spec, as JSON."""
+    from .schema import list_object
+
+    return json.dumps(list_object())
 
 
 class DatabaseBusy(sqlite3.OperationalError):
