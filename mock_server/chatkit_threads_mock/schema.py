@@ -9,8 +9,8 @@ depends on the mock, reads the spec through this module too.
 from __future__ import annotations
 
 import functools
+import importlib.resources
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +18,17 @@ __all__ = [
     "SPEC_PATH",
     "Operation",
     "Parameter",
+    "Resource",
     "base_path",
     "component_validator",
     "list_object",
     "load_spec",
     "operations",
+    "resources",
     "schema_validator",
 ]
 
-SPEC_PATH = Path(str(resources.files(__package__).joinpath("chatkit-threads.yaml")))
+SPEC_PATH = Path(str(importlib.resources.files(__package__).joinpath("chatkit-threads.yaml")))
 """Path of the OpenAPI document this package was built with."""
 
 
@@ -149,6 +151,39 @@ def operations(spec: dict[str, Any] | None = None) -> tuple[Operation, ...]:
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class Resource:
+    """A kind of object the spec's GET operations return (a page's entries included)."""
+
+    object: str
+    """Its `object` value, e.g. `chatkit.thread`."""
+    schema: dict[str, Any]
+    """Its schema as the spec writes it (a `$ref`)."""
+    parent: str | None
+    """The path parameter of the listing it belongs to (`thread_id`), or None."""
+
+
+def resources(spec: dict[str, Any] | None = None) -> dict[str, Resource]:
+    """The spec's resources by `object` value, in document order."""
+    document = spec if spec is not None else load_spec()
+    found: dict[str, Resource] = {}
+    for operation in operations(document):
+        if operation.method != "GET":
+            continue
+        raw = _success_schema(document, _raw_operation(document, operation), resolve=False)
+        if raw is None:
+            continue
+        parent = None
+        if operation.paginated:
+            raw = _resolve(document, raw)["properties"]["data"]["items"]
+            path_parameters = operation.parameters_in("path")
+            parent = path_parameters[0].name if len(path_parameters) == 1 else None
+        kind = _object_const(document, raw)
+        if kind is not None and kind not in found:
+            found[kind] = Resource(kind, raw, parent)
+    return found
+
+
 def list_object(spec: dict[str, Any] | None = None) -> str:
     """The `object` of the spec's list envelopes (that of a paginated operation's answer)."""
     for operation in operations(spec):
@@ -157,22 +192,40 @@ def list_object(spec: dict[str, Any] | None = None) -> str:
     raise ValueError("the spec has no paginated operation (no answer with `has_more`)")
 
 
-def _success_schema(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any] | None:
+def _raw_operation(document: dict[str, Any], operation: Operation) -> dict[str, Any]:
+    raw: dict[str, Any] = document["paths"][operation.path][operation.method.lower()]
+    return raw
+
+
+def _success_schema(
+    document: dict[str, Any], operation: dict[str, Any], *, resolve: bool = True
+) -> dict[str, Any] | None:
     for status, response in operation.get("responses", {}).items():
         if str(status).startswith("2"):
             content = _resolve(document, response).get("content", {})
             schema = content.get("application/json", {}).get("schema")
-            return None if schema is None else _resolve(document, schema)
+            if schema is None:
+                return None
+            return _resolve(document, schema) if resolve else dict(schema)
     return None
+
+
+def _object_const(document: dict[str, Any], schema: dict[str, Any]) -> str | None:
+    """The `object` constant of a schema, or the one all the variants of a union share."""
+    resolved = _resolve(document, schema)
+    variants = resolved.get("oneOf") or resolved.get("anyOf")
+    if variants:
+        values = {_object_const(document, variant) for variant in variants}
+        return values.pop() if len(values) == 1 else None
+    field = resolved.get("properties", {}).get("object")
+    value = None if field is None else _resolve(document, field).get("const")
+    return None if value is None else str(value)
 
 
 def _response_facts(document: dict[str, Any], operation: dict[str, Any]) -> tuple[str | None, bool]:
     """The success response's `object` constant, and whether it is a page."""
     schema = _success_schema(document, operation) or {}
-    properties = schema.get("properties", {})
-    field = properties.get("object")
-    value = None if field is None else _resolve(document, field).get("const")
-    return (None if value is None else str(value)), "has_more" in properties
+    return _object_const(document, schema), "has_more" in schema.get("properties", {})
 
 
 def base_path(spec: dict[str, Any] | None = None) -> str:

@@ -271,3 +271,26 @@ def test_a_fixture_field_that_breaks_its_format_is_named(
         tmp_path / "ok.jsonl", [*_fixture_records(), _with_url_annotation("https://example.com/a")]
     )
     assert load_fixtures(ThreadStore(), DEFAULT_API_KEY, fine) == (1, 2)
+
+
+def test_fixture_kinds_are_the_specs_resources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copy
+
+    from chatkit_threads_mock import schema
+
+    spec = copy.deepcopy(schema.load_spec())
+    spec["components"]["schemas"]["ThreadResource"]["properties"]["object"]["const"] = (
+        "chatkit.chat"
+    )
+    monkeypatch.setattr(schema, "load_spec", lambda path=None: spec)
+    assert {k: r.parent for k, r in schema.resources().items()} == {
+        "chatkit.chat": None,
+        "chatkit.thread_item": "thread_id",
+    }
+    thread, item = _fixture_records()
+    renamed = _write_jsonl(tmp_path / "f.jsonl", [{**thread, "object": "chatkit.chat"}, item])
+    assert load_fixtures(ThreadStore(), DEFAULT_API_KEY, renamed) == (1, 1)
+    with pytest.raises(FixtureError, match="'object' must be one of"):
+        load_fixtures(ThreadStore(), DEFAULT_API_KEY, _write_jsonl(tmp_path / "g.jsonl", [thread]))
