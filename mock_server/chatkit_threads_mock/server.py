@@ -121,6 +121,10 @@ class MockServer:
         if self._thread is None:
             return
         self._server.should_exit = True
+        if self.app.owns_store:
+            # Requests waiting for a locked file answer 503 now, so uvicorn's graceful
+            # shutdown does not wait for them.
+            self.store.stop_waiting()
         self._thread.join(timeout)
         finished = not self._thread.is_alive()
         self._thread = None

@@ -129,6 +129,10 @@ APPLICATION_ID = 0x434B5448
 # The startup writes (schema, seed) may wait longer than a request: another server on
 # the same file may be seeding it.
 _STARTUP_TIMEOUT = 30.0
+# Seconds of each of SQLite's waits for the write lock, between which a write checks
+# its deadline and whether the store is closing.
+_BUSY_STEP = 0.1
+_BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 _TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 
 
@@ -164,21 +168,32 @@ class ThreadStore:
         self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._all_readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._closing = False
         if self._memory:
             self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.executescript(_SCHEMA)
         else:
             self._db = _open_file(self.db_path)
-            self._db.execute(f"PRAGMA busy_timeout = {round(self.lock_timeout * 1000)}")
+            step = min(self.lock_timeout, _BUSY_STEP)
+            self._db.execute(f"PRAGMA busy_timeout = {max(1, round(step * 1000))}")
 
     @property
     def blocking(self) -> bool:
         """Whether a call may wait on another process (a file): run it off the event loop."""
         return not self._memory
 
+    def stop_waiting(self) -> None:
+        """Make writes waiting for the file's lock give up (`DatabaseBusy`), and new ones.
+
+        For a server that is stopping: its open requests end within a moment instead of
+        each waiting out `lock_timeout`.
+        """
+        self._closing = True
+
     def close(self) -> None:
-        """Close the database connections."""
+        """Close the database connections (a write waiting for the lock gives up first)."""
+        self.stop_waiting()
         with self._lock:
             self._db.close()
         with self._readers_lock:
@@ -265,18 +280,11 @@ class ThreadStore:
         def __enter__(self) -> sqlite3.Connection:
             store = self.store
             deadline = time.monotonic() + store.lock_timeout
-            if not store._lock.acquire(timeout=store.lock_timeout):
+            if store._closing or not store._lock.acquire(timeout=store.lock_timeout):
                 raise DatabaseBusy(_BUSY)
             # Released on every failure below: a lock leaked here would hang `close()`.
             try:
-                if not store._memory:
-                    # One deadline for both waits: this process's lock, then the file's.
-                    remaining = max(1, round((deadline - time.monotonic()) * 1000))
-                    store._db.execute(f"PRAGMA busy_timeout = {remaining}")
-                # IMMEDIATE takes the write lock up front, so two processes sharing a
-                # file cannot both read a thread as present and then both "delete" it.
-                with _busy_as_error():
-                    store._db.execute("BEGIN IMMEDIATE")
+                store._begin_immediate(deadline)
             except BaseException:
                 store._lock.release()
                 raise
@@ -299,6 +307,21 @@ class ThreadStore:
             finally:
                 self.store._local.db = None
                 self.store._lock.release()
+
+    def _begin_immediate(self, deadline: float) -> None:
+        # IMMEDIATE takes the write lock up front, so two processes sharing a file
+        # cannot both read a thread as present and then both "delete" it. SQLite waits
+        # for the lock in short steps (its busy timeout), so that `close()` can stop
+        # the wait: a busy wait cannot be interrupted.
+        while True:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if getattr(error, "sqlite_errorcode", None) not in _BUSY_CODES:
+                    raise
+                if self._closing or time.monotonic() >= deadline:
+                    raise DatabaseBusy(_BUSY) from error
 
     def transaction(self) -> ThreadStore._Transaction:
         """A write transaction: commits on success, rolls back on any exception."""
@@ -502,8 +525,7 @@ def _busy_as_error() -> Iterator[None]:
         yield
     except sqlite3.OperationalError as error:
         if isinstance(error, DatabaseBusy) or getattr(error, "sqlite_errorcode", None) not in (
-            sqlite3.SQLITE_BUSY,
-            sqlite3.SQLITE_LOCKED,
+            _BUSY_CODES
         ):
             raise
         raise DatabaseBusy(_BUSY) from error
@@ -569,7 +591,7 @@ def _check_file(db: sqlite3.Connection, path: str) -> None:
             db.execute("ROLLBACK")
             raise
     except sqlite3.OperationalError as error:
-        if getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        if getattr(error, "sqlite_errorcode", None) in _BUSY_CODES:
             reason = f"another process held its write lock for {_STARTUP_TIMEOUT:g} s"
         else:
             reason = f"{error}; the mock needs to write to it and to its folder"

@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chatkit_threads_mock import DEFAULT_API_KEY, MockServer
+from chatkit_threads_mock import DEFAULT_API_KEY, MockServer, ThreadStore
 from chatkit_threads_mock.cli import main
 
 from .conftest import HEADERS
@@ -491,3 +492,37 @@ def test_kill_9_during_deletes_on_a_shared_file_loses_nothing(tmp_path: Path) ->
     with serving(db, "--seed", "none") as (_, base_url):
         page = httpx.get(base_url + "/chatkit/threads", headers=HEADERS, timeout=10)
         assert page.status_code == 200
+
+
+def test_stop_does_not_wait_out_a_long_lock_timeout(db: Path) -> None:
+    server = MockServer(db_path=str(db), seed="none", lock_timeout=120).start()
+    answers: list[int] = []
+
+    def delete() -> None:
+        url = f"{server.base_url}/chatkit/threads/{SEEDED_THREAD}"
+        try:
+            answers.append(httpx.delete(url, headers=HEADERS, timeout=60).status_code)
+        except httpx.HTTPError:
+            answers.append(0)
+
+    with write_lock_held(db):
+        deleter = threading.Thread(target=delete)
+        deleter.start()
+        assert _write_in_progress(server.store)
+        stopper = threading.Thread(target=server.stop)
+        stopper.start()
+        stopper.join(timeout=30)
+        assert not stopper.is_alive()
+        deleter.join(timeout=30)
+    assert answers == [503]
+
+
+def _write_in_progress(store: ThreadStore, within: float = 10.0) -> bool:
+    """Whether a write takes the store's write lock (another thread's) within `within` s."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not store._lock.acquire(blocking=False):
+            return True
+        store._lock.release()
+        time.sleep(0.01)
+    return False
