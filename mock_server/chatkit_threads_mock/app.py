@@ -45,12 +45,20 @@ DEFAULT_API_KEY = "sk-chatkit-mock"
 """The key the mock accepts when no keys are configured."""
 
 _OPERATIONS = operations()
+
+
+def _fixed_value(schema: dict[str, Any]) -> str | None:
+    """The one value a schema allows (`const`, or an enum of one), or None."""
+    values = schema.get("enum", [schema["const"]] if "const" in schema else [])
+    return str(values[0]) if len(values) == 1 else None
+
+
 # Header parameters every request must carry with one fixed value (`OpenAI-Beta`).
 _REQUIRED_HEADERS = {
-    p.name: str(p.schema["enum"][0])
+    p.name: value
     for operation in _OPERATIONS
     for p in operation.parameters_in("header")
-    if p.required and len(p.schema.get("enum", ())) == 1
+    if p.required and (value := _fixed_value(p.schema)) is not None
 }
 BETA_HEADER_VALUE = next(iter(_REQUIRED_HEADERS.values()), "")
 """The value the spec requires in the `OpenAI-Beta` header."""
@@ -120,10 +128,7 @@ class MockApi:
 
     def query(self, request: Request, name: str) -> str | None:
         """One query parameter; repeating it is an error."""
-        values = request.query_params.getlist(name)
-        if len(values) > 1:
-            raise reject(400, f"'{name}' was given {len(values)} times.", param=name)
-        return values[0] if values else None
+        return _single(name, request.query_params.getlist(name))
 
     def params(self, request: Request) -> dict[str, Any]:
         """Every query parameter of the request's operation, checked against its schema.
@@ -135,9 +140,12 @@ class MockApi:
         if cached is not None:
             return cached
         operation: Operation | None = request.scope.get(_OPERATION)
+        sent: dict[str, list[str]] = {}
+        for name, value in request.query_params.multi_items():
+            sent.setdefault(name, []).append(value)
         values: dict[str, Any] = {}
         for parameter in operation.parameters_in("query") if operation else ():
-            text = self.query(request, parameter.name)
+            text = _single(parameter.name, sent.get(parameter.name, ()))
             if text is None or (text == "" and _empty_means_absent(parameter.schema)):
                 values[parameter.name] = parameter.schema.get("default")
             else:
@@ -322,6 +330,12 @@ class MockApi:
         if page is None:
             raise self.not_found(thread_id)
         return self.page(page)
+
+
+def _single(name: str, values: Sequence[str]) -> str | None:
+    if len(values) > 1:
+        raise reject(400, f"'{name}' was given {len(values)} times.", param=name)
+    return values[0] if values else None
 
 
 def _empty_means_absent(schema: dict[str, Any]) -> bool:

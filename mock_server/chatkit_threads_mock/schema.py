@@ -113,7 +113,15 @@ class Operation:
 
     def parameters_in(self, location: str) -> tuple[Parameter, ...]:
         """The operation's parameters sent in `location` (`query`, `header`, `path`)."""
-        return tuple(p for p in self.parameters if p.location == location)
+        return self._by_location.get(location, ())
+
+    @functools.cached_property
+    def _by_location(self) -> dict[str, tuple[Parameter, ...]]:
+        # Cached: the mock asks for an operation's query parameters on every request.
+        found: dict[str, tuple[Parameter, ...]] = {}
+        for parameter in self.parameters:
+            found[parameter.location] = (*found.get(parameter.location, ()), parameter)
+        return found
 
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

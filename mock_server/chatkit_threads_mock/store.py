@@ -335,10 +335,11 @@ class ThreadStore:
         file shared with another process, a delete landing between them would otherwise
         give a thread that exists and then has no items.
         """
+        current: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if current is not None:
+            yield current
+            return
         with self._reading() as db:
-            if getattr(self._local, "db", None) is db:
-                yield db
-                return
             db.execute("BEGIN")
             self._local.db = db
             try:
