@@ -164,7 +164,9 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"expected seconds, more than 0 and at most 3600, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected seconds, more than 0 and at most 3600, got {text!r}"
+        )
     return value
 
 
