@@ -27,6 +27,7 @@ __all__ = [
     "KEEP_ALIVE_TIMEOUT",
     "MAX_REQUEST_HEAD",
     "BoundedH11Protocol",
+    "bounded_protocol",
     "uvicorn_config",
 ]
 
@@ -82,26 +83,26 @@ class BoundedH11Protocol(H11Protocol):
             self.transport.close()
 
 
-def uvicorn_config(
-    app: Any,
-    *,
-    host: str,
-    port: int,
-    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
-) -> uvicorn.Config:
-    """The uvicorn settings the mock is served with (see the module docstring)."""
+def bounded_protocol(request_timeout: float = DEFAULT_REQUEST_TIMEOUT) -> type[BoundedH11Protocol]:
+    """`BoundedH11Protocol` with its `request_timeout`; ValueError for a bad one."""
     if not 0 < request_timeout < float("inf"):
         raise ValueError(
             f"request_timeout: expected a positive number of seconds, got {request_timeout}"
         )
-    protocol = type(
+    return type(
         "BoundedH11Protocol", (BoundedH11Protocol,), {"request_timeout": float(request_timeout)}
     )
+
+
+def uvicorn_config(
+    app: Any, *, host: str, port: int, protocol: type[BoundedH11Protocol] | None = None
+) -> uvicorn.Config:
+    """The uvicorn settings the mock is served with (see the module docstring)."""
     return uvicorn.Config(
         app,
         host=host,
         port=port,
-        http=protocol,
+        http=protocol or bounded_protocol(),
         log_level="error",
         lifespan="off",
         access_log=False,

@@ -13,7 +13,7 @@ import uvicorn
 
 from .app import DEFAULT_API_KEY, create_app
 from .faults import FaultSpec
-from .protocol import DEFAULT_REQUEST_TIMEOUT, uvicorn_config
+from .protocol import DEFAULT_REQUEST_TIMEOUT, bounded_protocol, uvicorn_config
 from .store import ThreadStore
 
 __all__ = ["MockServer"]
@@ -44,6 +44,7 @@ class MockServer:
     ) -> None:
         self.host = host
         self.api_keys = tuple(api_keys)
+        protocol = bounded_protocol(request_timeout)
         self.app = create_app(
             db_path=db_path,
             seed=seed,
@@ -52,7 +53,7 @@ class MockServer:
             require_beta_header=require_beta_header,
             **app_options,
         )
-        config = uvicorn_config(self.app, host=host, port=port, request_timeout=request_timeout)
+        config = uvicorn_config(self.app, host=host, port=port, protocol=protocol)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -92,6 +93,7 @@ class MockServer:
             sock.bind((self.host, self.port))
         except OSError as error:
             sock.close()
+            self._give_up()
             # The OS says "Address already in use" without saying which address.
             raise OSError(
                 error.errno, f"cannot listen on {self.host}:{self.port}: {error.strerror}"
@@ -112,9 +114,16 @@ class MockServer:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
                 raise RuntimeError(f"the mock server did not start on {self.host}:{self.port}")
             time.sleep(0.01)
         return self
+
+    def _give_up(self) -> None:
+        """After a failed start: release the database it opened; it cannot start again."""
+        self._stopped = True
+        if self.app.owns_store:
+            self.store.close()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving, wait for the thread to end, and close the database it opened."""

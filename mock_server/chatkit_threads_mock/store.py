@@ -169,6 +169,7 @@ class ThreadStore:
         self._all_readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closing = False
+        self._closed = False
         if self._memory:
             self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA foreign_keys = ON")
@@ -195,6 +196,7 @@ class ThreadStore:
         """Close the database connections (a write waiting for the lock gives up first)."""
         self.stop_waiting()
         with self._lock:
+            self._closed = True
             self._db.close()
         with self._readers_lock:
             for reader in self._all_readers:
@@ -203,6 +205,8 @@ class ThreadStore:
     # -- connections -------------------------------------------------------------
 
     def _reader(self) -> sqlite3.Connection:
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         try:
             return self._readers.get_nowait()
         except queue.Empty:

@@ -526,3 +526,20 @@ def _write_in_progress(store: ThreadStore, within: float = 10.0) -> bool:
         store._lock.release()
         time.sleep(0.01)
     return False
+
+
+def test_a_failed_start_names_the_port_and_releases_the_database(db: Path) -> None:
+    with MockServer() as running:
+        blocked = MockServer(port=running.port, db_path=str(db), seed="none")
+        with pytest.raises(OSError, match=f"127.0.0.1:{running.port}"):
+            blocked.start()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        blocked.store.get_thread("proj", SEEDED_THREAD)
+    with pytest.raises(RuntimeError, match="cannot start again"):
+        blocked.start()
+
+
+def test_a_bad_request_timeout_is_refused_before_the_database_is_opened(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="request_timeout"):
+        MockServer(db_path=str(tmp_path / "never.db"), request_timeout=0)
+    assert not (tmp_path / "never.db").exists()
