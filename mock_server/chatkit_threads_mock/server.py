@@ -25,7 +25,8 @@ class MockServer:
         with MockServer() as server:
             client = ChatKit(api_key=server.api_key, base_url=server.base_url)
 
-    `request_timeout` bounds how long a client may take to send a request (see
+    `request_timeout` bounds how long a client may take to send a request, and `http`
+    picks uvicorn's HTTP parser (`auto`: httptools if installed, else `h11`; see
     `protocol`); other keyword arguments than `host` and `port` go to `create_app`.
     """
 
@@ -40,11 +41,12 @@ class MockServer:
         faults: FaultSpec | str | None = None,
         require_beta_header: bool = True,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        http: str = "auto",
         **app_options: Any,
     ) -> None:
         self.host = host
         self.api_keys = tuple(api_keys)
-        protocol = bounded_protocol(request_timeout)
+        protocol = bounded_protocol(request_timeout, http=http)
         self.app = create_app(
             db_path=db_path,
             seed=seed,
