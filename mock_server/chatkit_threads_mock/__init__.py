@@ -18,23 +18,27 @@ from .app import (
     create_app,
     error_response,
 )
+from .errors import Reject
 from .faults import FAULT_HEADER, FaultSpec, parse_faults
 from .fixtures import FixtureError, load_fixtures
 from .seed import apply_seed, default_threads, seed_default, seed_synthetic
 from .server import MockServer
-from .store import Page, ThreadStore, UnknownCursor, project_for_key
+from .store import DatabaseBusy, Page, StoreOpenError, ThreadStore, UnknownCursor, project_for_key
 
 __all__ = [
     "BETA_HEADER_VALUE",
     "DEFAULT_API_KEY",
     "FAULT_HEADER",
+    "DatabaseBusy",
     "FaultSpec",
     "FixtureError",
     "MockApi",
     "MockApp",
     "MockServer",
     "Page",
+    "Reject",
     "StoreFactory",
+    "StoreOpenError",
     "ThreadStore",
     "UnknownCursor",
     "apply_seed",

@@ -1,30 +1,35 @@
-"""The Starlette application: the four operations over a `ThreadStore`.
+"""The Starlette application: the spec's operations over a `ThreadStore`.
 
+Routes, query parameters (types, bounds, enums, defaults) and the required headers
+come from the bundled OpenAPI document (`schema`); each operation is answered by the
+`MockApi` method named after its operation id (`listThreads` -> `list_threads`).
 Every answer is JSON with an `x-request-id`; every error uses the API's envelope
-`{"error": {"message", "type", "param", "code"}}`, including unknown routes, wrong
-methods and crashes, so a client or contract test never sees a bare stack trace.
+(`errors`), including unknown routes, wrong methods, a busy database and crashes.
 """
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import json
 import logging
 import re
-import secrets
-from collections.abc import Callable, Sequence
-from typing import Any
-from urllib.parse import quote, unquote, unquote_to_bytes
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+from urllib.parse import unquote
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .faults import FAULT_HEADER, FaultSpec, parse_faults
-from .store import Page, ThreadStore, UnknownCursor, project_for_key
+from .errors import JSON, Reject, error_response, exception_handlers, reject
+from .faults import FaultInjector, FaultSpec, parse_faults
+from .middleware import ESCAPED_SEGMENTS, CrashesAsErrors, KeepEncodedSlashes, RequestIds
+from .schema import Operation, Parameter, base_path, operations
+from .store import DEFAULT_LOCK_TIMEOUT, Page, ThreadStore, UnknownCursor, project_for_key
 
 __all__ = [
     "BETA_HEADER_VALUE",
@@ -39,38 +44,35 @@ __all__ = [
 DEFAULT_API_KEY = "sk-chatkit-mock"
 """The key the mock accepts when no keys are configured."""
 
-BETA_HEADER_VALUE = "chatkit_beta=v1"
+_OPERATIONS = operations()
+
+
+def _fixed_value(schema: dict[str, Any]) -> str | None:
+    """The one value a schema allows (`const`, or an enum of one), or None."""
+    values = schema.get("enum", [schema["const"]] if "const" in schema else [])
+    return str(values[0]) if len(values) == 1 else None
+
+
+# Header parameters every request must carry with one fixed value (`OpenAI-Beta`).
+_REQUIRED_HEADERS = {
+    p.name: value
+    for operation in _OPERATIONS
+    for p in operation.parameters_in("header")
+    if p.required and (value := _fixed_value(p.schema)) is not None
+}
+BETA_HEADER_VALUE = next(iter(_REQUIRED_HEADERS.values()), "")
+"""The value the spec requires in the `OpenAI-Beta` header."""
 
 _log = logging.getLogger("chatkit_threads_mock")
-_LIMIT = re.compile(r"(-?)([0-9]+)")
-_JSON = "application/json"
-# Scope key set by `_KeepEncodedSlashes` when it re-quoted a path segment.
-_ESCAPED_SEGMENTS = "chatkit_mock.escaped_segments"
+_INTEGER = re.compile(r"(-?)([0-9]+)")
+# Scope keys: the operation a request was routed to, and its checked parameters.
+_OPERATION = "chatkit_mock.operation"
+_PARAMS = "chatkit_mock.params"
+_T = TypeVar("_T")
 
 
-def error_response(
-    status: int,
-    message: str,
-    *,
-    param: str | None = None,
-    code: str | None = None,
-    type: str = "invalid_request_error",
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """An error in the API's envelope."""
-    body = {"error": {"message": message, "type": type, "param": param, "code": code}}
-    return Response(json.dumps(body), status_code=status, media_type=_JSON, headers=headers)
-
-
-class _Reject(Exception):
-    """Raised inside a handler to answer with an error envelope."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-def _reject(status: int, message: str, **fields: Any) -> _Reject:
-    return _Reject(error_response(status, message, **fields))
+def _snake(operation_id: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
 
 
 class MockApi:
@@ -86,6 +88,10 @@ class MockApi:
         self.store = store
         self.projects = {key: project_for_key(key) for key in api_keys}
         self.require_beta_header = require_beta_header
+        # Reads and writes wait in separate pools, so deletes waiting for a locked file
+        # never hold up the reads.
+        self._reads = CapacityLimiter(32)
+        self._writes = CapacityLimiter(16)
 
     # -- request checks ----------------------------------------------------------
 
@@ -93,395 +99,283 @@ class MockApi:
         """The caller's project, from the bearer key; 401/400 envelopes otherwise."""
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
-            raise _reject(
+            raise reject(
                 401,
                 "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
             )
         project = self.projects.get(key.strip())
         if project is None:
             # Never echo the key: it may be a real secret sent to the wrong server.
-            raise _reject(401, "Incorrect API key provided.", code="invalid_api_key")
-        if self.require_beta_header and request.headers.get("openai-beta") != BETA_HEADER_VALUE:
-            raise _reject(
-                400,
-                f"The 'OpenAI-Beta' header must be '{BETA_HEADER_VALUE}' for the ChatKit API.",
-                param="OpenAI-Beta",
-                code="missing_beta_header",
-            )
+            raise reject(401, "Incorrect API key provided.", code="invalid_api_key")
+        if self.require_beta_header:
+            for name, value in _REQUIRED_HEADERS.items():
+                if request.headers.get(name) != value:
+                    raise reject(
+                        400,
+                        f"The '{name}' header must be '{value}' for the ChatKit API.",
+                        param=name,
+                        code="missing_beta_header",
+                    )
         return project
+
+    def authorized(self, request: Request) -> bool:
+        """Whether `project` accepts the request (faults apply only then)."""
+        try:
+            self.project(request)
+        except Reject:
+            return False
+        return True
 
     def query(self, request: Request, name: str) -> str | None:
         """One query parameter; repeating it is an error."""
-        values = request.query_params.getlist(name)
-        if len(values) > 1:
-            raise _reject(400, f"'{name}' was given {len(values)} times.", param=name)
-        return values[0] if values else None
+        return _single(name, request.query_params.getlist(name))
 
-    def page_params(self, request: Request) -> dict[str, Any]:
-        """`limit`, `order`, `after` and `before`, validated against the spec."""
-        limit_text = self.query(request, "limit")
-        limit = 20 if limit_text is None else self.limit(limit_text)
-        order = self.query(request, "order")
-        if order is None:
-            order = "desc"
-        elif order not in ("asc", "desc"):
-            # An empty `order=` is not a value of the enum either: refused, not defaulted.
-            raise _reject(
+    def params(self, request: Request) -> dict[str, Any]:
+        """Every query parameter of the request's operation, checked against its schema.
+
+        A parameter not sent (or sent empty where its schema allows an empty string:
+        `after=` means no cursor) has its schema's default, or None.
+        """
+        cached: dict[str, Any] | None = request.scope.get(_PARAMS)
+        if cached is not None:
+            return cached
+        operation: Operation | None = request.scope.get(_OPERATION)
+        sent: dict[str, list[str]] = {}
+        for name, value in request.query_params.multi_items():
+            sent.setdefault(name, []).append(value)
+        values: dict[str, Any] = {}
+        for parameter in operation.parameters_in("query") if operation else ():
+            text = _single(parameter.name, sent.get(parameter.name, ()))
+            if text is None or (text == "" and _empty_means_absent(parameter.schema)):
+                values[parameter.name] = parameter.schema.get("default")
+            else:
+                values[parameter.name] = self.check_param(parameter, text)
+        request.scope[_PARAMS] = values
+        return values
+
+    def check_param(self, parameter: Parameter, text: str) -> Any:
+        """One query value, converted and checked against its schema; a 400 naming it."""
+        schema = parameter.schema
+        if "enum" in schema:
+            return self.enum(parameter.name, schema, text)
+        if schema.get("type") == "integer":
+            return self.integer(parameter.name, schema, text)
+        if schema.get("type") == "string":
+            low, high = schema.get("minLength", 0), schema.get("maxLength")
+            if len(text) < low or (high is not None and len(text) > high):
+                expected = f"{low} to {high}" if high is not None else f"at least {low}"
+                raise reject(
+                    400,
+                    f"Invalid '{parameter.name}': expected {expected} characters, got {len(text)}.",
+                    param=parameter.name,
+                    code=f"invalid_{parameter.name}",
+                )
+        return text
+
+    def enum(self, name: str, schema: dict[str, Any], text: str) -> str:
+        """A value of the schema's enum; an empty value is refused, not defaulted."""
+        allowed = [str(value) for value in schema["enum"]]
+        if text not in allowed:
+            expected = " or ".join(f"'{value}'" for value in allowed)
+            raise reject(
                 400,
-                f"Invalid 'order': expected 'asc' or 'desc', got {order[:40]!r}.",
-                param="order",
-                code="invalid_order",
+                f"Invalid '{name}': expected {expected}, got {text[:40]!r}.",
+                param=name,
+                code=f"invalid_{name}",
             )
-        # An empty cursor is allowed by the spec and means "no cursor".
-        return {
-            "limit": limit,
-            "order": order,
-            "after": self.query(request, "after") or None,
-            "before": self.query(request, "before") or None,
-        }
+        return text
 
-    def limit(self, text: str) -> int:
-        """`limit` as an integer in 0..100; a 400 naming it otherwise (as the API words it)."""
-        match = _LIMIT.fullmatch(text)
+    def integer(self, name: str, schema: dict[str, Any], text: str) -> int:
+        """An integer within the schema's bounds; a 400 worded as the API words it."""
+        low, high = schema.get("minimum"), schema.get("maximum")
+        match = _INTEGER.fullmatch(text)
         shown = f"{text[:40]!r}" + ("..." if len(text) > 40 else "")
         if match is None:
-            raise _reject(
+            bounds = f" from {low} to {high}" if low is not None and high is not None else ""
+            raise reject(
                 400,
-                f"Invalid 'limit': expected an integer from 0 to 100, but got {shown} instead.",
-                param="limit",
+                f"Invalid '{name}': expected an integer{bounds}, but got {shown} instead.",
+                param=name,
                 code="invalid_type",
             )
         sign, digits = match.groups()
         digits = digits.lstrip("0") or "0"
-        if sign and digits != "0":
-            raise _reject(
+        # A huge digit string is out of any bound: int() of it is slow, or refused.
+        value = int(sign + digits) if len(digits) <= 30 else (-1 if sign == "-" else 1) * 10**30
+        if low is not None and value < low:
+            raise reject(
                 400,
-                "Invalid 'limit': integer below minimum value. "
-                f"Expected a value >= 0, but got {shown} instead.",
-                param="limit",
+                f"Invalid '{name}': integer below minimum value. "
+                f"Expected a value >= {low}, but got {shown} instead.",
+                param=name,
                 code="integer_below_min_value",
             )
-        # Compared by length first: int() of a huge digit string is slow, or refused.
-        if len(digits) > 3 or int(digits) > 100:
-            raise _reject(
+        if high is not None and value > high:
+            raise reject(
                 400,
-                "Invalid 'limit': integer above maximum value. "
-                f"Expected a value <= 100, but got {shown} instead.",
-                param="limit",
+                f"Invalid '{name}': integer above maximum value. "
+                f"Expected a value <= {high}, but got {shown} instead.",
+                param=name,
                 code="integer_above_max_value",
             )
-        return int(digits)
+        return value
+
+    def page_params(self, request: Request) -> dict[str, Any]:
+        """`limit`, `order`, `after` and `before`, validated against the spec."""
+        params = self.params(request)
+        return {name: params.get(name) for name in ("limit", "order", "after", "before")}
 
     def thread_id(self, request: Request) -> str:
         """The path's thread id (an encoded `/` in it stays part of it)."""
         thread_id = str(request.path_params["thread_id"])
-        if request.scope.get(_ESCAPED_SEGMENTS):
-            # `_KeepEncodedSlashes` quoted the one segment that held a `%2F`; only the
+        if request.scope.get(ESCAPED_SEGMENTS):
+            # `KeepEncodedSlashes` quoted the one segment that held a `%2F`; only the
             # thread id can have matched it, since the route's other segments are words.
             return unquote(thread_id)
         return thread_id
+
+    # -- the store, off the event loop -------------------------------------------
+
+    async def read(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Call a store method that reads: in a worker thread for a file database."""
+        return await self._call(self._reads, function, *args, **kwargs)
+
+    async def write(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Call a store method that writes (it may wait up to the store's `lock_timeout`)."""
+        return await self._call(self._writes, function, *args, **kwargs)
+
+    async def _call(
+        self, limiter: CapacityLimiter, function: Callable[..., _T], *args: Any, **kwargs: Any
+    ) -> _T:
+        if not self.store.blocking:
+            # In memory a query is CPU work under the GIL and never waits on another
+            # process: a thread would only add latency.
+            return function(*args, **kwargs)
+        call = functools.partial(function, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=limiter)
 
     # -- answers -----------------------------------------------------------------
 
     def json(self, body: str) -> Response:
         """A 200 answer with an already-serialised JSON body."""
-        return Response(body, media_type=_JSON)
+        return Response(body, media_type=JSON)
 
     def page(self, page: Page) -> Response:
         """A list envelope."""
         return self.json(page.to_json())
 
-    def not_found(self, thread_id: str) -> _Reject:
+    def not_found(self, thread_id: str) -> Reject:
         """The 404 for a thread this key cannot see (missing, deleted or someone else's)."""
-        return _reject(
+        return reject(
             404,
             f"Thread with id '{thread_id[:100]}' not found.",
             param="thread_id",
             code="not_found",
         )
 
-    def unknown_cursor(self, error: UnknownCursor) -> _Reject:
+    def unknown_cursor(self, error: UnknownCursor) -> Reject:
         """The 400 for a cursor that names nothing in the listing."""
-        return _reject(
+        return reject(
             400,
             f"Invalid '{error.param}': {error.value[:100]!r} is not an id in this listing.",
             param=error.param,
             code="invalid_cursor",
         )
 
-    # -- the four operations -----------------------------------------------------
+    # -- the operations, named after their operation ids ---------------------------
 
     async def list_threads(self, request: Request) -> Response:
         """GET /chatkit/threads"""
         project = self.project(request)
         params = self.page_params(request)
-        user = self.query(request, "user")
-        if user is not None and not 1 <= len(user) <= 512:
-            raise _reject(
-                400,
-                f"Invalid 'user': expected 1 to 512 characters, got {len(user)}.",
-                param="user",
-                code="invalid_user",
-            )
+        user = self.params(request).get("user")
         try:
-            return self.page(self.store.list_threads(project, user=user, **params))
+            page = await self.read(self.store.list_threads, project, user=user, **params)
         except UnknownCursor as error:
             raise self.unknown_cursor(error) from None
+        return self.page(page)
 
     async def retrieve_thread(self, request: Request) -> Response:
         """GET /chatkit/threads/{thread_id}"""
         project = self.project(request)
-        body = self.store.get_thread(project, self.thread_id(request))
+        thread_id = self.thread_id(request)
+        body = await self.read(self.store.get_thread, project, thread_id)
         if body is None:
-            raise self.not_found(self.thread_id(request))
+            raise self.not_found(thread_id)
         return self.json(body)
-
-    async def thread(self, request: Request) -> Response:
-        """GET or DELETE /chatkit/threads/{thread_id}"""
-        if request.method == "DELETE":
-            return await self.delete_thread(request)
-        return await self.retrieve_thread(request)
 
     async def delete_thread(self, request: Request) -> Response:
         """DELETE /chatkit/threads/{thread_id}"""
         project = self.project(request)
         thread_id = self.thread_id(request)
-        if not self.store.delete_thread(project, thread_id):
+        if not await self.write(self.store.delete_thread, project, thread_id):
             raise self.not_found(thread_id)
-        body = {"id": thread_id, "object": "chatkit.thread.deleted", "deleted": True}
+        operation: Operation = request.scope[_OPERATION]
+        body = {"id": thread_id, "object": operation.response_object, "deleted": True}
         return self.json(json.dumps(body))
+
+    async def list_thread_items(self, request: Request) -> Response:
+        """GET /chatkit/threads/{thread_id}/items (answered by `list_items`)."""
+        return await self.list_items(request)
 
     async def list_items(self, request: Request) -> Response:
         """GET /chatkit/threads/{thread_id}/items"""
         project = self.project(request)
         params = self.page_params(request)
+        thread_id = self.thread_id(request)
         try:
-            page = self.store.list_items(project, self.thread_id(request), **params)
+            page = await self.read(self.store.list_items, project, thread_id, **params)
         except UnknownCursor as error:
             raise self.unknown_cursor(error) from None
         if page is None:
-            raise self.not_found(self.thread_id(request))
+            raise self.not_found(thread_id)
         return self.page(page)
 
 
-def _endpoint(handler: Any) -> Any:
+def _single(name: str, values: Sequence[str]) -> str | None:
+    if len(values) > 1:
+        raise reject(400, f"'{name}' was given {len(values)} times.", param=name)
+    return values[0] if values else None
+
+
+def _empty_means_absent(schema: dict[str, Any]) -> bool:
+    # An empty cursor is allowed by the spec and means "no cursor"; an empty value
+    # where the schema refuses one (an enum, a minLength) stays an error.
+    return schema.get("type") == "string" and "enum" not in schema and not schema.get("minLength")
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _routes(api: MockApi) -> list[Route]:
+    """One route per spec path, answering exactly the spec's methods there."""
+    prefix = base_path()
+    by_path: dict[str, dict[str, tuple[Operation, Handler]]] = {}
+    for operation in _OPERATIONS:
+        handler = getattr(api, _snake(operation.operation_id), None)
+        if handler is None:
+            # A new operation the mock does not implement yet: not routed (404/405).
+            _log.debug("no MockApi method for operation %s", operation.operation_id)
+            continue
+        by_path.setdefault(operation.path, {})[operation.method] = (operation, handler)
+    routes = []
+    for path, handlers in by_path.items():
+        route = Route(prefix + path, _dispatch(handlers), methods=list(handlers))
+        # Starlette answers HEAD wherever GET is; the spec has no HEAD, so neither
+        # does the mock (405, and not listed in `Allow`).
+        if "HEAD" not in handlers and route.methods is not None:
+            route.methods.discard("HEAD")
+        routes.append(route)
+    return routes
+
+
+def _dispatch(handlers: dict[str, tuple[Operation, Handler]]) -> Handler:
     async def endpoint(request: Request) -> Response:
-        try:
-            response: Response = await handler(request)
-        except _Reject as rejection:
-            return rejection.response
-        return response
+        operation, handler = handlers[request.method]
+        request.scope[_OPERATION] = operation
+        return await handler(request)
 
     return endpoint
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return error_response(
-            405,
-            f"Method {request.method} is not allowed on {request.url.path}.",
-            code="method_not_allowed",
-            headers=dict(exc.headers or {}),
-        )
-    if exc.status_code == 404:
-        return error_response(404, f"Unknown path {request.url.path[:200]!r}.", code="unknown_url")
-    return error_response(exc.status_code, str(exc.detail))
-
-
-class _RequestIds:
-    """Adds `x-request-id` to every response (errors and faults included)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = "req_" + secrets.token_hex(12)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
-
-
-async def _crash(request: Request, exc: Exception) -> Response:
-    return error_response(
-        500, "The server had an error while processing your request.", type="server_error"
-    )
-
-
-class _CrashesAsErrors:
-    """Turns an exception in the app into a logged 500 envelope.
-
-    Starlette answers through `_crash` and then re-raises so servers can log; this logs
-    it once and stops it there, so neither uvicorn nor an in-process caller (a test
-    client, schemathesis) sees anything but the 500 answer.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            if scope["type"] != "http":
-                raise
-            _log.exception("error while handling %s %s", scope["method"], scope["path"])
-            if not started:
-                response = await _crash(Request(scope), RuntimeError())
-                await response(scope, receive, send)
-
-
-class _Faults:
-    """Injects latency, 429/500/503 answers and dropped connections (see `faults`)."""
-
-    # Specs sent in the header, by their text: each keeps drawing from its own seeded
-    # sequence across requests, so `500=0.3,seed=7` fails about 30% of a run's requests,
-    # the same ones on every run against a fresh server.
-    _MAX_HEADER_SPECS = 256
-
-    def __init__(self, app: ASGIApp, spec: FaultSpec | None) -> None:
-        self.app = app
-        self.spec = spec
-        self._header_specs: dict[str, FaultSpec] = {}
-
-    def _from_header(self, text: str) -> FaultSpec:
-        spec = self._header_specs.get(text)
-        if spec is None:
-            spec = parse_faults(text)
-            if len(self._header_specs) >= self._MAX_HEADER_SPECS:
-                # A client sending a new spec per request must not grow memory forever.
-                self._header_specs.pop(next(iter(self._header_specs)))
-            self._header_specs[text] = spec
-        return spec
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        spec = self.spec
-        for name, value in scope.get("headers", []):
-            if name == _FAULT_HEADER_BYTES:
-                try:
-                    spec = self._from_header(value.decode("latin-1"))
-                except ValueError as error:
-                    response = error_response(
-                        400, str(error), param=FAULT_HEADER, code="invalid_faults"
-                    )
-                    await response(scope, receive, send)
-                    return
-        if spec is None:
-            await self.app(scope, receive, send)
-            return
-        if spec.latency:
-            await asyncio.sleep(spec.latency)
-        fault = spec.draw()
-        if fault in _INJECTED:
-            status = int(fault)
-            message, code, kind = _INJECTED[fault]
-            headers = None
-            if status == 429:
-                headers = {
-                    "retry-after": f"{spec.retry_after:g}",
-                    "retry-after-ms": str(round(spec.retry_after * 1000)),
-                }
-            response = error_response(status, message, code=code, type=kind, headers=headers)
-            await response(scope, receive, send)
-            return
-        if fault == "drop":
-            await self.app(scope, receive, _dropping(send))
-            return
-        await self.app(scope, receive, send)
-
-
-_FAULT_HEADER_BYTES = FAULT_HEADER.encode()
-_INJECTED = {
-    "429": (
-        "Rate limit reached; retry after the time in Retry-After.",
-        "rate_limit_exceeded",
-        "requests",
-    ),
-    "500": (
-        "The server had an error while processing your request.",
-        "server_error",
-        "server_error",
-    ),
-    "503": ("The server is overloaded; try again later.", "server_overloaded", "server_error"),
-}
-
-
-class _Dropped(Exception):
-    """Ends a response halfway through its body, as a failing server or proxy would."""
-
-
-def _dropping(send: Send) -> Send:
-    async def half_send(message: Message) -> None:
-        if message["type"] == "http.response.body":
-            body = message.get("body", b"")
-            await send(
-                {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
-            )
-            raise _Dropped
-        await send(message)
-
-    return half_send
-
-
-class _SwallowDrops:
-    """Lets a dropped response end the connection without a 500 or a logged traceback."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await self.app(scope, receive, send)
-        except _Dropped:
-            # Returning with the body incomplete makes the server close the connection;
-            # the client sees a truncated response.
-            return
-
-
-class _KeepEncodedSlashes:
-    """Routes on the path as sent, keeping a `%2F` inside the segment it was sent in.
-
-    Servers decode the path before routing, so `/threads/a%2Fitems` would reach the
-    items route of thread `a`. A segment whose decoded text holds a `/` is re-quoted
-    whole instead (and the request marked), so it still routes as one thread id and
-    `MockApi.thread_id` gives back the exact id that was sent.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw_path = scope.get("raw_path") if scope["type"] == "http" else None
-        if raw_path:
-            # Decoded here from what was sent, each segment once: some servers and test
-            # clients decode twice (`%2541` -> `A`) or put the query in raw_path.
-            raw = raw_path.split(b"?", 1)[0]
-            segments = [unquote_to_bytes(s).decode("utf-8", "replace") for s in raw.split(b"/")]
-            escaped = any("/" in s for s in segments)
-            path = "/".join(quote(s, safe="") if "/" in s else s for s in segments)
-            scope = {**scope, "path": path}
-            if escaped:
-                scope[_ESCAPED_SEGMENTS] = True
-        await self.app(scope, receive, send)
 
 
 class MockApp:
@@ -513,6 +407,7 @@ def create_app(
     require_beta_header: bool = True,
     faults: FaultSpec | str | None = None,
     db_path: str | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     api_class: type[MockApi] = MockApi,
 ) -> MockApp:
     """Build the mock API as an ASGI app, with routes under `/v1`.
@@ -521,7 +416,8 @@ def create_app(
 
     - None: a new SQLite store (the file `db_path`, or in memory), seeded with `seed`
       (`default`, `none`, or `synthetic:THREADS[:ITEMS_PER_THREAD]`) and the JSONL
-      `fixtures`;
+      `fixtures`; a request waits at most `lock_timeout` seconds for the file's write
+      lock before a 503;
     - a factory (any zero-argument callable, e.g. a `ThreadStore` subclass): the store
       it makes is seeded the same way;
     - a `ThreadStore` instance: served as it is, with no seed and no fixtures.
@@ -538,29 +434,28 @@ def create_app(
         if db_path is not None:
             raise ValueError("db_path: only for a store that create_app makes")
     else:
-        store = ThreadStore(db_path) if store is None else _made_by(store, db_path)
+        if store is None:
+            store = ThreadStore(db_path, lock_timeout=lock_timeout)
+        else:
+            store = _made_by(store, db_path)
         apply_seed(store, seed, api_keys)
         for path in fixtures:
             load_fixtures(store, api_keys[0], path)
     if isinstance(faults, str):
         faults = parse_faults(faults)
     api = api_class(store, api_keys, require_beta_header=require_beta_header)
-    routes = [
-        Route("/v1/chatkit/threads", _endpoint(api.list_threads), methods=["GET"]),
-        # One route for both methods, so a 405 on this path lists both in `Allow`.
-        Route("/v1/chatkit/threads/{thread_id}", _endpoint(api.thread), methods=["GET", "DELETE"]),
-        Route("/v1/chatkit/threads/{thread_id}/items", _endpoint(api.list_items), methods=["GET"]),
-    ]
-    app = Starlette(
-        routes=routes, exception_handlers={HTTPException: _http_error, Exception: _crash}
-    )
+    app = Starlette(routes=_routes(api), exception_handlers=exception_handlers())
     # No 307 from `/threads/` to `/threads`: a redirect has no JSON body, and the
     # empty thread id it stands for is simply not a thread (404 envelope).
     app.router.redirect_slashes = False
     app.state.store = store
     app.state.api = api
-    wrapped = _RequestIds(
-        _CrashesAsErrors(_SwallowDrops(_Faults(_KeepEncodedSlashes(app), faults)))
+
+    def authorized(scope: Scope) -> bool:
+        return api.authorized(Request(scope))
+
+    wrapped = RequestIds(
+        CrashesAsErrors(FaultInjector(KeepEncodedSlashes(app), faults, authorized))
     )
     return MockApp(wrapped, store, api, owns_store=owns_store)
 

@@ -10,6 +10,8 @@ import time
 from collections.abc import Sequence
 
 from .app import DEFAULT_API_KEY
+from .protocol import DEFAULT_REQUEST_TIMEOUT
+from .store import DEFAULT_LOCK_TIMEOUT
 
 __all__ = ["build_parser", "main"]
 
@@ -63,6 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject faults, e.g. 'latency=50ms,429=0.1,500=0.05,drop=0.01,seed=7'",
     )
     serve.add_argument(
+        "--lock-timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        default=DEFAULT_LOCK_TIMEOUT,
+        help=(
+            "how long a request waits for the --db file's write lock before a 503 with "
+            f"Retry-After (default {DEFAULT_LOCK_TIMEOUT:g})"
+        ),
+    )
+    serve.add_argument(
+        "--request-timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help=(
+            "close a connection whose request has not fully arrived after this long "
+            f"(default {DEFAULT_REQUEST_TIMEOUT:g})"
+        ),
+    )
+    serve.add_argument(
         "--no-require-beta-header",
         dest="require_beta_header",
         action="store_false",
@@ -105,11 +127,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             api_keys=api_keys,
             faults=faults,
             require_beta_header=args.require_beta_header,
+            lock_timeout=args.lock_timeout,
+            request_timeout=args.request_timeout,
         )
         server.start()
     # Bad input of any kind (a seed, a fault spec, a fixture line, a database file that
-    # cannot be opened, a port in use) is a message and exit code 2, not a traceback.
-    except (ValueError, OSError, sqlite3.Error, RuntimeError) as error:
+    # cannot be used, a port in use) is a message naming it and exit code 2, not a
+    # traceback.
+    except sqlite3.Error as error:
+        # Seeding or loading fixtures failed inside SQLite: say which file.
+        where = args.db or "the in-memory database"
+        print(f"chatkit-threads-mock: {where}: {error}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, RuntimeError) as error:
         print(f"chatkit-threads-mock: {error}", file=sys.stderr)
         return 2
     # The key is the caller's own; show which one by its end only.
@@ -126,6 +156,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(
+            f"expected seconds, more than 0 and at most 3600, got {text!r}"
+        )
+    return value
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -3,7 +3,8 @@
 One JSON object per line: a thread (`"object": "chatkit.thread"`, as the API returns
 it) or an item (`"object": "chatkit.thread_item"`, with the `thread_id` of a thread
 earlier in the file or already in the database). Every line is checked against the
-spec's schema; the first bad line stops the load with its number and the reason, and
+spec's schema, formats included (a `format: uri` field must hold a URI); the first
+bad line stops the load with its number and the reason, and
 nothing from the file is stored (one transaction).
 """
 
@@ -13,14 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .schema import Resource, resources, schema_validator
 from .store import ThreadStore, project_for_key
 
 __all__ = ["FixtureError", "load_fixtures"]
-
-_SCHEMAS = {
-    "chatkit.thread": "ThreadResource",
-    "chatkit.thread_item": "ThreadItem",
-}
 
 
 class FixtureError(ValueError):
@@ -33,11 +30,14 @@ class FixtureError(ValueError):
         self.reason = reason
 
 
-def _validators() -> dict[str, Any]:
-    # The spec's own schemas decide what a valid fixture is.
-    from .schema import component_validator
-
-    return {obj: component_validator(name) for obj, name in _SCHEMAS.items()}
+def _validators() -> dict[str, tuple[Resource, Any]]:
+    # The spec decides what a valid fixture is: the kinds of object its GET operations
+    # return, their schemas (formats too: a `preview_url` that is not a URI is refused
+    # like a wrong type), and which listing each belongs to.
+    return {
+        kind: (resource, schema_validator(resource.schema, check_formats=True))
+        for kind, resource in resources().items()
+    }
 
 
 def _first_problem(validator: Any, record: dict[str, Any]) -> Any:
@@ -93,21 +93,22 @@ def load_fixtures(store: ThreadStore, api_key: str, path: str | Path) -> tuple[i
                 raise FixtureError(
                     name, number, f"'object' must be one of {sorted(validators)}, got {kind!r}"
                 )
-            problem = _first_problem(validators[kind], record)
+            resource, validator = validators[kind]
+            problem = _first_problem(validator, record)
             if problem is not None:
                 where = "/".join(str(p) for p in problem.absolute_path) or "(root)"
                 raise FixtureError(name, number, f"at {where}: {problem.message}")
             record_id = record["id"]
             if record_id in threads or record_id in items:
                 raise FixtureError(name, number, f"id {record_id!r} appears twice in the file")
-            if kind == "chatkit.thread":
+            if resource.parent is None:
                 if store.has_thread(record_id):
                     raise FixtureError(name, number, f"thread {record_id!r} is already stored")
                 threads[record_id] = record
             else:
                 if store.has_item(record_id):
                     raise FixtureError(name, number, f"item {record_id!r} is already stored")
-                parent = record["thread_id"]
+                parent = record[resource.parent]
                 if parent not in threads and store.get_thread(project, parent) is None:
                     raise FixtureError(
                         name,

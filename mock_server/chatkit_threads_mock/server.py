@@ -13,6 +13,7 @@ import uvicorn
 
 from .app import DEFAULT_API_KEY, create_app
 from .faults import FaultSpec
+from .protocol import DEFAULT_REQUEST_TIMEOUT, bounded_protocol, uvicorn_config
 from .store import ThreadStore
 
 __all__ = ["MockServer"]
@@ -24,7 +25,9 @@ class MockServer:
         with MockServer() as server:
             client = ChatKit(api_key=server.api_key, base_url=server.base_url)
 
-    Keyword arguments other than `host` and `port` go to `create_app`.
+    `request_timeout` bounds how long a client may take to send a request, and `http`
+    picks uvicorn's HTTP parser (`auto`: httptools if installed, else `h11`; see
+    `protocol`); other keyword arguments than `host` and `port` go to `create_app`.
     """
 
     def __init__(
@@ -37,10 +40,13 @@ class MockServer:
         api_keys: Sequence[str] = (DEFAULT_API_KEY,),
         faults: FaultSpec | str | None = None,
         require_beta_header: bool = True,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        http: str = "auto",
         **app_options: Any,
     ) -> None:
         self.host = host
         self.api_keys = tuple(api_keys)
+        protocol = bounded_protocol(request_timeout, http=http)
         self.app = create_app(
             db_path=db_path,
             seed=seed,
@@ -49,16 +55,7 @@ class MockServer:
             require_beta_header=require_beta_header,
             **app_options,
         )
-        config = uvicorn.Config(
-            self.app,
-            host=host,
-            port=port,
-            log_level="error",
-            lifespan="off",
-            access_log=False,
-            # A request held open by injected latency must not keep stop() waiting.
-            timeout_graceful_shutdown=5,
-        )
+        config = uvicorn_config(self.app, host=host, port=port, protocol=protocol)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -96,9 +93,13 @@ class MockServer:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
-        except OSError:
+        except OSError as error:
             sock.close()
-            raise
+            self._give_up()
+            # The OS says "Address already in use" without saying which address.
+            raise OSError(
+                error.errno, f"cannot listen on {self.host}:{self.port}: {error.strerror}"
+            ) from None
         self.port = sock.getsockname()[1]
 
         def serve() -> None:
@@ -115,15 +116,26 @@ class MockServer:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
                 raise RuntimeError(f"the mock server did not start on {self.host}:{self.port}")
             time.sleep(0.01)
         return self
+
+    def _give_up(self) -> None:
+        """After a failed start: release the database it opened; it cannot start again."""
+        self._stopped = True
+        if self.app.owns_store:
+            self.store.close()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving, wait for the thread to end, and close the database it opened."""
         if self._thread is None:
             return
         self._server.should_exit = True
+        if self.app.owns_store:
+            # Requests waiting for a locked file answer 503 now, so uvicorn's graceful
+            # shutdown does not wait for them.
+            self.store.stop_waiting()
         self._thread.join(timeout)
         finished = not self._thread.is_alive()
         self._thread = None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 import pytest
 from starlette.testclient import TestClient
@@ -50,3 +53,34 @@ def assert_conforms(operation_id: str, response: Any) -> Any:
     )
     assert errors == [], [e.message for e in errors]
     return body
+
+
+class Served(NamedTuple):
+    """A `chatkit-threads-mock serve` process, the base URL it printed, and its banner."""
+
+    process: subprocess.Popen[str]
+    base_url: str
+    banner: str
+
+
+@contextmanager
+def serving(*options: str) -> Iterator[Served]:
+    """`chatkit-threads-mock serve --port 0 OPTIONS` in its own process (killed at the end)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatkit_threads_mock", "serve", "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert " on " in banner, process.stderr.read() if process.stderr else banner
+        yield Served(process, banner.split(" on ", 1)[1].split(" ", 1)[0], banner)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

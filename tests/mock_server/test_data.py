@@ -206,3 +206,91 @@ def test_a_second_synthetic_size_on_one_database_is_refused(tmp_path: Path) -> N
     with pytest.raises(ValueError, match="already holds a different synthetic set"):
         apply_seed(store, "synthetic:30", [DEFAULT_API_KEY])
     assert len(store.list_threads(PROJECT, limit=100).ids) == 20
+
+
+def _spec_with_uri_formats() -> dict[str, Any]:
+    """The bundled spec with `format: uri` on the two URL fields (as OpenAI's has)."""
+    import copy
+
+    from chatkit_threads_mock.schema import load_spec
+
+    spec = copy.deepcopy(load_spec())
+    schemas = spec["components"]["schemas"]
+    schemas["Attachment"]["properties"]["preview_url"]["format"] = "uri"
+    schemas["UrlAnnotationSource"]["properties"]["url"]["format"] = "uri"
+    return spec
+
+
+def _with_url_annotation(value: str) -> dict[str, Any]:
+    """A seeded item holding a url annotation, its url replaced by `value`."""
+    _, items = default_threads("proj_fixture0000")
+    text = json.dumps(
+        next(i for i in items if '"type": "url"' in json.dumps(i))
+        | {"id": "cthi_url", "thread_id": "cthr_fixture_1"}
+    )
+    item: dict[str, Any] = json.loads(text)
+    for part in item["content"]:
+        for annotation in part.get("annotations", []):
+            if annotation["source"]["type"] == "url":
+                annotation["source"]["url"] = value
+    return item
+
+
+@pytest.mark.parametrize(
+    ("record", "where"),
+    [
+        (
+            {
+                **_fixture_records()[1],
+                "id": "cthi_bad_url",
+                "attachments": [
+                    {**_fixture_records()[1]["attachments"][0], "preview_url": "not a uri"}
+                ],
+            },
+            "at attachments/0/preview_url: 'not a uri' is not a 'uri'",
+        ),
+        (
+            _with_url_annotation("//no-scheme/page"),
+            "/source/url: '//no-scheme/page' is not a 'uri'",
+        ),
+    ],
+)
+def test_a_fixture_field_that_breaks_its_format_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record: dict[str, Any], where: str
+) -> None:
+    from chatkit_threads_mock import schema
+
+    spec = _spec_with_uri_formats()
+    monkeypatch.setattr(schema, "load_spec", lambda path=None: spec)
+    path = _write_jsonl(tmp_path / "f.jsonl", [*_fixture_records(), record])
+    with pytest.raises(FixtureError, match="line 3") as raised:
+        load_fixtures(ThreadStore(), DEFAULT_API_KEY, path)
+    assert where in str(raised.value)
+    # A good URI in the same places loads.
+    fine = _write_jsonl(
+        tmp_path / "ok.jsonl", [*_fixture_records(), _with_url_annotation("https://example.com/a")]
+    )
+    assert load_fixtures(ThreadStore(), DEFAULT_API_KEY, fine) == (1, 2)
+
+
+def test_fixture_kinds_are_the_specs_resources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copy
+
+    from chatkit_threads_mock import schema
+
+    spec = copy.deepcopy(schema.load_spec())
+    spec["components"]["schemas"]["ThreadResource"]["properties"]["object"]["const"] = (
+        "chatkit.chat"
+    )
+    monkeypatch.setattr(schema, "load_spec", lambda path=None: spec)
+    assert {k: r.parent for k, r in schema.resources().items()} == {
+        "chatkit.chat": None,
+        "chatkit.thread_item": "thread_id",
+    }
+    thread, item = _fixture_records()
+    renamed = _write_jsonl(tmp_path / "f.jsonl", [{**thread, "object": "chatkit.chat"}, item])
+    assert load_fixtures(ThreadStore(), DEFAULT_API_KEY, renamed) == (1, 1)
+    with pytest.raises(FixtureError, match="'object' must be one of"):
+        load_fixtures(ThreadStore(), DEFAULT_API_KEY, _write_jsonl(tmp_path / "g.jsonl", [thread]))

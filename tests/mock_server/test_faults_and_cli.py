@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 from chatkit_threads_mock import FaultSpec, MockServer, parse_faults
 from chatkit_threads_mock.cli import main
 
-from .conftest import HEADERS
+from .conftest import HEADERS, serving
 
 
 @pytest.fixture(scope="module")
@@ -168,35 +166,13 @@ def test_serve_from_the_command_line(tmp_path: Path) -> None:
         "user": "me",
     }
     fixtures.write_text(json.dumps(thread) + "\n")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chatkit_threads_mock",
-            "serve",
-            "--port",
-            "0",
-            "--seed",
-            "none",
-            "--fixtures",
-            str(fixtures),
-            "--api-key",
-            "sk-cli-test",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline()
+    options = ["--seed", "none", "--fixtures", str(fixtures), "--api-key", "sk-cli-test"]
+    with serving(*options) as (process, base_url, banner):
         assert "sk-cli-test" not in banner
-        base_url = banner.split(" on ", 1)[1].split(" ", 1)[0]
         assert base_url.startswith("http://127.0.0.1:")
         headers = {"Authorization": "Bearer sk-cli-test", "OpenAI-Beta": "chatkit_beta=v1"}
         page = httpx.get(base_url + "/chatkit/threads", headers=headers).json()
         assert [t["id"] for t in page["data"]] == ["cthr_cli_1"]
-    finally:
         process.terminate()
         # SIGTERM is a clean stop: exit code 0, no traceback.
         assert process.wait(timeout=10) == 0

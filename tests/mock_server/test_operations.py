@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -350,3 +351,65 @@ def test_limit_errors_are_worded_as_the_api_words_them(
 def test_limits_with_leading_zeros_are_integers(client: TestClient) -> None:
     assert len(_list(client, limit="007")["data"]) == 7
     assert _list(client, limit="-0")["data"] == []
+
+
+def _query_schema(name: str) -> dict[str, Any]:
+    from chatkit_threads_mock.schema import operations
+
+    listing = next(o for o in operations() if o.method == "GET" and not o.parameters_in("path"))
+    return next(p.schema for p in listing.parameters_in("query") if p.name == name)
+
+
+def test_limit_bounds_and_default_are_the_specs() -> None:
+    limit = _query_schema("limit")
+    app = create_app(seed=f"synthetic:{limit['maximum'] + 5}")
+    with TestClient(app, base_url="http://127.0.0.1/v1", headers=HEADERS) as client:
+        assert len(client.get("/chatkit/threads").json()["data"]) == limit["default"]
+        top = client.get("/chatkit/threads", params={"limit": limit["maximum"]})
+        assert len(top.json()["data"]) == limit["maximum"]
+        over = client.get("/chatkit/threads", params={"limit": limit["maximum"] + 1})
+        assert f"<= {limit['maximum']}" in over.json()["error"]["message"]
+        under = client.get("/chatkit/threads", params={"limit": limit["minimum"] - 1})
+        assert f">= {limit['minimum']}" in under.json()["error"]["message"]
+
+
+def test_order_and_user_checks_are_the_specs(client: TestClient) -> None:
+    order, user = _query_schema("order"), _query_schema("user")
+    for value in order["enum"]:
+        assert client.get("/chatkit/threads", params={"order": value}).status_code == 200
+    too_long = client.get("/chatkit/threads", params={"user": "u" * (user["maxLength"] + 1)})
+    assert f"{user['minLength']} to {user['maxLength']}" in too_long.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "good", "bad", "said"),
+    [
+        ({"type": "integer", "minimum": 1, "maximum": 7}, "7", "8", "<= 7"),
+        ({"type": "integer", "minimum": 1, "maximum": 7}, "1", "0", ">= 1"),
+        ({"type": "string", "enum": ["asc", "desc", "relevance"]}, "relevance", "up", "'up'"),
+        ({"type": "string", "minLength": 2, "maxLength": 3}, "abc", "abcd", "2 to 3"),
+    ],
+)
+def test_query_checks_follow_the_schema_they_are_given(
+    schema: dict[str, Any], good: str, bad: str, said: str
+) -> None:
+    from chatkit_threads_mock import MockApi, Reject, ThreadStore
+    from chatkit_threads_mock.schema import Parameter
+
+    api = MockApi(ThreadStore(), [DEFAULT_API_KEY])
+    parameter = Parameter("p", "query", False, schema)
+    assert str(api.check_param(parameter, good)) == good
+    with pytest.raises(Reject) as refused:
+        api.check_param(parameter, bad)
+    error = json.loads(bytes(refused.value.response.body))["error"]
+    assert error["param"] == "p" and said in error["message"]
+
+
+def test_the_beta_header_value_is_the_specs(client: TestClient) -> None:
+    from chatkit_threads_mock import BETA_HEADER_VALUE
+    from chatkit_threads_mock.schema import load_spec
+
+    beta = load_spec()["components"]["parameters"]["OpenAIBeta"]["schema"]["enum"]
+    assert beta == [BETA_HEADER_VALUE]
+    wrong = client.get("/chatkit/threads", headers={"OpenAI-Beta": "chatkit_beta=v0"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["param"] == "OpenAI-Beta"

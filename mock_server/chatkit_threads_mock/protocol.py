@@ -1,0 +1,184 @@
+"""How the mock is served: uvicorn's settings, and bounds on each request.
+
+uvicorn only times out a connection that stays idle after a response
+(`timeout_keep_alive`); a client that opens a connection and sends its request a byte
+at a time, or never finishes it, holds it forever. The protocols here close a
+connection whose request (head and body) has not fully arrived `request_timeout`
+seconds after the connection opened or the request began, and bound the request head
+to `MAX_REQUEST_HEAD` bytes: h11 bounds what it buffers itself, and for httptools (used,
+as uvicorn's `http="auto"` would, when it is installed) the protocol counts.
+
+What uvicorn answers itself, before the app sees a request (so not in the API's JSON
+envelope): a malformed request line or header, or a head still incomplete past
+`MAX_REQUEST_HEAD` bytes, gets a `400` with a `text/plain` body ("Invalid HTTP request
+received.") and the connection closed; a request that times out here, or an idle
+keep-alive connection, is closed without an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+__all__ = [
+    "DEFAULT_REQUEST_TIMEOUT",
+    "KEEP_ALIVE_TIMEOUT",
+    "MAX_REQUEST_HEAD",
+    "BoundedH11Protocol",
+    "bounded_protocol",
+    "uvicorn_config",
+]
+
+DEFAULT_REQUEST_TIMEOUT = 10.0
+"""Seconds a client has to send a whole request."""
+
+KEEP_ALIVE_TIMEOUT = 5
+"""Seconds an idle keep-alive connection stays open (uvicorn's `timeout_keep_alive`)."""
+
+MAX_REQUEST_HEAD = 16 * 1024
+"""Bytes of a request head the server accepts (h11's `max_incomplete_event_size`)."""
+
+
+class _RequestClock:
+    """Closes the connection when a request is not fully received in time.
+
+    The clock starts when the server starts waiting for a request, and more bytes do
+    not restart it: a byte every few seconds must not hold the connection.
+    """
+
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    _request_timer: asyncio.TimerHandle | None = None
+
+    def _start_clock(self) -> None:
+        if self._request_timer is None and not self.transport.is_closing():
+            self._request_timer = self.loop.call_later(self.request_timeout, self._timed_out)
+
+    def _stop_clock(self) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+
+    def _timed_out(self) -> None:
+        self._request_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+class BoundedH11Protocol(_RequestClock, H11Protocol):
+    """uvicorn's h11 protocol, closing a connection whose request is not sent in time."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._watch_request()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._watch_request()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._watch_request()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_clock()
+        super().connection_lost(exc)
+
+    def _watch_request(self) -> None:
+        # DONE: the whole request is in (and being answered).
+        if self.conn.their_state is h11.DONE:
+            self._stop_clock()
+        else:
+            self._start_clock()
+
+
+def _httptools_protocol() -> type[asyncio.Protocol] | None:
+    """`BoundedHttpToolsProtocol`, or None where httptools is not installed."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:
+        return None
+
+    class BoundedHttpToolsProtocol(_RequestClock, HttpToolsProtocol):
+        """uvicorn's httptools protocol with a request clock and a bounded head."""
+
+        # httptools keeps a header's text until it is complete, and uvicorn sets no
+        # bound on it: the bytes of an unfinished head are counted here.
+        _in_head = False
+        _head_bytes = 0
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._start_clock()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self._in_head and not self.transport.is_closing():
+                self._head_bytes += len(data)
+                if self._head_bytes > MAX_REQUEST_HEAD:
+                    self.send_400_response("Invalid HTTP request received.")
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_head, self._head_bytes = True, 0
+            self._start_clock()
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._stop_clock()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._stop_clock()
+            super().connection_lost(exc)
+
+    return BoundedHttpToolsProtocol
+
+
+def bounded_protocol(
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT, *, http: str = "auto"
+) -> type[asyncio.Protocol]:
+    """The bounded protocol for `http` (`auto`: httptools if installed, else `h11`).
+
+    ValueError for a request timeout that is not a positive number of seconds.
+    """
+    if not 0 < request_timeout < float("inf"):
+        raise ValueError(
+            f"request_timeout: expected a positive number of seconds, got {request_timeout}"
+        )
+    if http not in ("auto", "h11", "httptools"):
+        raise ValueError(f"http: expected auto, h11 or httptools, got {http!r}")
+    base: type[asyncio.Protocol] | None = None
+    if http != "h11":
+        base = _httptools_protocol()
+        if base is None and http == "httptools":
+            raise ValueError("http: httptools is not installed (pip install httptools)")
+    base = base or BoundedH11Protocol
+    return type(base.__name__, (base,), {"request_timeout": float(request_timeout)})
+
+
+def uvicorn_config(
+    app: Any, *, host: str, port: int, protocol: type[asyncio.Protocol] | None = None
+) -> uvicorn.Config:
+    """The uvicorn settings the mock is served with (see the module docstring)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=protocol or bounded_protocol(),
+        log_level="error",
+        lifespan="off",
+        access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
+        # A request held open by injected latency must not keep stop() waiting.
+        timeout_graceful_shutdown=5,
+    )
