@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from chatkit_threads_mock import DEFAULT_API_KEY, create_app
+    from chatkit_threads_mock.protocol import uvicorn_config
     from chatkit_threads_mock.seed import apply_seed, synthetic_rows
     from chatkit_threads_mock.store import ThreadStore, project_for_key
 
@@ -73,8 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     # started waits in the backlog instead of being refused.
     sock.listen(2048)
     report["port"] = sock.getsockname()[1]
-    # "error": fuzzed requests (the contract benchmark) would print a warning each.
-    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")
+    # The settings `chatkit-threads-mock serve` uses (protocol, request bounds, keep-alive),
+    # so what is measured is the server users run.
+    config = uvicorn_config(app, host="127.0.0.1", port=report["port"])
     server = uvicorn.Server(config)
     sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()

@@ -74,7 +74,8 @@ class BoundedH11Protocol(_RequestClock, H11Protocol):
     """uvicorn's h11 protocol, closing a connection whose request is not sent in time."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        coalescing: Any = _CoalescingTransport(transport, self.loop)
+        super().connection_made(coalescing)
         self._watch_request()
 
     def data_received(self, data: bytes) -> None:
@@ -97,6 +98,43 @@ class BoundedH11Protocol(_RequestClock, H11Protocol):
             self._start_clock()
 
 
+class _CoalescingTransport:
+    """A transport whose writes made in one event-loop turn leave in one send.
+
+    uvicorn writes a response's head and its body separately, so each response cost
+    two send() calls, and over loopback a send also delivers the packet to the reader:
+    the second write was a quarter of the server's time. Writes are gathered and sent
+    when the loop turns (`call_soon`), before it waits for more input; closing sends
+    what is gathered first. Everything else is the wrapped transport's.
+    """
+
+    __slots__ = ("_loop", "_pending", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(data)
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 def _httptools_protocol() -> type[asyncio.Protocol] | None:
     """`BoundedHttpToolsProtocol`, or None where httptools is not installed."""
     try:
@@ -113,7 +151,8 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
         _head_bytes = 0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
+            coalescing: Any = _CoalescingTransport(transport, self.loop)
+            super().connection_made(coalescing)
             self._start_clock()
 
         def data_received(self, data: bytes) -> None:
