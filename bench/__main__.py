@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import codegen, contract, imports, overhead, pagination, report, server
+from . import codegen, contention, contract, imports, overhead, pagination, report, server
 from ._harness import Config, Section, Target
 
 BENCHMARKS: dict[str, Callable[[Config], Section]] = {
@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[Config], Section]] = {
     "pagination": pagination.run,
     "server": server.run,
     "contract": contract.run,
+    "contention": contention.run,
     "codegen": codegen.run,
 }
 RESULTS = Path(__file__).resolve().parent / "results"
