@@ -36,22 +36,25 @@ __all__ = [
 Order = Literal["asc", "desc"]
 
 _SCHEMA = """
+-- Rows are stored in list order (the primary key is the listing's keyset), so a page is
+-- one contiguous range of the table, bodies included: no lookup per row from an index
+-- into the table, which at 1M rows were cache misses that grew p99 with the data.
 CREATE TABLE IF NOT EXISTS threads (
-    id          TEXT PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
     project     TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
     user        TEXT NOT NULL,
-    body        TEXT NOT NULL
+    body        TEXT NOT NULL,
+    PRIMARY KEY (project, created_at, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS threads_by_project ON threads (project, created_at, id);
 CREATE INDEX IF NOT EXISTS threads_by_user ON threads (project, user, created_at, id);
 CREATE TABLE IF NOT EXISTS items (
-    id          TEXT PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
     thread_id   TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
     created_at  INTEGER NOT NULL,
-    body        TEXT NOT NULL
+    body        TEXT NOT NULL,
+    PRIMARY KEY (thread_id, created_at, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS items_by_thread ON items (thread_id, created_at, id);
 -- Where deleted threads stood, so their ids stay valid cursors: a client that deletes
 -- each thread of a page and then asks for `after=<last_id>` gets the next page.
 CREATE TABLE IF NOT EXISTS deleted_threads (
