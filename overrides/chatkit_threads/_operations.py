@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import quote
 
-import attrs
 import httpx
 
 from chatkit_threads_api.spec_constants import OperationSpec, Param
@@ -49,9 +48,9 @@ TimeoutArg = float | httpx.Timeout | None
 """A per-request timeout: seconds, an ``httpx.Timeout``, or ``None`` for the client's."""
 
 
-@attrs.frozen
-class RequestOptions:
-    """What every method takes besides the operation's own parameters."""
+class RequestOptions(NamedTuple):
+    """What every method takes besides the operation's own parameters (a tuple: made on
+    every call, so it is as cheap as can be)."""
 
     extra_query: Mapping[str, Any] | None = None
     """More query parameters, sent as given (also on every later page)."""
@@ -115,8 +114,7 @@ def _path_segment(param: Param, value: Any) -> str:
     return quote(value, safe="")
 
 
-@attrs.frozen
-class PreparedRequest:
+class PreparedRequest(NamedTuple):
     """An operation call with checked arguments: what ``_send`` needs, and what a page
     needs to request its successor."""
 

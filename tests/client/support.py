@@ -53,8 +53,44 @@ def thread(thread_id: str, **overrides: Any) -> dict[str, Any]:
         "status": {"type": "active"},
         "user": "user_1",
     }
+    # A required field the spec gains later gets a minimal valid value, so these bodies
+    # stay spec-valid (strict mode) through additive spec changes.
+    body.update(missing_required("ThreadResource", body))
     body.update(overrides)
     return body
+
+
+def missing_required(schema_name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Minimal spec-valid values for the required fields of ``schema_name`` not in ``body``."""
+    schema = load_spec()["components"]["schemas"][schema_name]
+    properties = schema.get("properties", {})
+    return {key: _minimal(properties[key]) for key in schema.get("required", []) if key not in body}
+
+
+def _minimal(schema: dict[str, Any]) -> Any:
+    while "$ref" in schema:
+        schema = load_spec()["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "oneOf" in schema:
+        return _minimal(schema["oneOf"][0])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = "null" if "null" in kind else kind[0]
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        return {key: _minimal(properties[key]) for key in schema.get("required", [])}
+    values: dict[str, Any] = {
+        "null": None,
+        "array": [],
+        "string": "x" * schema.get("minLength", 1),
+        "integer": schema.get("minimum", 0),
+        "number": schema.get("minimum", 0),
+        "boolean": False,
+    }
+    return values.get(str(kind))
 
 
 def page(data: list[dict[str, Any]], has_more: bool, **overrides: Any) -> dict[str, Any]:
