@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-import hypothesis
 import schemathesis
 import schemathesis.transport.requests as _transport
 from schemathesis import CheckContext, Response
@@ -33,11 +32,11 @@ __all__ = [
     "Status",
     "build_strategy",
     "check",
+    "derive_case",
     "events",
     "execute",
     "hook",
     "paced",
-    "skip_request",
 ]
 
 PINNED_VERSION = "4.32.5"
@@ -54,18 +53,22 @@ check = schemathesis.check
 hook = schemathesis.hook
 
 
+def derive_case(
+    case: Any,
+    *,
+    query: dict[str, Any] | None = None,
+    path_parameters: dict[str, Any] | None = None,
+) -> Any:
+    """A copy of an example `case` (credentials kept) with other query or path parameters."""
+    derived = case.derive(query=query, keep_auth=True)
+    if path_parameters:
+        derived.path_parameters.update(path_parameters)
+    return derived
+
+
 def execute(schema: Any) -> Iterable[events.EngineEvent]:
     """Run every configured phase over `schema`; yields the engine's events."""
     return from_schema(schema).execute()
-
-
-def skip_request(reason: str) -> None:
-    """Drop the request about to be sent (from a `before_call` hook): never sent, never judged.
-
-    Hypothesis discards the example, in the unit and the stateful phases alike, so the
-    skip is neither a failure nor an error.
-    """
-    hypothesis.reject()
 
 
 # Every request schemathesis sends goes through `_request_with_retries(session, data, ...)`;

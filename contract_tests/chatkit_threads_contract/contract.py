@@ -28,6 +28,7 @@ __all__ = [
     "ROLES",
     "SpecContract",
     "SpecError",
+    "count_links",
     "load_contract",
 ]
 
@@ -176,7 +177,7 @@ class SpecContract:
     def document_for(self, operation_ids: tuple[str, ...]) -> dict[str, Any]:
         """A copy of the document whose links stay within the selected operations.
 
-        Links to unselected operations are dropped (schemathesis refuses a link to an
+        Links from or to unselected operations are dropped (schemathesis refuses a link to an
         operation its filters exclude). Unselected operations stay in the document, so
         that the coverage phase never probes their method as an undeclared one. When the
         document has no links at all, links between the selected operations are added, so
@@ -191,12 +192,13 @@ class SpecContract:
             for method, operation in item.items():
                 if method not in METHODS or not isinstance(operation, dict):
                     continue
+                source = operation.get("operationId") in ids
                 for response in operation.get("responses", {}).values():
                     if isinstance(response, dict) and response.get("links"):
                         response["links"] = {
                             name: link
                             for name, link in response["links"].items()
-                            if isinstance(link, dict) and link.get("operationId") in ids
+                            if source and isinstance(link, dict) and link.get("operationId") in ids
                         }
                         if not response["links"]:
                             del response["links"]
@@ -215,6 +217,18 @@ class SpecContract:
                 if added and isinstance(ok, dict) and "$ref" not in ok:
                     ok["links"] = added
         return document
+
+
+def count_links(document: dict[str, Any]) -> int:
+    """How many OpenAPI links the document's operations declare (after `document_for`)."""
+    total = 0
+    for _method, _path, operation, _shared in _iter_operations(document):
+        for response in operation.get("responses", {}).values():
+            links = (
+                _resolve(document, response).get("links") if isinstance(response, dict) else None
+            )
+            total += len(links) if isinstance(links, dict) else 0
+    return total
 
 
 def _path_parameter(operation: Operation) -> str:
@@ -373,11 +387,81 @@ def _fill_gaps(contract: SpecContract, bundled: SpecContract) -> None:
         )
 
 
+def _variant_value(document: dict[str, Any], variant: Any, name: str) -> str | None:
+    schema = _resolve(document, variant)
+    if not isinstance(schema, dict):
+        return None
+    for part in [schema, *schema.get("allOf", [])]:
+        part = _resolve(document, part)
+        prop = (
+            _resolve(document, part.get("properties", {}).get(name, {}))
+            if isinstance(part, dict)
+            else {}
+        )
+        if isinstance(prop, dict):
+            value = _single_value(prop)
+            if value is not None:
+                return value
+    return None
+
+
+def _map_discriminators(document: dict[str, Any]) -> list[str]:
+    """Give each discriminator without a `mapping` one derived from its variants' values.
+
+    Without a mapping OpenAPI says the value is the variant's schema name; when variants
+    declare their own value (`type: {const: active}`), validators then reject every valid
+    response ("unknown discriminator value"). The derived mapping says what the variants
+    already say; the missing mapping is reported as a finding about the spec.
+    """
+    findings: list[str] = []
+
+    def visit(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                visit(item, f"{where}/{index}")
+            return
+        if not isinstance(node, dict):
+            return
+        _derive_mapping(document, node, where, findings)
+        for key, value in node.items():
+            visit(value, f"{where}/{key}")
+
+    visit(document.get("components", {}).get("schemas", {}), "#/components/schemas")
+    return findings
+
+
+def _derive_mapping(
+    document: dict[str, Any], schema: dict[str, Any], where: str, findings: list[str]
+) -> None:
+    discriminator = schema.get("discriminator")
+    variants = schema.get("oneOf") or schema.get("anyOf") or []
+    if not isinstance(discriminator, dict) or discriminator.get("mapping") or not variants:
+        return
+    prop = str(discriminator.get("propertyName", ""))
+    mapping: dict[str, str] = {}
+    for variant in variants:
+        value = _variant_value(document, variant, prop)
+        ref = variant.get("$ref") if isinstance(variant, dict) else None
+        if value is None or not isinstance(ref, str):
+            return
+        mapping[value] = ref
+    if any(ref.rsplit("/", 1)[-1] != value for value, ref in mapping.items()):
+        discriminator["mapping"] = mapping
+        findings.append(
+            f"{where}: discriminator `{prop}` has no mapping, so its values "
+            f"({', '.join(sorted(mapping))}) select no variant; the suite derived the "
+            "mapping from the variants"
+        )
+
+
 def load_contract(source: str | Path | None = None) -> SpecContract:
     """Load the spec under test (default: the bundled one) and read its facts."""
     bundled = _build(str(SPEC_PATH), _read(SPEC_PATH))
     if source is None or str(source) == str(SPEC_PATH):
         return bundled
-    contract = _build(str(source), _read(source))
+    document = _read(source)
+    mapped = _map_discriminators(document)
+    contract = _build(str(source), document)
     _fill_gaps(contract, bundled)
+    contract.findings.extend(mapped)
     return contract

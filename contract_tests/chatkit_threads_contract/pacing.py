@@ -21,7 +21,7 @@ from typing import TypeVar
 __all__ = ["Pacer", "RateLimitStats", "parse_rate", "retry_delay"]
 
 RATE_LIMITED = 429
-MAX_RETRIES = 5
+MAX_RETRIES = 8
 MAX_WAIT = 60.0
 """Longest single wait the suite accepts; a server asking for more is waited that long."""
 BACKOFF_BASE = 0.5

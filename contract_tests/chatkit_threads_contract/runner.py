@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from . import adapter
 from . import checks as custom_checks
 from .adapter import Status, events
-from .contract import BETA_HEADER, SpecContract, load_contract
+from .contract import BETA_HEADER, SpecContract, count_links, load_contract
 from .followup import THREADS_PATH, RunTarget, targeting
 from .pacing import Pacer, parse_rate
 from .report import CheckFailure, ContractReport, NotRun
@@ -32,6 +32,7 @@ __all__ = [
     "BUILTIN_CHECKS",
     "PHASES",
     "ContractOptions",
+    "DestructiveRequestRefused",
     "TargetUnreachable",
     "all_check_names",
     "run_server_contract",
@@ -95,6 +96,10 @@ def all_check_names() -> tuple[str, ...]:
     return BUILTIN_CHECKS + custom_checks.CUSTOM_CHECKS
 
 
+class DestructiveRequestRefused(RuntimeError):
+    """A DELETE the run does not allow reached the point of sending (it is not sent)."""
+
+
 class TargetUnreachable(RuntimeError):
     """The server did not answer the first request (refused, unknown host, or timed out)."""
 
@@ -141,11 +146,11 @@ class ContractOptions:
 
 
 class _DeleteGuard:
-    """Skips DELETE requests the policy does not allow, before they are sent.
+    """Keeps DELETE requests the policy does not allow from being generated, let alone sent.
 
     Under the `listed` policy a thread may be deleted only if a listing showed it to the
-    suite first; every id listed is remembered by `after_call`. A skipped request is
-    never sent and never judged: it is counted, not reported as an error.
+    suite first; every id listed is remembered by `after_call`. A dropped request is
+    never sent and never judged: it is counted as not run, not reported as an error.
     """
 
     def __init__(self, policy: str, contract: SpecContract) -> None:
@@ -156,19 +161,27 @@ class _DeleteGuard:
         self.skipped = 0
         self._lock = threading.Lock()
 
-    def before_call(self, context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    def allows(self, case: Any) -> bool:
+        """Whether `case` may be sent: anything but a DELETE the policy does not allow."""
         if case.method.upper() != "DELETE" or self.policy == "all":
-            return
+            return True
         role = self.contract.role_of(case.method, case.operation.path)
         thread_id = str((case.path_parameters or {}).get("thread_id", ""))
         with self._lock:
-            allowed = (
-                self.policy == "listed" and role == "delete_thread" and thread_id in self.listed
-            )
-            if not allowed:
-                self.skipped += 1
-        if not allowed:
-            adapter.skip_request(f"DELETE {case.formatted_path} is not allowed by this run")
+            return self.policy == "listed" and role == "delete_thread" and thread_id in self.listed
+
+    def filter_case(self, context: Any, case: Any) -> bool:
+        """Drop, at generation, a DELETE the policy does not allow: it is counted, not sent."""
+        if self.allows(case):
+            return True
+        with self._lock:
+            self.skipped += 1
+        return False
+
+    def before_call(self, context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+        # The last line of defence: `filter_case` should have dropped the case already.
+        if not self.allows(case):
+            raise DestructiveRequestRefused(f"refused DELETE {case.formatted_path}")
 
     def after_call(self, context: Any, case: Any, response: Any) -> None:
         role = self.contract.role_of(case.method, case.operation.path)
@@ -277,6 +290,14 @@ def _auth(contract: SpecContract, api_key: str) -> tuple[dict[str, Any], dict[st
     return auth, headers
 
 
+def _phases(options: ContractOptions, contract: SpecContract) -> tuple[str, ...]:
+    """The phases that can run: the stateful phase needs links among the selected operations."""
+    document = contract.document_for(_selected_ids(options, contract))
+    if count_links(document):
+        return options.phases
+    return tuple(phase for phase in options.phases if phase != "stateful")
+
+
 def _config(options: ContractOptions, contract: SpecContract) -> dict[str, Any]:
     selected = set(options.checks)
     checks: dict[str, Any] = {name: {"enabled": name in selected} for name in all_check_names()}
@@ -310,7 +331,7 @@ def _config(options: ContractOptions, contract: SpecContract) -> dict[str, Any]:
         "generation": {"max-examples": options.max_examples},
         "phases": {
             name: {
-                "enabled": name in options.phases,
+                "enabled": name in _phases(options, contract),
                 **({"fill-missing": True} if name == "examples" else {}),
             }
             for name in PHASES
@@ -354,6 +375,11 @@ def _build_schema(
         # Excluding the method also stops the coverage phase probing DELETE as an undeclared method.
         schema = schema.exclude(method="DELETE")
     _GUARDS[_guard_key(schema)] = guard
+
+    def filter_case(context: Any, case: Any) -> bool:
+        return guard.filter_case(context, case)
+
+    schema.hook(filter_case)
     if known:
         seeded = st.sampled_from(known).map(lambda thread_id: {"thread_id": thread_id})
 
@@ -369,6 +395,7 @@ def _build_schema(
 
     def before_add_examples(context: Any, examples: list[Any]) -> None:
         _add_typical_queries(contract, context, examples)
+        _add_known_threads(contract, context, examples, known, options.delete_policy == "all")
 
     schema.hook(before_add_examples)
     return schema
@@ -394,7 +421,33 @@ def _add_typical_queries(contract: SpecContract, context: Any, examples: list[An
         return
     base = examples[0]
     for query in typical_list_queries(contract):
-        examples.append(base.derive(query={k: v for k, v in query.items() if v}, keep_auth=True))
+        examples.append(adapter.derive_case(base, query={k: v for k, v in query.items() if v}))
+
+
+def _add_known_threads(
+    contract: SpecContract, context: Any, examples: list[Any], known: list[str], deletable: bool
+) -> None:
+    """Retrieve, list the items of (and delete, if allowed) a thread the server listed.
+
+    Generated ids almost never exist; one real id per operation in the examples phase
+    makes sure the 200 path is judged even in a short run of one operation. The delete
+    takes the last thread listed, the others the first, so they do not collide.
+    """
+    operation = context.operation
+    if operation is None or not examples or not known:
+        return
+    role = contract.role_of(operation.method, operation.path)
+    if role == "delete_thread" and deletable:
+        name = next(iter(examples[0].path_parameters or {}), None)
+        if name is not None:
+            examples.append(adapter.derive_case(examples[0], path_parameters={name: known[-1]}))
+        return
+    if role not in ("retrieve_thread", "list_items"):
+        return
+    base = examples[0]
+    name = next(iter(base.path_parameters or {}), None)
+    if name is not None:
+        examples.append(adapter.derive_case(base, path_parameters={name: known[0]}))
 
 
 @dataclass
@@ -494,6 +547,8 @@ def _why_not_run(
         return "its operations are not among --operations", True
     if check in _NEEDS_STATEFUL and "stateful" not in options.phases:
         return "needs the stateful phase, not among --phases", True
+    if check in _NEEDS_STATEFUL and "stateful" not in _phases(options, contract):
+        return "needs the stateful phase: no links among the selected --operations", True
     if check in _NEEDS_COVERAGE and "coverage" not in options.phases:
         return "needs the coverage phase, not among --phases", True
     if check == custom_checks.ISOLATION_CHECK and not options.other_api_key:
@@ -511,6 +566,12 @@ def _why_not_run(
         )
     if known is None:
         return "the first listing was not answered with 200: no data to judge", False
+    if set(options.phases) != set(PHASES):
+        return (
+            f"no response it could judge within --phases {','.join(options.phases)} "
+            f"(--max-examples {options.max_examples})",
+            True,
+        )
     return "no response it could judge", False
 
 
