@@ -21,7 +21,16 @@ from typing import Any
 
 from .adapter import Case, CheckContext, Response, check
 from .contract import SpecContract, load_contract
-from .followup import THREADS_PATH, Followup, Page, curl, recording, sent_query, target_for
+from .followup import (
+    THREADS_PATH,
+    Followup,
+    Page,
+    StillRateLimited,
+    curl,
+    recording,
+    sent_query,
+    target_for,
+)
 
 __all__ = ["CUSTOM_CHECKS", "ISOLATION_CHECK", "SKIP", "Listed", "reproducer_for", "reset"]
 
@@ -172,13 +181,19 @@ ResponseCheck = Callable[[CheckContext, Response, Case], "bool | None"]
 
 
 def _reproduced(func: ResponseCheck) -> ResponseCheck:
-    """Remember the last follow-up request a failing check sent: it showed the failure."""
+    """Remember the last follow-up request a failing check sent: it showed the failure.
+
+    A check whose follow-up was rate limited past every retry judges nothing (the run's
+    coverage counts such requests).
+    """
 
     @functools.wraps(func)
     def wrapper(ctx: CheckContext, response: Response, case: Case) -> bool | None:
         with recording() as sent:
             try:
                 return func(ctx, response, case)
+            except StillRateLimited:
+                return SKIP
             except AssertionError as error:
                 if sent:
                     _REPRODUCERS[str(error).strip()] = curl(sent[-1])

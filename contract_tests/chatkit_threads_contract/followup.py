@@ -20,13 +20,14 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import httpx
 
 from .contract import BETA_HEADER, SpecContract
-from .pacing import Pacer
+from .pacing import RATE_LIMITED, Pacer
 
 __all__ = [
     "THREADS_PATH",
     "Followup",
     "Page",
     "RunTarget",
+    "StillRateLimited",
     "curl",
     "last_request",
     "recording",
@@ -38,6 +39,10 @@ THREADS_PATH = "/chatkit/threads"
 # A walk stops here even if the server keeps answering `has_more: true`: a contract check
 # must not loop forever on the very bug it is looking for.
 MAX_PAGES = 500
+
+
+class StillRateLimited(RuntimeError):
+    """A follow-up request was still answered 429 after every retry: there is no answer to judge."""
 
 
 @dataclass(frozen=True)
@@ -230,9 +235,12 @@ class Followup:
         sent = _SENT.get()
         if sent is not None:
             sent.append(request)
-        return self.target.pacer.send(
+        response = self.target.pacer.send(
             lambda: client.send(request), lambda r: r.status_code, lambda r: r.headers
         )
+        if response.status_code == RATE_LIMITED:
+            raise StillRateLimited(f"{method} {request.url} still answered 429 after retries")
+        return response
 
     def page(self, path: str, **params: Any) -> Page:
         """GET one page of a list operation."""

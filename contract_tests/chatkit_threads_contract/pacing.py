@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-__all__ = ["Pacer", "RateLimitStats", "parse_rate", "retry_delay"]
+__all__ = ["RATE_LIMITED", "Pacer", "RateLimitStats", "parse_rate", "retry_delay"]
 
 RATE_LIMITED = 429
 MAX_RETRIES = 8

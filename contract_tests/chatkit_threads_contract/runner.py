@@ -350,11 +350,12 @@ def _config(options: ContractOptions, contract: SpecContract) -> dict[str, Any]:
         config["seed"] = options.seed
     delete = contract.operations.get("delete_thread")
     if options.delete_policy == "listed" and delete is not None:
-        # Only the stateful phase deletes, and only threads reached through a listing's links.
+        # Deletes come from the examples phase (a thread the first listing showed) and the
+        # stateful phase (threads reached through a listing's links), never from random ids.
         config["operations"] = [
             {
                 "include-operation-id": delete.operation_id,
-                "phases": {name: {"enabled": name == "stateful"} for name in PHASES},
+                "phases": {name: {"enabled": name in ("examples", "stateful")} for name in PHASES},
             }
         ]
     return config
@@ -395,7 +396,11 @@ def _build_schema(
 
     def before_add_examples(context: Any, examples: list[Any]) -> None:
         _add_typical_queries(contract, context, examples)
-        _add_known_threads(contract, context, examples, known, options.delete_policy == "all")
+        _add_known_threads(contract, context, examples, known, options.delete_policy != "none")
+        # The spec's own example ids name no thread this run listed: never send those.
+        kept = [example for example in examples if guard.allows(example)]
+        guard.skipped += len(examples) - len(kept)
+        examples[:] = kept
 
     schema.hook(before_add_examples)
     return schema
@@ -625,6 +630,7 @@ def run_server_contract(
             report.errors.append(str(error))
             report.elapsed = time.monotonic() - started
             return report
+        guard.listed.update(known or [])
         schema = _build_schema(options, contract, guard, known or [])
         if on_progress is not None:
             on_progress(f"server contract: {options.base_url}")
