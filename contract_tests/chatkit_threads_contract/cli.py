@@ -2,8 +2,10 @@
 
 Two suites: `server` (the server at `--base-url`, or the bundled mock server started on
 127.0.0.1 when none is given) and `client` (the `chatkit_threads` client, in memory).
-Exit status: 0 when every check passed, 1 when a check failed or the run errored,
-2 on bad usage (including a refused destructive run).
+Exit status: 0 when every check that ran passed and every check that did not run was
+left out by the user's own options; 1 when a check failed, could not run for another
+reason, or the run errored (e.g. an unreachable server); 2 on bad usage (including a
+refused destructive run or an unusable `--spec`).
 """
 
 from __future__ import annotations
