@@ -236,3 +236,31 @@ def test_the_adapter_pins_the_same_schemathesis_as_the_project() -> None:
     ]
     pins += project["project"].get("dependencies", [])
     assert f"schemathesis=={adapter.PINNED_VERSION}" in pins
+
+
+def test_spec_by_url(capsys: pytest.CaptureFixture[str]) -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    text = OPENAI_SPEC.read_text(encoding="utf-8")
+
+    async def document(request: object) -> PlainTextResponse:
+        return PlainTextResponse(text, media_type="application/yaml")
+
+    with serve(Starlette(routes=[Route("/v1/openapi.yaml", document)])) as base_url:
+        contract = load_contract(f"{base_url}/openapi.yaml")
+    assert contract.by_id("ListThreadsMethod") is not None
+    assert contract.source.endswith("/openapi.yaml")
+
+
+def test_an_unusable_spec_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {/pets: {}}\n")
+    for spec in (str(other), str(tmp_path / "missing.yaml")):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["--spec", spec])
+        assert exit_info.value.code == 2
+        assert "--spec" in capsys.readouterr().err
