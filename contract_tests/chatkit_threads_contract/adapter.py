@@ -2,25 +2,20 @@
 
 schemathesis' public API covers loading a spec and registering checks and hooks. The
 suite also drives the engine directly, reads its events, builds JSON Schema strategies
-with its generator, paces and retries its requests, and skips requests a run must not
-send. Those names are not public and change between releases, so they are imported and
-patched only here: the next schemathesis upgrade is this file, and an unexpected version
-fails at import with a message saying so.
+with its generator, derives example cases, and paces and retries its requests. Those
+names are not public and change between releases, so they are imported and patched only
+here: the next schemathesis upgrade is this file, and an unexpected version fails at
+import with a message saying so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import schemathesis
-import schemathesis.transport.requests as _transport
-from schemathesis import CheckContext, Response
-from schemathesis.engine import Status, events, from_schema
-from schemathesis.generation.case import Case as _Case
-from schemathesis.generation.jsonschema.builder import build as build_strategy
 
 from .pacing import Pacer
 
@@ -46,6 +41,13 @@ if schemathesis.__version__ != PINNED_VERSION:
         f"{schemathesis.__version__}: review contract_tests/chatkit_threads_contract/adapter.py "
         "against the new release, then update PINNED_VERSION and the pin in pyproject.toml"
     )
+
+# Imported after the version check, so a release that moved them fails with the message above.
+import schemathesis.transport.requests as _transport  # noqa: E402
+from schemathesis import CheckContext, Response  # noqa: E402
+from schemathesis.engine import Status, events, from_schema  # noqa: E402
+from schemathesis.generation.case import Case as _Case  # noqa: E402
+from schemathesis.generation.jsonschema.builder import build as build_strategy  # noqa: E402
 
 # The checks never touch the request body, so its type does not matter here.
 Case = _Case[Any]
@@ -113,6 +115,3 @@ def paced(base_url: str, pacer: Pacer) -> Iterator[None]:
         with _PACERS_LOCK:
             if _PACERS.get(key) is pacer:
                 del _PACERS[key]
-
-
-CheckFunction = Callable[[CheckContext, Response, Case], "bool | None"]
