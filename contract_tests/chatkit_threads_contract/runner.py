@@ -52,11 +52,11 @@ BUILTIN_CHECKS = (
     "unsupported_method",
     "allow_header_conformance",
     "use_after_free",
+    "ensure_resource_availability",
     "ignored_auth",
 )
 """Built-in schemathesis checks the suite runs. `object_level_authorization` needs a
-web-fuzzing-commons user file (`data_isolated_per_key` covers the same ground here);
-`ensure_resource_availability` judges created resources, and this API creates none."""
+web-fuzzing-commons user file (`data_isolated_per_key` covers the same ground here)."""
 
 SUITE = "server"
 DEFAULT_TIMEOUT = 30.0
@@ -64,7 +64,7 @@ DEFAULT_TIMEOUT = 30.0
 # Checks that need the DELETE operation, the stateful phase, or the coverage phase;
 # a check not listed can judge any operation in any phase.
 _NEEDS_DELETE = {"use_after_free", "deleted_thread_vanishes"}
-_NEEDS_STATEFUL = {"use_after_free"}
+_NEEDS_STATEFUL = {"use_after_free", "ensure_resource_availability"}
 _NEEDS_COVERAGE = {"unsupported_method", "allow_header_conformance", "missing_required_header"}
 _NEEDS_THREADS = {
     "list_has_more_truthful",
@@ -302,7 +302,6 @@ def _config(options: ContractOptions, contract: SpecContract) -> dict[str, Any]:
     selected = set(options.checks)
     checks: dict[str, Any] = {name: {"enabled": name in selected} for name in all_check_names()}
     checks["object_level_authorization"] = {"enabled": False}
-    checks["ensure_resource_availability"] = {"enabled": False}
     if "positive_data_acceptance" in selected:
         # A 400 for a valid request is judged by `valid_request_rejected_only_for_cursor`,
         # which allows it only for an unknown after/before cursor; every other status
