@@ -5,9 +5,16 @@ named after the property it asserts. A check returns `True` when it does not app
 response (schemathesis then records nothing), `None` when it passed, and raises
 `AssertionError` with a readable message when the server breaks the property.
 
+What a check judges is stated by the guard it is registered with (`on_list_page`,
+`on_list_page_with_followup`, `on_response_with_followup`), as schemathesis' own checks
+use guards: the guard skips every other response and hands the check the parsed page,
+the query as sent and the spec under test, whose bounds, orders and defaults the checks
+use (never constants of their own).
+
 Checks that need more than the response under test (a pagination walk, a follow-up
 retrieve after a delete) send extra requests through `Followup`, to the same server with
-the same credentials as the request under test. They only ever send GET requests.
+the same credentials as the request under test. They only ever send GET requests. When
+one fails, its reproducer is the follow-up request that showed the failure.
 """
 
 from __future__ import annotations
