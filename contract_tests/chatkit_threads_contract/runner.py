@@ -521,9 +521,10 @@ def _consume(
         if isinstance(event, events.ScenarioFinished):
             _record_scenario(report, contract, event.recorder, tracking)
         elif isinstance(event, events.NonFatalError):
-            report.errors.append(
-                f"{event.label}: {event.info.format(base_url_is_set=True)}".strip()
-            )
+            error = f"{event.label}: {event.info.format(base_url_is_set=True)}".strip()
+            # A server that goes away mid-run fails every later request the same way.
+            if error not in report.errors:
+                report.errors.append(error)
         elif isinstance(event, events.FatalError):
             report.errors.append(f"fatal: {event.exception!r}")
 
