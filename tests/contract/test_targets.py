@@ -264,3 +264,21 @@ def test_an_unusable_spec_is_a_usage_error(
             cli.main(["--spec", spec])
         assert exit_info.value.code == 2
         assert "--spec" in capsys.readouterr().err
+
+
+def test_links_stay_within_the_selected_operations() -> None:
+    from chatkit_threads_contract.contract import count_links
+
+    bundled = load_contract()
+    assert count_links(bundled.document_for(bundled.operation_ids())) > 0
+    for single in bundled.operation_ids():
+        assert count_links(bundled.document_for((single,))) == 0
+    openai = load_contract(OPENAI_SPEC)
+    assert not openai.has_links
+    linked = openai.document_for(openai.operation_ids())
+    listing = linked["paths"]["/chatkit/threads"]["get"]["responses"]["200"]["links"]
+    assert {link["operationId"] for link in listing.values()} == {
+        "GetThreadMethod",
+        "ListThreadItemsMethod",
+        "DeleteThreadMethod",
+    }
