@@ -24,7 +24,7 @@ from . import checks as custom_checks
 from .adapter import Status, events
 from .contract import BETA_HEADER, SpecContract, count_links, load_contract
 from .followup import THREADS_PATH, RunTarget, targeting
-from .pacing import Pacer, parse_rate
+from .pacing import RATE_LIMITED, Pacer, parse_rate
 from .report import CheckFailure, ContractReport, NotRun
 from .targets import is_local_url
 
@@ -488,6 +488,9 @@ def _record_scenario(
         tracking.operations_sent.add(operation)
         interaction = recorder.interactions.get(case_id)
         status = interaction.response.status_code if interaction and interaction.response else None
+        if status == RATE_LIMITED:
+            # Still 429 after every retry (see `pacing`): not an answer to judge.
+            continue
         for check in nodes:
             if check.status == Status.SKIP:
                 continue

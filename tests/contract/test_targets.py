@@ -282,3 +282,23 @@ def test_links_stay_within_the_selected_operations() -> None:
         "ListThreadItemsMethod",
         "DeleteThreadMethod",
     }
+
+
+def test_a_server_that_only_rate_limits_is_not_judged_on_its_429s() -> None:
+    store = ThreadStore()
+    apply_seed(store, "default", KEYS)
+    app = create_app(store, api_keys=KEYS, faults="429=1,retry-after=0.001")
+    with serve(app) as base_url:
+        report = run_server_contract(
+            ContractOptions(
+                base_url=base_url,
+                api_key=KEY,
+                max_examples=1,
+                seed=5,
+                operations=("listThreads",),
+                phases=("examples",),
+            )
+        )
+    assert not report.ok
+    assert report.failures == []
+    assert any("still answered 429" in line for line in report.coverage), report.coverage
