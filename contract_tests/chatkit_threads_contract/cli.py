@@ -2,8 +2,10 @@
 
 Two suites: `server` (the server at `--base-url`, or the bundled mock server started on
 127.0.0.1 when none is given) and `client` (the `chatkit_threads` client, in memory).
-Exit status: 0 when every check passed, 1 when a check failed or the run errored,
-2 on bad usage (including a refused destructive run).
+Exit status: 0 when every check that ran passed and every check that did not run was
+left out by the user's own options; 1 when a check failed, could not run for another
+reason, or the run errored (e.g. an unreachable server); 2 on bad usage (including a
+refused destructive run or an unusable `--spec`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .client import CLIENT_CHECKS, ClientContractOptions, run_client_contract
+from .contract import SpecContract, SpecError, load_contract
+from .pacing import parse_rate
 from .report import ContractReport, format_summary, write_junit
 from .runner import (
-    OPERATIONS,
+    DEFAULT_TIMEOUT,
     PHASES,
     ContractOptions,
     all_check_names,
     run_server_contract,
 )
-from .targets import bundled_mock, is_local_url
+from .targets import bundled_mock
 
 __all__ = ["build_parser", "main"]
 
@@ -47,6 +51,13 @@ def _csv(allowed: Sequence[str], what: str) -> Callable[[str], tuple[str, ...]]:
         return names
 
     return parse
+
+
+def _names(value: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("no operation given")
+    return names
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,10 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, help="random seed, to repeat a run exactly")
     parser.add_argument(
+        "--spec",
+        metavar="PATH_OR_URL",
+        help=(
+            "the OpenAPI document to test against (default: the bundled spec); operations are "
+            "recognised by method and path, so OpenAI's published document works too"
+        ),
+    )
+    parser.add_argument(
         "--operations",
-        type=_csv(OPERATIONS, "operation"),
-        default=OPERATIONS,
-        help=f"comma-separated operation ids (default: all of {','.join(OPERATIONS)})",
+        type=_names,
+        help="comma-separated operation ids of the spec (default: all it declares)",
     )
     parser.add_argument(
         "--checks",
@@ -112,16 +130,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-destructive",
         action="store_true",
         help=(
-            "allow DELETE against a non-local server; only threads the suite saw listed are "
-            "deleted (DELETE always runs against 127.0.0.1/localhost)"
+            "allow DELETE against --base-url (only the bundled mock is deleted from without "
+            "asking); on a non-local server only threads the suite saw listed are deleted"
         ),
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        metavar="N/UNIT",
+        help="send at most N requests per s, m or h, e.g. 10/s (HTTP 429 answers are always "
+        "waited out as the server asks)",
     )
     parser.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report to PATH")
     parser.add_argument("--list-checks", action="store_true", help="print the check names and exit")
     return parser
 
 
-def _run_server(args: argparse.Namespace) -> ContractReport:
+def _run_server(args: argparse.Namespace, contract: SpecContract) -> ContractReport:
     options = dict(
         max_examples=args.max_examples,
         seed=args.seed,
@@ -129,6 +160,9 @@ def _run_server(args: argparse.Namespace) -> ContractReport:
         checks=tuple(name for name in args.checks if name in all_check_names()),
         phases=args.phases,
         allow_destructive=args.allow_destructive,
+        spec=args.spec,
+        request_timeout=args.request_timeout,
+        rate_limit=args.rate_limit,
     )
     if args.base_url is None:
         with bundled_mock() as mock:
@@ -138,8 +172,10 @@ def _run_server(args: argparse.Namespace) -> ContractReport:
                     base_url=mock.base_url,
                     api_key=args.api_key or mock.api_key,
                     other_api_key=args.other_api_key or mock.other_api_key,
+                    bundled=True,
                     **options,
-                )
+                ),
+                contract=contract,
             )
     return run_server_contract(
         ContractOptions(
@@ -147,21 +183,22 @@ def _run_server(args: argparse.Namespace) -> ContractReport:
             api_key=args.api_key or os.environ.get("OPENAI_API_KEY", ""),
             other_api_key=args.other_api_key,
             **options,
-        )
+        ),
+        contract=contract,
     )
 
 
-def _run(args: argparse.Namespace) -> ContractReport:
+def _run(args: argparse.Namespace, contract: SpecContract) -> ContractReport:
     server = "server" in args.suites and any(name in all_check_names() for name in args.checks)
     client = "client" in args.suites and any(name in CLIENT_CHECKS for name in args.checks)
-    report: ContractReport | None = _run_server(args) if server else None
+    report: ContractReport | None = _run_server(args, contract) if server else None
     if client:
         print("Testing the chatkit_threads client in memory", file=sys.stderr)
         client_report = run_client_contract(
             ClientContractOptions(
                 max_examples=args.max_examples,
                 seed=args.seed,
-                operations=args.operations,
+                operations=_client_operations(args.operations, contract),
                 checks=tuple(name for name in args.checks if name in CLIENT_CHECKS),
             )
         )
@@ -171,6 +208,17 @@ def _run(args: argparse.Namespace) -> ContractReport:
             report.merge(client_report)
     assert report is not None  # main() refuses a selection that runs nothing
     return report
+
+
+def _client_operations(
+    operations: tuple[str, ...] | None, contract: SpecContract
+) -> tuple[str, ...]:
+    """The client suite knows the bundled spec's operation ids: map the selection onto them."""
+    bundled = load_contract()
+    if operations is None:
+        return bundled.operation_ids()
+    roles = {op.role for op in contract.operations.values() if op.operation_id in operations}
+    return tuple(op.operation_id for role, op in bundled.operations.items() if role in roles)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,24 +233,44 @@ def main(argv: list[str] | None = None) -> int:
     suite_checks = {"server": all_check_names(), "client": CLIENT_CHECKS}
     if not any(name in suite_checks[suite] for suite in args.suites for name in args.checks):
         parser.error(f"none of --checks belongs to --suites {','.join(args.suites)}")
+    if args.request_timeout <= 0:
+        parser.error("--request-timeout must be a positive number of seconds")
+    if args.rate_limit is not None:
+        try:
+            parse_rate(args.rate_limit)
+        except ValueError as error:
+            parser.error(f"--rate-limit: {error}")
+    try:
+        contract = load_contract(args.spec)
+    except SpecError as error:
+        parser.error(f"--spec: {error}")
+    if args.operations is not None:
+        unknown = [name for name in args.operations if contract.by_id(name) is None]
+        if unknown:
+            parser.error(
+                f"unknown operation {', '.join(unknown)}; the spec declares: "
+                f"{', '.join(contract.operation_ids())}"
+            )
+        args.operations = tuple(
+            op.operation_id for name in args.operations if (op := contract.by_id(name)) is not None
+        )
     if args.base_url is not None and "server" in args.suites:
         if not args.base_url.startswith(("http://", "https://")):
             parser.error("--base-url must start with http:// or https://")
         if not (args.api_key or os.environ.get("OPENAI_API_KEY")):
             parser.error("no API key: pass --api-key or set OPENAI_API_KEY")
-        if "deleteThread" in args.operations and not is_local_url(args.base_url):
-            if args.operations == ("deleteThread",) and not args.allow_destructive:
+        delete = contract.operations.get("delete_thread")
+        if delete is not None and not args.allow_destructive:
+            if args.operations == (delete.operation_id,):
                 # Refused before anything is sent: the only operation asked for is DELETE.
-                parser.error(
-                    f"refusing to DELETE on non-local {args.base_url} without --allow-destructive"
-                )
-            if not args.allow_destructive:
+                parser.error(f"refusing to DELETE on {args.base_url} without --allow-destructive")
+            if args.operations is None or delete.operation_id in args.operations:
                 print(
-                    f"DELETE will not be sent to non-local {args.base_url} "
+                    f"DELETE will not be sent to {args.base_url} "
                     "(pass --allow-destructive to test it)",
                     file=sys.stderr,
                 )
-    report = _run(args)
+    report = _run(args, contract)
     print(format_summary(report))
     if args.junit_xml:
         write_junit(report, args.junit_xml)

@@ -7,24 +7,42 @@ under test, both read back from that request, so the checks need no global state
 
 from __future__ import annotations
 
+import contextvars
 import json
+import shlex
 import threading
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
-__all__ = ["THREADS_PATH", "Followup", "Page", "sent_query", "targeting"]
+from .contract import BETA_HEADER, SpecContract
+from .pacing import RATE_LIMITED, Pacer
+
+__all__ = [
+    "THREADS_PATH",
+    "Followup",
+    "Page",
+    "RunTarget",
+    "StillRateLimited",
+    "curl",
+    "last_request",
+    "recording",
+    "sent_query",
+    "targeting",
+]
 
 THREADS_PATH = "/chatkit/threads"
-BETA_HEADER = ("OpenAI-Beta", "chatkit_beta=v1")
 # A walk stops here even if the server keeps answering `has_more: true`: a contract check
 # must not loop forever on the very bug it is looking for.
 MAX_PAGES = 500
+
+
+class StillRateLimited(RuntimeError):
+    """A follow-up request was still answered 429 after every retry: there is no answer to judge."""
 
 
 @dataclass(frozen=True)
@@ -65,51 +83,115 @@ def _page_from(response: httpx.Response) -> Page:
     )
 
 
-_CLIENT: httpx.Client | None = None
+@dataclass
+class RunTarget:
+    """A contract run in progress: its server, its spec and how it sends requests."""
 
-# Base URLs of the contract runs under way. The checks are registered with schemathesis
-# globally, so they also run inside any other schemathesis test in the same process,
-# where a follow-up could go anywhere (for an in-process app, to the spec's `servers`
-# URL, the real API). Follow-ups are sent only to the target of a run in progress.
-_TARGETS: Counter[str] = Counter()
+    base_url: str
+    contract: SpecContract
+    pacer: Pacer = field(default_factory=Pacer)
+    timeout: float = 30.0
+    client: httpx.Client = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # One pooled client per run: a new connection per request would double the cost
+        # of every check that looks further than the response it was given.
+        self.client = httpx.Client(timeout=self.timeout)
+
+    @property
+    def key(self) -> str:
+        """The base URL without its trailing slash."""
+        return self.base_url.rstrip("/")
+
+
+# The runs under way, by base URL. The checks are registered with schemathesis globally,
+# so they also run inside any other schemathesis test in the same process, where a
+# follow-up could go anywhere (for an in-process app, to the spec's `servers` URL, the
+# real API). Follow-ups are sent only to the target of a run in progress.
+_TARGETS: dict[str, list[RunTarget]] = {}
 _TARGETS_LOCK = threading.Lock()
 
 
 @contextmanager
-def targeting(base_url: str) -> Iterator[None]:
-    """Allow follow-up requests to `base_url` for the duration of a contract run."""
-    key = base_url.rstrip("/")
+def targeting(target: RunTarget | str) -> Iterator[RunTarget]:
+    """Allow follow-up requests to the target's base URL for the duration of a run."""
+    if isinstance(target, str):
+        from .contract import load_contract
+
+        target = RunTarget(target, load_contract())
     with _TARGETS_LOCK:
-        _TARGETS[key] += 1
+        _TARGETS.setdefault(target.key, []).append(target)
     try:
-        yield
+        yield target
     finally:
+        target.client.close()
         with _TARGETS_LOCK:
-            _TARGETS[key] -= 1
-            if not _TARGETS[key]:
-                del _TARGETS[key]
+            runs = _TARGETS[target.key]
+            runs.remove(target)
+            if not runs:
+                del _TARGETS[target.key]
 
 
-def _client() -> httpx.Client:
-    # One pooled client for all follow-ups: a new connection per request would double the
-    # cost of every check that looks further than the response it was given.
-    global _CLIENT
-    if _CLIENT is None:
-        _CLIENT = httpx.Client(timeout=30.0)
-    return _CLIENT
+def target_for(url: str) -> RunTarget | None:
+    """The run in progress whose base URL `url` starts with, if any."""
+    with _TARGETS_LOCK:
+        for key, runs in _TARGETS.items():
+            if url == key or url.startswith(key + "/"):
+                return runs[-1]
+    return None
+
+
+# The follow-up requests sent by the check running in this thread, so that a failing
+# check is reproduced with the request that showed the failure.
+_SENT: contextvars.ContextVar[list[httpx.Request] | None] = contextvars.ContextVar(
+    "chatkit_contract_sent", default=None
+)
+
+
+@contextmanager
+def recording() -> Iterator[list[httpx.Request]]:
+    """Collect the follow-up requests sent in this thread for the duration."""
+    sent: list[httpx.Request] = []
+    token = _SENT.set(sent)
+    try:
+        yield sent
+    finally:
+        _SENT.reset(token)
+
+
+def last_request(sent: list[httpx.Request]) -> httpx.Request | None:
+    """The most recent follow-up request, if any was sent."""
+    return sent[-1] if sent else None
+
+
+def curl(request: httpx.Request) -> str:
+    """A curl command for `request`, with the API key replaced by `$OPENAI_API_KEY`."""
+    parts = ["curl", "-X", request.method, shlex.quote(str(request.url))]
+    for name, value in request.headers.items():
+        if name.lower() == "authorization":
+            value = "Bearer $OPENAI_API_KEY"
+            parts += ["-H", f'"{name}: {value}"']
+            continue
+        if name.lower() in ("host", "accept", "accept-encoding", "connection", "user-agent"):
+            continue
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    return " ".join(parts)
 
 
 class Followup:
     """Sends follow-up requests to the server that answered `request_url`."""
 
-    def __init__(self, request_url: str, request_headers: Mapping[str, str]) -> None:
+    def __init__(
+        self, request_url: str, request_headers: Mapping[str, str], target: RunTarget
+    ) -> None:
         parts = urlsplit(request_url)
         # Everything before `/chatkit/threads` is the base URL (it may carry `/v1` or more).
         prefix, marker, _ = parts.path.partition(THREADS_PATH)
         if not marker:
             raise ValueError(f"not a ChatKit threads URL: {request_url}")
         self.base_url = urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
-        headers = {BETA_HEADER[0]: BETA_HEADER[1]}
+        self.target = target
+        headers = {BETA_HEADER: target.contract.beta_header_value}
         authorization = _header(request_headers, "Authorization")
         if authorization is not None:
             headers["Authorization"] = authorization
@@ -126,29 +208,39 @@ class Followup:
         headers = {str(k): str(v) for k, v in request.headers.items()}
         if _header(headers, "Authorization") is None:
             return None
-        follow = cls(str(request.url), headers)
-        with _TARGETS_LOCK:
-            if follow.base_url.rstrip("/") not in _TARGETS:
-                return None
-        return follow
+        target = target_for(str(request.url))
+        if target is None:
+            return None
+        return cls(str(request.url), headers, target)
 
     def with_key(self, api_key: str) -> Followup:
         """The same server, another API key (for isolation checks)."""
         other = Followup.__new__(Followup)
         other.base_url = self.base_url
+        other.target = self.target
         other.headers = {**self.headers, "Authorization": f"Bearer {api_key}"}
         return other
 
     def request(
         self, method: str, path: str, params: Mapping[str, Any] | None = None
     ) -> httpx.Response:
-        """Send one request; `path` is relative to the base URL."""
-        return _client().request(
+        """Send one request (paced, 429s waited out); `path` is relative to the base URL."""
+        client = self.target.client
+        request = client.build_request(
             method,
             self.base_url + path,
             params={k: v for k, v in (params or {}).items() if v is not None},
             headers=self.headers,
         )
+        sent = _SENT.get()
+        if sent is not None:
+            sent.append(request)
+        response = self.target.pacer.send(
+            lambda: client.send(request), lambda r: r.status_code, lambda r: r.headers
+        )
+        if response.status_code == RATE_LIMITED:
+            raise StillRateLimited(f"{method} {request.url} still answered 429 after retries")
+        return response
 
     def page(self, path: str, **params: Any) -> Page:
         """GET one page of a list operation."""

@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CheckFailure", "ContractReport", "Tally", "format_summary", "write_junit"]
+__all__ = [
+    "CheckFailure",
+    "ContractReport",
+    "NotRun",
+    "Tally",
+    "format_summary",
+    "write_junit",
+]
 
 # A failing check is reported this many times per operation at most; more would drown
 # the summary in near-identical reproductions.
@@ -38,6 +45,20 @@ class CheckFailure:
     reproduction: str
 
 
+@dataclass(frozen=True)
+class NotRun:
+    """A selected check that judged nothing, and why.
+
+    `excused` when the user's own choices explain it (filters, an opt-in not given, a
+    spec that cannot express it); otherwise the run cannot be called a pass.
+    """
+
+    suite: str
+    check: str
+    reason: str
+    excused: bool
+
+
 @dataclass
 class ContractReport:
     """Everything a run found; `ok` is the verdict."""
@@ -48,14 +69,21 @@ class ContractReport:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    spec_findings: list[str] = field(default_factory=list)
+    """Gaps of the spec under test (not the server's fault)."""
+    not_run: list[NotRun] = field(default_factory=list)
+    coverage: list[str] = field(default_factory=list)
+    """The closing lines: operations, checks run / not run, stateful links followed, waits."""
 
     @property
     def ok(self) -> bool:
-        """True when every check passed, nothing errored and at least one check ran."""
+        """True when every check that ran passed, nothing errored, at least one check ran,
+        and every selected check that did not run is excused."""
         return (
             not self.errors
             and bool(self.tallies)
             and all(t.failed == 0 for t in self.tallies.values())
+            and all(item.excused for item in self.not_run)
         )
 
     @property
@@ -91,6 +119,9 @@ class ContractReport:
             self.add_failure(failure)
         self.errors.extend(other.errors)
         self.notes.extend(other.notes)
+        self.spec_findings.extend(other.spec_findings)
+        self.not_run.extend(other.not_run)
+        self.coverage.extend(other.coverage)
         self.elapsed += other.elapsed
 
 
@@ -126,17 +157,32 @@ def format_summary(report: ContractReport) -> str:
                     f"     {line}" for line in failure.reproduction.strip().splitlines()[:6]
                 )
         lines.append("")
+    if report.spec_findings:
+        lines.append("Findings about the spec (not the server)")
+        lines.extend(f"  - {finding}" for finding in report.spec_findings)
+        lines.append("")
+    if report.not_run:
+        lines.append("Checks that did not run")
+        for item in report.not_run:
+            mark = "skipped" if item.excused else "NOT RUN"
+            lines.append(f"  {mark} [{item.suite}] {item.check}: {item.reason}")
+        lines.append("")
     for error in report.errors:
         lines.append(f"ERROR: {error}")
     for note in report.notes:
         lines.append(f"note: {note}")
+    if report.coverage:
+        lines.append("Coverage")
+        lines.extend(f"  {line}" for line in report.coverage)
     total_failed = sum(t.failed for t in report.tallies.values())
     total_passed = sum(t.passed for t in report.tallies.values())
     verdict = "PASSED" if report.ok else "FAILED"
     failing = ", ".join(sorted(report.failed_checks)) or "none"
+    unexcused = sum(1 for item in report.not_run if not item.excused)
     lines.append(
         f"{verdict}: {total_passed} check runs passed, {total_failed} failed "
-        f"(failing checks: {failing}), {len(report.errors)} errors, in {report.elapsed:.1f}s"
+        f"(failing checks: {failing}), {len(report.errors)} errors, "
+        f"{unexcused} checks could not run, in {report.elapsed:.1f}s"
     )
     return "\n".join(lines)
 
@@ -165,6 +211,18 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
                 message=f"{check} failed {tally.failed} of {tally.passed + tally.failed} times",
             )
             failure.text = "\n\n".join(details)
+    for item in report.not_run:
+        element = by_suite.get(item.suite)
+        if element is None:
+            element = ET.SubElement(suites, "testsuite", name=f"{item.suite} contract")
+            by_suite[item.suite] = element
+        case = ET.SubElement(
+            element, "testcase", classname=f"{item.suite}.not-run", name=item.check, time="0"
+        )
+        if item.excused:
+            ET.SubElement(case, "skipped", message=item.reason)
+        else:
+            ET.SubElement(case, "failure", message=f"did not run: {item.reason}")
     if report.errors:
         element = ET.SubElement(suites, "testsuite", name="errors")
         for number, error in enumerate(report.errors, 1):

@@ -11,8 +11,8 @@ from typing import Any
 
 import jsonschema_rs
 from hypothesis import strategies as st
-from schemathesis.generation.jsonschema.builder import build
 
+from .adapter import build_strategy as build
 from .spec import load_spec
 
 __all__ = ["MAX_ARRAY_ITEMS", "RESPONSE_SCHEMAS", "response_strategy"]

@@ -15,7 +15,12 @@ LOCAL_NAMES = {"localhost", "localhost.localdomain"}
 
 
 def is_local_url(url: str) -> bool:
-    """Whether `url` points at this machine (loopback), where DELETE is always allowed."""
+    """Whether `url` names this machine's loopback: `localhost`, 127.0.0.0/8 or `::1`.
+
+    An IPv4-mapped IPv6 address (`[::ffff:127.0.0.1]`) is not loopback to Python and so
+    counts as remote, which is how the suite's own tests exercise the remote path. Local
+    only widens what `--allow-destructive` permits (any thread, not only listed ones).
+    """
     host = (urlsplit(url).hostname or "").lower()
     if host in LOCAL_NAMES or host.endswith(".localhost"):
         return True

@@ -6,7 +6,9 @@ environment variables, the same meanings as the command's options:
 
 - `CHATKIT_CONTRACT_BASE_URL` (unset: the bundled mock server), `OPENAI_API_KEY`,
   `CHATKIT_CONTRACT_OTHER_API_KEY`, `CHATKIT_CONTRACT_MAX_EXAMPLES` (default 25),
-  `CHATKIT_CONTRACT_SEED`, `CHATKIT_CONTRACT_ALLOW_DESTRUCTIVE=1`.
+  `CHATKIT_CONTRACT_SEED`, `CHATKIT_CONTRACT_ALLOW_DESTRUCTIVE=1`,
+  `CHATKIT_CONTRACT_SPEC` (path or URL), `CHATKIT_CONTRACT_REQUEST_TIMEOUT` (seconds),
+  `CHATKIT_CONTRACT_RATE_LIMIT` (e.g. `10/s`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,25 @@ from collections.abc import Iterator
 import pytest
 
 from chatkit_threads_contract.report import ContractReport, format_summary
-from chatkit_threads_contract.runner import ContractOptions, all_check_names, run_server_contract
+from chatkit_threads_contract.runner import (
+    DEFAULT_TIMEOUT,
+    ContractOptions,
+    all_check_names,
+    run_server_contract,
+)
 from chatkit_threads_contract.targets import bundled_mock
 
 
-def _options(base_url: str, api_key: str, other_api_key: str | None) -> ContractOptions:
+def _options(
+    base_url: str, api_key: str, other_api_key: str | None, *, bundled: bool = False
+) -> ContractOptions:
     seed = os.environ.get("CHATKIT_CONTRACT_SEED")
+    timeout = os.environ.get("CHATKIT_CONTRACT_REQUEST_TIMEOUT")
     return ContractOptions(
+        bundled=bundled,
+        spec=os.environ.get("CHATKIT_CONTRACT_SPEC") or None,
+        rate_limit=os.environ.get("CHATKIT_CONTRACT_RATE_LIMIT") or None,
+        request_timeout=float(timeout) if timeout else DEFAULT_TIMEOUT,
         base_url=base_url,
         api_key=api_key,
         other_api_key=other_api_key,
@@ -43,7 +57,9 @@ def contract_report() -> Iterator[ContractReport]:
         yield run_server_contract(_options(base_url, api_key, other))
         return
     with bundled_mock() as mock:
-        yield run_server_contract(_options(mock.base_url, mock.api_key, mock.other_api_key))
+        yield run_server_contract(
+            _options(mock.base_url, mock.api_key, mock.other_api_key, bundled=True)
+        )
 
 
 @pytest.mark.parametrize("check", all_check_names())
@@ -63,3 +79,9 @@ def test_server_check(contract_report: ContractReport, check: str) -> None:
 def test_run_had_no_errors(contract_report: ContractReport) -> None:
     """The run itself completed (no crashed checks, no unreachable server)."""
     assert not contract_report.errors, format_summary(contract_report)
+
+
+def test_every_check_ran_or_was_excused(contract_report: ContractReport) -> None:
+    """No selected check vanished: each one judged something, or the user's choices explain it."""
+    unexcused = [item for item in contract_report.not_run if not item.excused]
+    assert not unexcused, format_summary(contract_report)

@@ -78,7 +78,7 @@ def test_command_passes_a_separately_started_server_and_writes_junit(
     result = subprocess.run(
         [
             *CONTRACT_COMMAND,
-            *("--base-url", separate_mock, "--other-api-key", OTHER_KEY),
+            *("--base-url", separate_mock, "--other-api-key", OTHER_KEY, "--allow-destructive"),
             *("--max-examples", "3", "--seed", SEED, "--junit-xml", str(junit)),
         ],
         env={**os.environ, "OPENAI_API_KEY": KEY},
@@ -154,18 +154,19 @@ def test_delete_is_refused_on_a_non_local_url_before_any_request(
     assert "--allow-destructive" in capsys.readouterr().err
 
 
-def test_non_local_run_never_plans_a_delete(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_the_bundled_mock_is_deleted_from_without_asking() -> None:
     from chatkit_threads_contract.runner import ContractOptions
 
-    options = ContractOptions(base_url="https://api.example.invalid/v1", api_key="sk-x")
-    assert options.delete_policy == "none"
-    assert (
-        ContractOptions(
-            base_url="https://api.example.invalid/v1", api_key="sk-x", allow_destructive=True
-        ).delete_policy
-        == "listed"
-    )
-    assert ContractOptions(base_url="http://127.0.0.1:1/v1", api_key="k").delete_policy == "all"
+    remote, local = "https://api.example.invalid/v1", "http://127.0.0.1:1/v1"
+    assert ContractOptions(base_url=remote, api_key="k").delete_policy == "none"
+    assert ContractOptions(base_url=local, api_key="k").delete_policy == "none"
+    assert ContractOptions(base_url=local, api_key="k", bundled=True).delete_policy == "all"
+    opted_in = {"api_key": "k", "allow_destructive": True}
+    assert ContractOptions(base_url=remote, **opted_in).delete_policy == "listed"  # type: ignore[arg-type]
+    assert ContractOptions(base_url=local, **opted_in).delete_policy == "all"  # type: ignore[arg-type]
+    # An IPv4-mapped IPv6 address is not loopback to Python: remote, as CI uses it.
+    mapped = "http://[::ffff:127.0.0.1]:1/v1"
+    assert ContractOptions(base_url=mapped, **opted_in).delete_policy == "listed"  # type: ignore[arg-type]
 
 
 def test_remote_without_flag_sends_no_delete(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,6 +21,8 @@ def _options(base_url: str, phases: tuple[str, ...], max_examples: int) -> Contr
         max_examples=max_examples,
         seed=SEED,
         phases=phases,
+        # The variants are the suite's own servers: deleting their threads is intended.
+        allow_destructive=True,
     )
 
 

@@ -1,0 +1,127 @@
+"""Being a polite client: pacing (`--rate-limit`) and waiting out HTTP 429 answers.
+
+Every request of a run, generated or follow-up, goes through one `Pacer`: it spaces
+requests to the rate the user asked for and, when the server answers 429, waits as told
+(`retry-after-ms`, then `Retry-After` in seconds or as a date, else exponential backoff)
+and retries, a bounded number of times. Checks then judge the real answer, never the 429
+that was waited out; the report says how many requests were retried and how long the run
+waited.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+__all__ = ["RATE_LIMITED", "Pacer", "RateLimitStats", "parse_rate", "retry_delay"]
+
+RATE_LIMITED = 429
+MAX_RETRIES = 8
+MAX_WAIT = 60.0
+"""Longest single wait the suite accepts; a server asking for more is waited that long."""
+BACKOFF_BASE = 0.5
+
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smh])\s*$")
+
+Answer = TypeVar("Answer")
+
+
+def parse_rate(text: str) -> float:
+    """Seconds between requests for a rate such as `10/s`, `100/m` or `1000/h`."""
+    found = _RATE.match(text)
+    if not found or int(found.group(1)) < 1:
+        raise ValueError(f"invalid rate {text!r}: use N/s, N/m or N/h, e.g. 10/s")
+    per = float(found.group(2) or 1) * _UNITS[found.group(3)]
+    return per / int(found.group(1))
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def retry_delay(headers: Mapping[str, str], attempt: int) -> float:
+    """How long to wait before retry number `attempt` (0-based) of a 429 answer."""
+    millis = _header(headers, "retry-after-ms")
+    if millis is not None:
+        try:
+            return min(MAX_WAIT, max(0.0, float(millis) / 1000))
+        except ValueError:
+            pass
+    seconds = _header(headers, "retry-after")
+    if seconds is not None:
+        try:
+            return min(MAX_WAIT, max(0.0, float(seconds)))
+        except ValueError:
+            try:
+                when = float(parsedate_to_datetime(seconds).timestamp())
+                return min(MAX_WAIT, max(0.0, when - time.time()))
+            except (TypeError, ValueError):
+                pass
+    return min(MAX_WAIT, BACKOFF_BASE * 2.0**attempt)
+
+
+@dataclass
+class RateLimitStats:
+    """What rate limiting cost a run."""
+
+    retried_requests: int = 0
+    retries: int = 0
+    waited: float = 0.0
+    exhausted: int = 0
+    """Requests still answered 429 after the last retry (judged as they were)."""
+
+
+class Pacer:
+    """Spaces requests and waits out 429 answers, for every request of one run."""
+
+    def __init__(self, interval: float = 0.0, max_retries: int = MAX_RETRIES) -> None:
+        self.interval = interval
+        self.max_retries = max_retries
+        self.stats = RateLimitStats()
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def _wait_turn(self) -> None:
+        if self.interval <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+    def send(
+        self,
+        call: Callable[[], Answer],
+        status: Callable[[Answer], int],
+        headers: Callable[[Answer], Mapping[str, str]],
+    ) -> Answer:
+        """Send through `call`, paced, retrying a 429 answer up to `max_retries` times."""
+        self._wait_turn()
+        answer = call()
+        attempt = 0
+        while status(answer) == RATE_LIMITED:
+            if attempt >= self.max_retries:
+                with self._lock:
+                    self.stats.exhausted += 1
+                break
+            delay = retry_delay(headers(answer), attempt)
+            with self._lock:
+                self.stats.retries += 1
+                self.stats.retried_requests += attempt == 0
+                self.stats.waited += delay
+            time.sleep(delay)
+            attempt += 1
+            self._wait_turn()
+            answer = call()
+        return answer
