@@ -63,6 +63,17 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 JsonlOption = Annotated[
     bool, typer.Option("--jsonl", help="Print one JSON object per line (streams with --all).")
 ]
+ConcurrencyOption = Annotated[
+    int,
+    typer.Option(
+        "--concurrency",
+        "-j",
+        min=1,
+        max=64,
+        help="Threads worked on at once (1: one after the other); fewer while the server "
+        "answers 429.",
+    ),
+]
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -211,6 +222,7 @@ def export_threads(
         ),
     ] = False,
     page_size: Annotated[int, typer.Option(min=1, max=100, help="Items requested per page.")] = 100,
+    concurrency: ConcurrencyOption = 4,
 ) -> None:
     """Export every thread with all its items as JSON lines; resumable.
 
@@ -220,7 +232,9 @@ def export_threads(
     """
     client = _settings(ctx).client()
     err = _stderr()
-    options = ExportOptions(out=out, user=user, markdown=markdown, page_size=page_size)
+    options = ExportOptions(
+        out=out, user=user, markdown=markdown, page_size=page_size, concurrency=concurrency
+    )
     with make_progress(err) as progress:
         summary = run_export(client, options, progress)
     parts = [
@@ -232,8 +246,11 @@ def export_threads(
     detail = ", ".join(part for part in parts if part) or "nothing to do"
     line = (
         f"Exported {_plural(summary.total, 'thread')} to {summary.location} ({detail}); "
-        f"{_plural(summary.items, 'item')} fetched."
+        f"{_plural(summary.items, 'item')} fetched"
     )
+    if summary.rate_limited:
+        line += f"; waited out {_plural(summary.rate_limited, 'rate limit')} (HTTP 429)"
+    line += "."
     _stdout().print(line, markup=False)
 
 
