@@ -426,7 +426,7 @@ def run_export(client: ChatKit, options: ExportOptions, progress: ProgressSink) 
 
     progress.start(None)
     counting = _count_in_background(api, limiter, options.user, progress.set_total)
-    threads = list_threads(api, limiter, user=options.user)
+    threads = list_threads(api, limiter, user=options.user, on_total=progress.set_total)
     try:
         run_ordered(threads, writer.fetch, done, limiter, fatal=_stops_the_run)
     except BaseException:

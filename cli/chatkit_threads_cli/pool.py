@@ -178,13 +178,20 @@ class RateLimiter:
 
 
 def list_threads(
-    client: ChatKit, limiter: RateLimiter, *, user: str | None, page_size: int = 100
+    client: ChatKit,
+    limiter: RateLimiter,
+    *,
+    user: str | None,
+    page_size: int = 100,
+    on_total: Callable[[int], None] | None = None,
 ) -> Iterator[ThreadResource]:
     """Every thread of ``user`` (any when ``None``), oldest first, walked page by page.
 
     Each page is fetched through ``limiter`` (so a 429 pauses and retries it), and the
     next page is fetched before this one's threads are handed out: a caller that
-    deletes them never deletes the cursor of a request still to come.
+    deletes them never deletes the cursor of a request still to come. ``on_total`` gets
+    the number of threads as soon as the last page is in (before its threads are
+    handed out: for a one-page listing, before the first).
     """
 
     def fetch(after: str | None) -> tuple[list[ThreadResource], str | None]:
@@ -195,10 +202,16 @@ def list_threads(
         return limiter.call(one)
 
     threads, cursor = fetch(None)
+    seen = len(threads)
+    if cursor is None and on_total is not None:
+        on_total(seen)
     while True:
         following: tuple[list[ThreadResource], str | None] = ([], None)
         if cursor is not None:
             following = fetch(cursor)
+            seen += len(following[0])
+            if following[1] is None and on_total is not None:
+                on_total(seen)
         yield from threads
         if cursor is None:
             return

@@ -44,13 +44,19 @@ class LineProgress:
         self.total: int | None = None
         self.done = 0
         self.started = time.monotonic()
+        self.announced = False
 
     def start(self, total: int | None) -> None:
-        """Announce the run (and how many threads it covers, when known)."""
+        """The run begins (the first line waits for the first thread or the count)."""
         self.total = total
         self.started = time.monotonic()
-        what = f"{total} threads" if total is not None else "threads"
-        self.console.print(f"exporting {what}", markup=False, highlight=False)
+        self.announced = False
+
+    def _announce(self) -> None:
+        if not self.announced:
+            self.announced = True
+            what = f"{self.total} threads" if self.total is not None else "threads"
+            self.console.print(f"exporting {what}", markup=False, highlight=False)
 
     def set_total(self, total: int) -> None:
         """The listing has been counted: show it and an ETA from now on."""
@@ -58,6 +64,7 @@ class LineProgress:
 
     def thread_done(self, thread_id: str, outcome: Outcome, items: int) -> None:
         """Print one line for the finished thread."""
+        self._announce()
         self.done += 1
         detail = f" ({items} items)" if outcome in ("exported", "resumed") else ""
         total = self.total
@@ -84,7 +91,8 @@ class LineProgress:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        return None
+        if error is None:
+            self._announce()  # an export of no threads says so
 
 
 class _RateColumn(ProgressColumn):
