@@ -9,12 +9,16 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.testing
 
 from chatkit_threads import ChatKit, NotFoundError
+from chatkit_threads_cli import commands
+from chatkit_threads_cli.delete import Selection, count_selection
 from chatkit_threads_mock import FAULT_HEADER
+from chatkit_threads_mock.store import project_for_key
 
 from .conftest import SEEDED_THREADS, Cli, serve
 
@@ -232,3 +236,29 @@ def test_a_429_storm_deletes_every_thread_once_without_failures(storm_cli: Cli) 
         r"Deleted 130 threads; waited out \d+ rate limits \(HTTP 429\)\.", result.stdout
     )
     assert listed(storm_cli) == []
+
+
+def test_a_thread_created_after_the_count_is_not_deleted(
+    aged_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def count_then_create(*args: Any, **kwargs: Any) -> Selection:
+        selection = count_selection(*args, **kwargs)
+        newcomer = {
+            "id": "cthr_dave_newest",
+            "object": "chatkit.thread",
+            "created_at": int(time.time()) + 5,
+            "title": "created while the prompt was open",
+            "status": {"type": "active"},
+            "user": "user_dave",
+        }
+        server = aged_cli.server
+        assert server.store.add(project_for_key(server.api_key), [newcomer])
+        return selection
+
+    monkeypatch.setattr(commands, "count_selection", count_then_create)
+    result = aged_cli("threads", "delete", "--user", "user_dave", "-j", "8", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Delete 4 threads?" in result.stderr
+    assert result.stdout.rstrip().endswith("Deleted 4 threads.")
+    assert not gone(aged_cli, "cthr_dave_newest")
+    assert all(gone(aged_cli, f"cthr_dave_{n}") for n in ("new1", "new2", "old1", "old2"))
