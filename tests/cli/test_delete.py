@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 import typer.testing
 
-from chatkit_threads import ChatKit, NotFoundError
+from chatkit_threads import NotFoundError
 from chatkit_threads_cli import commands
 from chatkit_threads_cli.delete import Selection, count_selection
-from chatkit_threads_mock import FAULT_HEADER
 from chatkit_threads_mock.store import project_for_key
 
-from .conftest import SEEDED_THREADS, Cli, serve
+from .conftest import SEEDED_THREADS, Cli, serve, serve_faulty
 
 DAY = 86_400
 
@@ -210,17 +209,7 @@ def test_failures_at_concurrency_are_reported_per_thread(cli: Cli) -> None:
 @pytest.fixture
 def storm_cli() -> Iterator[Cli]:
     """Half of all requests are refused with a 429 (checks go around the faults)."""
-
-    class Checker(Cli):
-        def client(self) -> ChatKit:
-            return ChatKit(
-                api_key=self.server.api_key,
-                base_url=self.server.base_url,
-                default_headers={FAULT_HEADER: "seed=0"},
-            )
-
-    for cli in serve(seed="synthetic:130:1", faults="429=0.5,retry-after=0.001,seed=9"):
-        yield Checker(cli.server)
+    yield from serve_faulty("429=0.5,retry-after=0.001,seed=9", seed="synthetic:130:1")
 
 
 def test_a_429_storm_deletes_every_thread_once_without_failures(storm_cli: Cli) -> None:

@@ -15,13 +15,12 @@ import httpx
 import pytest
 from rich.console import Console
 
-from chatkit_threads import ChatKit, RateLimitError, RetryPolicy
+from chatkit_threads import RateLimitError, RetryPolicy
 from chatkit_threads_cli import export as export_module
 from chatkit_threads_cli.pool import Cancelled, RateLimiter
 from chatkit_threads_cli.progress import BarProgress, LineProgress, make_progress
-from chatkit_threads_mock import FAULT_HEADER
 
-from .conftest import ITEMS_PER_THREAD, SEEDED_THREADS, Cli, FailingItems, serve
+from .conftest import ITEMS_PER_THREAD, SEEDED_THREADS, Cli, FailingItems, serve, serve_faulty
 
 PAGE = 3  # items per page in these tests: a seeded thread takes 3 requests (3 + 3 + 2)
 PAGES_PER_THREAD = 3
@@ -281,20 +280,6 @@ def test_a_thread_deleted_mid_export_is_skipped_cleanly(
 MANY = "synthetic:130:4"
 
 
-def fault_free(cli: Cli) -> Cli:
-    """The same server, asked (per request) to inject no faults: for checking results."""
-
-    class Checker(Cli):
-        def client(self) -> ChatKit:
-            return ChatKit(
-                api_key=self.server.api_key,
-                base_url=self.server.base_url,
-                default_headers={FAULT_HEADER: "seed=0"},
-            )
-
-    return Checker(cli.server)
-
-
 @pytest.fixture
 def many_cli() -> Iterator[Cli]:
     yield from serve(seed=MANY)
@@ -385,8 +370,7 @@ def test_ctrl_c_at_concurrency_8_then_a_rerun_completes(
 @pytest.fixture
 def storm_cli() -> Iterator[Cli]:
     """Half of all requests (listing pages, item pages) are refused with a 429."""
-    for cli in serve(seed=MANY, faults="429=0.5,retry-after=0.001,seed=5"):
-        yield fault_free(cli)
+    yield from serve_faulty("429=0.5,retry-after=0.001,seed=5", seed=MANY)
 
 
 @pytest.mark.parametrize("layout", ["dir", "all.jsonl"])
