@@ -207,33 +207,6 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
     assert "2/2" in screen.getvalue()
 
 
-def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "backup"
-    real = export_module._write_items
-    calls = 0
-
-    def interrupted_on_the_fourth_thread(*args: Any) -> int:
-        nonlocal calls
-        calls += 1
-        if calls == 4:
-            raise KeyboardInterrupt
-        return real(*args)
-
-    monkeypatch.setattr(export_module, "_write_items", interrupted_on_the_fourth_thread)
-    first = cli("threads", "export", "--out", str(out), "--concurrency", "1")
-    assert first.exit_code == 130
-    assert first.stderr.splitlines()[-1] == "interrupted"
-    assert len(list(out.glob("cthr_*.jsonl"))) == 3
-
-    monkeypatch.setattr(export_module, "_write_items", real)
-    second = cli("threads", "export", "--out", str(out))
-    assert second.exit_code == 0
-    assert "3 already complete" in second.stdout
-    assert directory_blocks(out) == api_blocks(cli)
-
-
 @pytest.mark.parametrize("concurrency", ["1", "8"])
 @pytest.mark.parametrize("layout", ["dir", "all.jsonl"])
 def test_a_thread_deleted_mid_export_is_skipped_cleanly(
@@ -334,8 +307,9 @@ def test_resume_after_a_failure_at_concurrency_8(
     assert not list(tmp_path.rglob("*.part"))
 
 
-def test_ctrl_c_at_concurrency_8_then_a_rerun_completes(
-    many_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("concurrency", ["1", "8"])
+def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
+    many_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, concurrency: str
 ) -> None:
     out = tmp_path / "backup"
     real = export_module._write_items
@@ -351,11 +325,13 @@ def test_ctrl_c_at_concurrency_8_then_a_rerun_completes(
         return real(*args)
 
     monkeypatch.setattr(export_module, "_write_items", interrupted_on_the_fortieth_thread)
-    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "-j", "8")
+    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "-j", concurrency)
     first = many_cli(*args)
     assert first.exit_code == 130
     assert first.stderr.splitlines()[-1] == "interrupted"
     done_before = len(list(out.glob("cthr_*.jsonl")))
+    if concurrency == "1":
+        assert done_before == 39  # nothing after the interrupted thread was started
     assert 0 < done_before < 130
 
     monkeypatch.setattr(export_module, "_write_items", real)
