@@ -238,10 +238,10 @@ def export_threads(
     with make_progress(err) as progress:
         summary = run_export(client, options, progress)
     parts = [
-        f"{len(summary.exported)} new" if summary.exported else "",
-        f"{len(summary.resumed)} finished after an interruption" if summary.resumed else "",
-        f"{len(summary.skipped)} already complete" if summary.skipped else "",
-        f"{len(summary.vanished)} deleted meanwhile (skipped)" if summary.vanished else "",
+        f"{summary.exported} new" if summary.exported else "",
+        f"{summary.resumed} finished after an interruption" if summary.resumed else "",
+        f"{summary.skipped} already complete" if summary.skipped else "",
+        f"{summary.vanished} deleted meanwhile (skipped)" if summary.vanished else "",
     ]
     detail = ", ".join(part for part in parts if part) or "nothing to do"
     line = (

@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, Protocol
 from urllib.parse import quote
@@ -84,12 +84,13 @@ class ExportOptions:
 
 @dataclass
 class ExportSummary:
-    """What a run did, thread by thread."""
+    """How many threads a run exported, finished, skipped or found deleted (counts, not
+    ids: a run's memory must not grow with the account)."""
 
-    exported: list[str] = field(default_factory=list)
-    resumed: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    vanished: list[str] = field(default_factory=list)
+    exported: int = 0
+    resumed: int = 0
+    skipped: int = 0
+    vanished: int = 0
     items: int = 0
     location: Path = Path()
     rate_limited: int = 0
@@ -98,7 +99,7 @@ class ExportSummary:
     @property
     def total(self) -> int:
         """Threads that are now in the export (this run's and earlier runs')."""
-        return len(self.exported) + len(self.resumed) + len(self.skipped)
+        return self.exported + self.resumed + self.skipped
 
 
 def file_stem(thread_id: str) -> str:
@@ -143,29 +144,49 @@ def _write_items(
     return written
 
 
+_Span = tuple[Any, Any, Any]
+"""What the manifest keeps in memory of an entry: its ``start``, ``end`` and ``items``."""
+
+
+def _span(entry: dict[str, Any]) -> _Span:
+    return entry.get("start"), entry.get("end"), entry.get("items")
+
+
 class _Manifest:
-    """An append-only JSONL index of finished threads (one line each)."""
+    """An append-only JSONL index of finished threads (one line each). In memory only
+    the id and a small tuple per thread, so that a large account stays cheap."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, _Span] = {}
         if path.exists():
-            for line in path.read_bytes().splitlines():
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue  # a line torn by an interruption
-                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-                    self.entries[entry["id"]] = entry
+            with path.open("rb") as lines:
+                for line in lines:
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        continue  # a line torn by an interruption
+                    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                        self.entries[entry["id"]] = _span(entry)
 
     def add(self, entry: dict[str, Any]) -> None:
-        self.entries[entry["id"]] = entry
+        self.entries[entry["id"]] = _span(entry)
         with self.path.open("ab") as handle:
             handle.write(dump_line(entry))
 
-    def rewrite(self, entries: list[dict[str, Any]]) -> None:
-        self.entries = {entry["id"]: entry for entry in entries}
-        _write_atomically(self.path, (json.dumps(e, separators=(",", ":")) for e in entries))
+    def rewrite_blocks(self, kept: dict[str, _Span]) -> None:
+        """Keep only these single-file entries (``id``, ``items``, ``start``, ``end``)."""
+        self.entries = kept
+        _write_atomically(
+            self.path,
+            (
+                json.dumps(
+                    {"id": key, "items": items, "start": start, "end": end},
+                    separators=(",", ":"),
+                )
+                for key, (start, end, items) in kept.items()
+            ),
+        )
 
 
 @dataclass
@@ -288,7 +309,7 @@ class _SingleFileExport:
             os.replace(self.final, self.part)
         if not self.part.exists():
             self.part.write_bytes(b"")
-            self.manifest.rewrite([])
+            self.manifest.rewrite_blocks({})
         self._cut_back_to_finished()
         self.handle = self.part.open("ab")
         if options.markdown:
@@ -298,17 +319,16 @@ class _SingleFileExport:
         """Drop the manifest entries the data file does not hold, and the data after the
         last finished thread (a block cut short by an interruption)."""
         size = self.part.stat().st_size
-        kept: list[dict[str, Any]] = []
+        kept: dict[str, _Span] = {}
         end = 0
-        for entry in self.manifest.entries.values():
-            if entry.get("start") != end or not isinstance(entry.get("end"), int):
+        for key, span in self.manifest.entries.items():
+            start, stop, _ = span
+            if start != end or not isinstance(stop, int) or stop > size:
                 break
-            if entry["end"] > size:
-                break
-            kept.append(entry)
-            end = entry["end"]
+            kept[key] = span
+            end = stop
         if len(kept) != len(self.manifest.entries):
-            self.manifest.rewrite(kept)
+            self.manifest.rewrite_blocks(kept)
         if size != end:
             with self.part.open("r+b") as handle:
                 handle.truncate(end)
@@ -335,12 +355,12 @@ class _SingleFileExport:
         markdown = self.markdown_dir / f"{file_stem(thread.id)}.md"
         spool = fetched.spool
         if spool is None:
-            entry = self.manifest.entries[thread.id]
+            start, end, _ = self.manifest.entries[thread.id]
             if self.options.markdown and not markdown.exists():
                 self.handle.flush()
                 with self.part.open("rb") as data:
-                    data.seek(entry["start"])
-                    block = data.read(entry["end"] - entry["start"])
+                    data.seek(start)
+                    block = data.read(end - start)
                 _write_markdown(markdown, block.splitlines(keepends=True))
             return
         with spool:
@@ -420,7 +440,7 @@ def run_export(client: ChatKit, options: ExportOptions, progress: ProgressSink) 
         else:
             fetched = settled.get()
             writer.record(thread, fetched)
-        getattr(summary, fetched.outcome).append(thread.id)
+        setattr(summary, fetched.outcome, getattr(summary, fetched.outcome) + 1)
         summary.items += fetched.written
         progress.thread_done(thread.id, fetched.outcome, fetched.written)
 
