@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from .delete import delete_threads, select_threads, unique
+from .delete import count_selection, delete_threads, select_threads, unique
 from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
 from .export import ExportOptions, run_export
 from .progress import make_progress
@@ -62,6 +62,17 @@ BeforeOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 JsonlOption = Annotated[
     bool, typer.Option("--jsonl", help="Print one JSON object per line (streams with --all).")
+]
+ConcurrencyOption = Annotated[
+    int,
+    typer.Option(
+        "--concurrency",
+        "-j",
+        min=1,
+        max=64,
+        help="Threads worked on at once (1: one after the other); fewer while the server "
+        "answers 429.",
+    ),
 ]
 
 
@@ -211,6 +222,7 @@ def export_threads(
         ),
     ] = False,
     page_size: Annotated[int, typer.Option(min=1, max=100, help="Items requested per page.")] = 100,
+    concurrency: ConcurrencyOption = 4,
 ) -> None:
     """Export every thread with all its items as JSON lines; resumable.
 
@@ -220,27 +232,37 @@ def export_threads(
     """
     client = _settings(ctx).client()
     err = _stderr()
-    options = ExportOptions(out=out, user=user, markdown=markdown, page_size=page_size)
+    options = ExportOptions(
+        out=out, user=user, markdown=markdown, page_size=page_size, concurrency=concurrency
+    )
     with make_progress(err) as progress:
         summary = run_export(client, options, progress)
     parts = [
-        f"{len(summary.exported)} new" if summary.exported else "",
-        f"{len(summary.resumed)} finished after an interruption" if summary.resumed else "",
-        f"{len(summary.skipped)} already complete" if summary.skipped else "",
-        f"{len(summary.vanished)} deleted meanwhile (skipped)" if summary.vanished else "",
+        f"{summary.exported} new" if summary.exported else "",
+        f"{summary.resumed} finished after an interruption" if summary.resumed else "",
+        f"{summary.skipped} already complete" if summary.skipped else "",
+        f"{summary.vanished} deleted meanwhile (skipped)" if summary.vanished else "",
     ]
     detail = ", ".join(part for part in parts if part) or "nothing to do"
     line = (
         f"Exported {_plural(summary.total, 'thread')} to {summary.location} ({detail}); "
-        f"{_plural(summary.items, 'item')} fetched."
+        f"{_plural(summary.items, 'item')} fetched"
     )
+    if summary.rate_limited:
+        line += f"; waited out {_plural(summary.rate_limited, 'rate limit')} (HTTP 429)"
+    line += "."
     _stdout().print(line, markup=False)
 
 
 def _confirm(question: str) -> bool:
     try:
         return typer.confirm(question, default=False, err=True)
-    except typer.Abort:
+    except typer.Abort as abort:
+        # click turns both Ctrl-C and end of input into Abort; only the latter is "no
+        # answer". Ctrl-C is an interruption like anywhere else (exit 130).
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            typer.echo(err=True)  # end the prompt's line
+            raise KeyboardInterrupt from None
         raise UsageProblem(
             "no answer to the confirmation prompt; nothing deleted (pass --yes to skip it)"
         ) from None
@@ -269,6 +291,7 @@ def delete(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be deleted; delete nothing.")
     ] = False,
+    concurrency: ConcurrencyOption = 4,
 ) -> None:
     """Delete threads (with their items) by id, or all threads matching --user and/or
     --older-than. Asks for confirmation naming how many threads will go, unless --yes."""
@@ -279,9 +302,14 @@ def delete(
         raise UsageProblem("nothing selected: give thread ids, --user or --older-than")
     client = _settings(ctx).client()
     out, err = _stdout(), _stderr()
+    targets: Iterable[str] = ids
+    count = len(ids)
     if not ids:
-        selected = select_threads(client, user=user, older_than_days=older_than)
-        ids = [thread.id for thread in selected]
+        selection = count_selection(
+            client, user=user, older_than_days=older_than, preview=_PREVIEW_ROWS
+        )
+        count = selection.count
+        targets = select_threads(client, selection)
         criteria = ", ".join(
             part
             for part in (
@@ -290,24 +318,23 @@ def delete(
             )
             if part
         )
-        if not selected:
+        if not count:
             out.print(f"No threads {criteria}; nothing to delete.", markup=False)
             return
-        shown = selected[:_PREVIEW_ROWS]
-        title = f"{_plural(len(selected), 'thread')} {criteria}"
-        out.print(thread_table(shown, title=title), soft_wrap=False)
-        if len(selected) > len(shown):
-            out.print(f"... and {len(selected) - len(shown)} more", markup=False)
+        title = f"{_plural(count, 'thread')} {criteria}"
+        out.print(thread_table(selection.preview, title=title), soft_wrap=False)
+        if count > len(selection.preview):
+            out.print(f"... and {count - len(selection.preview)} more", markup=False)
     if dry_run:
         if thread_ids:
             for thread_id in ids:
                 out.print(f"would delete {thread_id}", markup=False)
         out.print(
-            f"Dry run: {_plural(len(ids), 'thread')} would be deleted; nothing was deleted.",
+            f"Dry run: {_plural(count, 'thread')} would be deleted; nothing was deleted.",
             markup=False,
         )
         return
-    if not yes and not _confirm(f"Delete {_plural(len(ids), 'thread')}? This cannot be undone."):
+    if not yes and not _confirm(f"Delete {_plural(count, 'thread')}? This cannot be undone."):
         out.print("Nothing deleted.")
         return
 
@@ -317,10 +344,12 @@ def delete(
         else:
             err.print(f"failed  {thread_id}: {reason}", markup=False)
 
-    summary = delete_threads(client, ids, report)
+    summary = delete_threads(client, targets, report, concurrency=concurrency)
     line = f"Deleted {_plural(len(summary.deleted), 'thread')}"
     if summary.failed:
         line += f"; {len(summary.failed)} failed"
+    if summary.rate_limited:
+        line += f"; waited out {_plural(summary.rate_limited, 'rate limit')} (HTTP 429)"
     out.print(line + ".", markup=False)
     if summary.failed:
         raise typer.Exit(EXIT_API_ERROR)

@@ -1,16 +1,30 @@
-"""Choosing threads to delete, and deleting them one by one with a per-thread outcome."""
+"""Choosing threads to delete, and deleting them concurrently with a per-thread outcome.
+
+A selection (``--user`` / ``--older-than``) is walked twice, never held in memory: once
+to count it (for the confirmation prompt, with the first few threads for a preview),
+then again to delete as the listing streams, up to the last thread the count saw, so
+that a thread created after the prompt is never deleted without having been counted.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from chatkit_threads import APIError, ChatKit, DeletedOnRetryError, ThreadResource
 
 from .errors import describe_error
+from .pool import Outcome, RateLimiter, list_threads, run_ordered, without_rate_limit_retries
 
-__all__ = ["DeleteSummary", "delete_threads", "select_threads", "unique"]
+__all__ = [
+    "DeleteSummary",
+    "Selection",
+    "count_selection",
+    "delete_threads",
+    "select_threads",
+    "unique",
+]
 
 DAY = 86_400
 
@@ -20,29 +34,73 @@ def unique(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def select_threads(
+@dataclass
+class Selection:
+    """Which threads ``--user`` / ``--older-than`` select, as counted by a first walk."""
+
+    user: str | None
+    cutoff: float | None
+    """Created before this time (seconds since the epoch); any age when ``None``."""
+    count: int = 0
+    preview: list[ThreadResource] = field(default_factory=list)
+    """The first (oldest) few selected threads, to show before asking."""
+    last: ThreadResource | None = None
+    """The newest selected thread the count saw: deleting stops there."""
+
+    def matches(self, thread: ThreadResource) -> bool:
+        """Whether the thread is old enough (the user filter is the listing's)."""
+        created = thread.created_at
+        return self.cutoff is None or (isinstance(created, int | float) and created < self.cutoff)
+
+
+def _walk(client: ChatKit, user: str | None) -> Iterator[ThreadResource]:
+    # One request at a time, waiting out 429s like the deletions do.
+    api = without_rate_limit_retries(client)
+    return list_threads(api, RateLimiter(1, api.retry_policy), user=user)
+
+
+def count_selection(
     client: ChatKit,
     *,
     user: str | None,
     older_than_days: float | None,
+    preview: int = 20,
     now: float | None = None,
-) -> list[ThreadResource]:
-    """Threads of ``user`` (any user when ``None``) created more than ``older_than_days``
-    days ago (any age when ``None``), oldest first.
-
-    The whole selection is listed before anything is deleted, so deleting cannot shift
-    the pages of a walk still in progress.
-    """
+) -> Selection:
+    """Count the threads of ``user`` (any user when ``None``) created more than
+    ``older_than_days`` days ago (any age when ``None``), keeping the ``preview`` oldest."""
     cutoff = None
     if older_than_days is not None:
         cutoff = (time.time() if now is None else now) - older_than_days * DAY
-    selected = []
-    for thread in client.threads.list(user=user, order="asc", limit=100):
-        created = thread.created_at
-        if cutoff is not None and not (isinstance(created, int | float) and created < cutoff):
-            continue
-        selected.append(thread)
-    return selected
+    selection = Selection(user=user, cutoff=cutoff)
+    for thread in _walk(client, user):
+        if selection.matches(thread):
+            selection.count += 1
+            selection.last = thread
+            if len(selection.preview) < preview:
+                selection.preview.append(thread)
+    return selection
+
+
+def select_threads(client: ChatKit, selection: Selection) -> Iterator[str]:
+    """The ids of the counted selection, oldest first, streamed from a fresh listing
+    (pages are fetched ahead, so deleting what was handed out cannot break the walk);
+    stops after the newest thread the count saw."""
+    last = selection.last
+    if last is None:
+        return
+    for thread in _walk(client, selection.user):
+        if thread.id != last.id and _created_after(thread, last):
+            return  # created since the count: not part of what was confirmed
+        if selection.matches(thread):
+            yield thread.id
+        if thread.id == last.id:
+            return
+
+
+def _created_after(thread: ThreadResource, last: ThreadResource) -> bool:
+    created, bound = thread.created_at, last.created_at
+    return isinstance(created, int | float) and isinstance(bound, int | float) and created > bound
 
 
 @dataclass
@@ -51,27 +109,49 @@ class DeleteSummary:
 
     deleted: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    rate_limited: int = 0
+    """429 answers met (and waited out) on the way."""
+
+
+def _per_thread(exc: BaseException) -> bool:
+    return not isinstance(exc, APIError | ValueError)
 
 
 def delete_threads(
-    client: ChatKit, ids: Iterable[str], on_result: Callable[[str, str | None], None]
+    client: ChatKit,
+    ids: Iterable[str],
+    on_result: Callable[[str, str | None], None],
+    *,
+    concurrency: int = 1,
 ) -> DeleteSummary:
-    """Delete each thread; a failure is recorded (with its reason) and the rest go on.
+    """Delete each thread, ``concurrency`` at a time; a failure is recorded (with its
+    reason) and the rest go on. 429 answers slow the run down (see ``pool``).
 
     ``on_result(id, None)`` is called after each deletion, ``on_result(id, reason)``
-    after each failure.
+    after each failure, in the order of ``ids`` whatever the concurrency.
     """
+    api = without_rate_limit_retries(client)
+    limiter = RateLimiter(concurrency, api.retry_policy)
     summary = DeleteSummary()
-    for thread_id in ids:
-        try:
-            client.threads.delete(thread_id)
-        except DeletedOnRetryError:
-            pass  # an earlier attempt deleted it; only its response was lost (logged)
-        except (APIError, ValueError) as exc:
-            reason = describe_error(exc)[0].removeprefix("error: ")
+
+    def delete(thread_id: str) -> None:
+        api.threads.delete(thread_id)
+
+    def done(thread_id: str, outcome: Outcome[None]) -> None:
+        error = outcome.error
+        # DeletedOnRetryError: an earlier attempt deleted it, only its response was lost.
+        if error is None or isinstance(error, DeletedOnRetryError):
+            summary.deleted.append(thread_id)
+            on_result(thread_id, None)
+        elif isinstance(error, APIError | ValueError):
+            reason = describe_error(error)[0].removeprefix("error: ")
             summary.failed.append((thread_id, reason))
             on_result(thread_id, reason)
-            continue
-        summary.deleted.append(thread_id)
-        on_result(thread_id, None)
+        else:
+            outcome.get()  # re-raises what is not about this one thread
+
+    try:
+        run_ordered(ids, delete, done, limiter, fatal=_per_thread)
+    finally:
+        summary.rate_limited = limiter.rate_limited
     return summary

@@ -19,7 +19,7 @@ from typer.testing import CliRunner, Result
 
 from chatkit_threads import ChatKit
 from chatkit_threads_cli.app import app
-from chatkit_threads_mock import MockApi, MockServer, error_response
+from chatkit_threads_mock import FAULT_HEADER, MockApi, MockServer, error_response
 
 # The default seed gives each key's project these: 12 threads, 8 items each, 3 users.
 SEEDED_THREADS = 12
@@ -41,6 +41,23 @@ class Cli:
     def client(self) -> ChatKit:
         """A client of the same server, to check what a command did."""
         return ChatKit(api_key=self.server.api_key, base_url=self.server.base_url)
+
+
+class _FaultFreeCli(Cli):
+    def client(self) -> ChatKit:
+        # The per-request header replaces the server's fault spec with none at all.
+        return ChatKit(
+            api_key=self.server.api_key,
+            base_url=self.server.base_url,
+            default_headers={FAULT_HEADER: "seed=0"},
+        )
+
+
+def serve_faulty(faults: str, **options: Any) -> Iterator[Cli]:
+    """A server injecting ``faults`` into the command's requests; ``client()`` (for
+    checking what the command did) gets no faults."""
+    with MockServer(port=0, faults=faults, **options) as server:
+        yield _FaultFreeCli(server)
 
 
 def serve(**options: Any) -> Iterator[Cli]:

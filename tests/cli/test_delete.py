@@ -3,16 +3,23 @@ age, and the summary of what was deleted and what failed."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.testing
 
 from chatkit_threads import NotFoundError
+from chatkit_threads_cli import commands
+from chatkit_threads_cli.delete import Selection, count_selection
+from chatkit_threads_mock.store import project_for_key
 
-from .conftest import SEEDED_THREADS, Cli, serve
+from .conftest import SEEDED_THREADS, Cli, serve, serve_faulty
 
 DAY = 86_400
 
@@ -138,3 +145,109 @@ def test_older_than_alone_spans_every_user(aged_cli: Cli) -> None:
     assert f"{SEEDED_THREADS + 3} threads would be deleted" in result.stdout
     assert "Delete" not in result.output
     assert len(remaining(aged_cli)) == SEEDED_THREADS + 4
+
+
+class _CtrlC(io.BytesIO):
+    """Standard input at which the user presses Ctrl-C."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise KeyboardInterrupt
+
+    read1 = readline = read
+
+
+def test_ctrl_c_at_the_prompt_is_an_interruption(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = sorted(remaining(cli))[0]
+    monkeypatch.setattr(typer.testing, "make_input_stream", lambda *args: _CtrlC())
+    result = cli("threads", "delete", target)
+    assert result.exit_code == 130
+    assert "Delete 1 thread? This cannot be undone." in result.stderr
+    assert result.stderr.splitlines()[-1] == "interrupted"
+    assert "pass --yes" not in result.stderr
+    assert not gone(cli, target)
+
+
+# --- concurrency -------------------------------------------------------------------
+
+
+def listed(cli: Cli) -> list[str]:
+    return [t.id for t in cli.client().threads.list(order="asc", limit=100)]
+
+
+@pytest.fixture
+def many_cli() -> Iterator[Cli]:
+    """130 threads: the selection spans two listing pages."""
+    yield from serve(seed="synthetic:130:1")
+
+
+def test_bulk_delete_at_concurrency_8_reports_in_listing_order(many_cli: Cli) -> None:
+    order = listed(many_cli)
+    result = many_cli("threads", "delete", "--older-than", "1", "-j", "8", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Delete 130 threads?" in result.stderr
+    assert "... and 110 more" in result.stdout  # a preview, not the whole selection
+    reported = [
+        line.split()[1] for line in result.stdout.splitlines() if line.startswith("deleted")
+    ]
+    assert reported == order  # each once, in the listing's order
+    assert result.stdout.rstrip().endswith("Deleted 130 threads.")
+    assert listed(many_cli) == []
+
+
+def test_failures_at_concurrency_are_reported_per_thread(cli: Cli) -> None:
+    ids = sorted(remaining(cli))[:6]
+    mixed = [ids[0], "cthr_missing1", *ids[1:4], "cthr_missing2", *ids[4:]]
+    result = cli("threads", "delete", *mixed, "--yes", "--concurrency", "8")
+    assert result.exit_code == 1
+    assert [line.split()[1] for line in result.stdout.splitlines()[:-1]] == ids
+    failures = [line for line in result.stderr.splitlines() if line.startswith("failed")]
+    assert [line.split()[1] for line in failures] == ["cthr_missing1:", "cthr_missing2:"]
+    assert result.stdout.rstrip().endswith("Deleted 6 threads; 2 failed.")
+    assert all(gone(cli, thread_id) for thread_id in ids)
+
+
+@pytest.fixture
+def storm_cli() -> Iterator[Cli]:
+    """Half of all requests are refused with a 429 (checks go around the faults)."""
+    yield from serve_faulty("429=0.5,retry-after=0.001,seed=9", seed="synthetic:130:1")
+
+
+def test_a_429_storm_deletes_every_thread_once_without_failures(storm_cli: Cli) -> None:
+    order = listed(storm_cli)
+    result = storm_cli("threads", "delete", "--older-than", "1", "--yes", "-j", "8")
+    assert result.exit_code == 0, result.output
+    assert "failed" not in result.output
+    reported = [
+        line.split()[1] for line in result.stdout.splitlines() if line.startswith("deleted")
+    ]
+    assert reported == order
+    assert re.search(
+        r"Deleted 130 threads; waited out \d+ rate limits \(HTTP 429\)\.", result.stdout
+    )
+    assert listed(storm_cli) == []
+
+
+def test_a_thread_created_after_the_count_is_not_deleted(
+    aged_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def count_then_create(*args: Any, **kwargs: Any) -> Selection:
+        selection = count_selection(*args, **kwargs)
+        newcomer = {
+            "id": "cthr_dave_newest",
+            "object": "chatkit.thread",
+            "created_at": int(time.time()) + 5,
+            "title": "created while the prompt was open",
+            "status": {"type": "active"},
+            "user": "user_dave",
+        }
+        server = aged_cli.server
+        assert server.store.add(project_for_key(server.api_key), [newcomer])
+        return selection
+
+    monkeypatch.setattr(commands, "count_selection", count_then_create)
+    result = aged_cli("threads", "delete", "--user", "user_dave", "-j", "8", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Delete 4 threads?" in result.stderr
+    assert result.stdout.rstrip().endswith("Deleted 4 threads.")
+    assert not gone(aged_cli, "cthr_dave_newest")
+    assert all(gone(aged_cli, f"cthr_dave_{n}") for n in ("new1", "new2", "old1", "old2"))

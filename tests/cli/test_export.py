@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from rich.console import Console
 
+from chatkit_threads import RateLimitError, RetryPolicy
 from chatkit_threads_cli import export as export_module
+from chatkit_threads_cli.pool import Cancelled, RateLimiter
 from chatkit_threads_cli.progress import BarProgress, LineProgress, make_progress
 
-from .conftest import ITEMS_PER_THREAD, SEEDED_THREADS, Cli, FailingItems
+from .conftest import ITEMS_PER_THREAD, SEEDED_THREADS, Cli, FailingItems, serve, serve_faulty
 
 PAGE = 3  # items per page in these tests: a seeded thread takes 3 requests (3 + 3 + 2)
 PAGES_PER_THREAD = 3
@@ -66,10 +73,16 @@ def test_export_to_a_directory_with_markdown(cli: Cli, tmp_path: Path) -> None:
         f"{total_items} items fetched."
     )
     # Not a terminal: plain progress lines on stderr, one per thread.
+    # One listing page: the total is known from the start, hence an ETA on every line.
     lines = result.stderr.splitlines()
     assert lines[0] == f"exporting {SEEDED_THREADS} threads"
-    assert lines[1].startswith(f"[1/{SEEDED_THREADS}] exported cthr_")
-    assert lines[1].endswith(f"({ITEMS_PER_THREAD} items)")
+    line = re.compile(
+        rf"\[(\d+)/{SEEDED_THREADS}\] exported cthr_\S+ \({ITEMS_PER_THREAD} items\) "
+        r"\d+\.\d threads/s, ETA \d+:\d\d:\d\d"
+    )
+    matches = [line.fullmatch(text) for text in lines[1:]]
+    assert all(matches), lines
+    assert [int(m[1]) for m in matches if m] == list(range(1, SEEDED_THREADS + 1))
     assert len(lines) == SEEDED_THREADS + 1
     manifest = read_jsonl(out / "manifest.jsonl")
     assert sorted(str(entry["id"]) for entry in manifest) == sorted(api_blocks(cli))
@@ -108,7 +121,7 @@ def test_interrupted_directory_export_resumes_mid_thread(
     out = tmp_path / "backup"
     # Two threads get all their pages, the third only its first: then the server fails.
     failing.arm(2 * PAGES_PER_THREAD + 1)
-    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE))
+    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "-j", "1")
     first = flaky_cli(*args)
     assert first.exit_code == 1
     assert first.stderr.splitlines()[-1].startswith("error: HTTP 500")
@@ -151,11 +164,11 @@ def test_single_file_export_resumes_after_an_interruption(
     out = tmp_path / "all.jsonl"
     args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "--markdown")
     failing.arm(4 * PAGES_PER_THREAD + 2)  # four threads, then half of the fifth
-    first = flaky_cli(*args)
+    first = flaky_cli(*args, "--concurrency", "1")
     assert first.exit_code == 1
     assert not out.exists()  # the file gets its name only once complete
     part = tmp_path / "all.jsonl.part"
-    assert len(file_blocks(part)) == 5  # the fifth cut short
+    assert len(file_blocks(part)) == 4  # the fifth never reached the file
 
     failing.disarm()
     second = flaky_cli(*args)
@@ -194,58 +207,205 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
     assert "2/2" in screen.getvalue()
 
 
+@pytest.mark.parametrize("concurrency", ["1", "8"])
+@pytest.mark.parametrize("layout", ["dir", "all.jsonl"])
+def test_a_thread_deleted_mid_export_is_skipped_cleanly(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str, concurrency: str
+) -> None:
+    out = tmp_path / layout
+    blocks_of = file_blocks if layout.endswith(".jsonl") else directory_blocks
+    real = export_module._write_items
+    victims: list[str] = []
+
+    lock = threading.Lock()
+
+    def delete_the_second(client: Any, handle: Any, thread_id: str, *rest: Any) -> int:
+        with lock:
+            if not victims:
+                victims.append("first")
+            elif len(victims) == 1:
+                victims.append(thread_id)
+                cli.client().threads.delete(thread_id)  # gone between listing and export
+        return real(client, handle, thread_id, *rest)
+
+    monkeypatch.setattr(export_module, "_write_items", delete_the_second)
+    args = ("threads", "export", "--out", str(out), "--concurrency", concurrency)
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    assert "1 deleted meanwhile (skipped)" in result.stdout
+    assert f"vanished {victims[1]}" in result.stderr
+    blocks = blocks_of(out)
+    assert victims[1] not in blocks
+    assert blocks == api_blocks(cli)  # every remaining thread exactly once, complete
+    assert not list(tmp_path.rglob("*.part"))
+
+    monkeypatch.setattr(export_module, "_write_items", real)
+    again = cli(*args)
+    assert again.exit_code == 0
+    assert f"({SEEDED_THREADS - 1} already complete)" in again.stdout
+    assert blocks_of(out) == api_blocks(cli)
+
+
+# --- concurrency -------------------------------------------------------------------
+
+# More threads than one listing page (100), with ties in creation time, and several
+# item pages per thread at PAGE: the listing and the item walks both paginate.
+MANY = "synthetic:130:4"
+
+
+@pytest.fixture
+def many_cli() -> Iterator[Cli]:
+    yield from serve(seed=MANY)
+
+
+def listing_order(cli: Cli) -> list[str]:
+    return [thread.id for thread in cli.client().threads.list(order="asc", limit=100)]
+
+
+def test_output_is_identical_at_concurrency_1_and_8(many_cli: Cli, tmp_path: Path) -> None:
+    exports: dict[str, dict[str, bytes]] = {}
+    for concurrency in ("1", "8"):
+        root = tmp_path / concurrency
+        common = ("--page-size", str(PAGE), "--markdown", "--concurrency", concurrency)
+        for out in (root / "dir", root / "all.jsonl"):
+            result = many_cli("threads", "export", "--out", str(out), *common)
+            assert result.exit_code == 0, result.output
+            assert "(130 new); 520 items fetched." in result.stdout
+        exports[concurrency] = {
+            str(path.relative_to(root)): path.read_bytes()
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and path.name != "manifest.jsonl"
+        }
+        # The directory's manifest lists the threads in the listing's order, each once.
+        manifest = read_jsonl(root / "dir" / "manifest.jsonl")
+        assert [entry["id"] for entry in manifest] == listing_order(many_cli)
+    assert exports["1"] == exports["8"]  # per-thread files, Markdown, single file + manifest
+    # dir: ID.jsonl and ID.md per thread; single file: the file, its manifest, ID.md each
+    assert len(exports["8"]) == 2 * 130 + 2 + 130
+    assert list(file_blocks(tmp_path / "8" / "all.jsonl")) == listing_order(many_cli)
+    assert directory_blocks(tmp_path / "8" / "dir") == api_blocks(many_cli)
+
+
+@pytest.mark.parametrize("layout", ["dir", "all.jsonl"])
+def test_resume_after_a_failure_at_concurrency_8(
+    flaky_cli: Cli, failing: FailingItems, tmp_path: Path, layout: str
+) -> None:
+    out = tmp_path / layout
+    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "-j", "8")
+    failing.arm(5 * PAGES_PER_THREAD + 1)
+    first = flaky_cli(*args)
+    assert first.exit_code == 1
+    assert first.stderr.splitlines()[-1].startswith("error: HTTP 500")
+    failing.disarm()
+    second = flaky_cli(*args)
+    assert second.exit_code == 0, second.output
+    assert "already complete" in second.stdout or "(12 new)" in second.stdout
+    blocks = file_blocks(out) if layout.endswith(".jsonl") else directory_blocks(out)
+    assert blocks == api_blocks(flaky_cli)  # complete, nothing twice
+    manifest = out.with_name("all.manifest.jsonl") if layout != "dir" else out / "manifest.jsonl"
+    assert [entry["id"] for entry in read_jsonl(manifest)] == listing_order(flaky_cli)
+    assert not list(tmp_path.rglob("*.part"))
+
+
+@pytest.mark.parametrize("concurrency", ["1", "8"])
 def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    many_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, concurrency: str
 ) -> None:
     out = tmp_path / "backup"
     real = export_module._write_items
     calls = 0
+    lock = threading.Lock()
 
-    def interrupted_on_the_fourth_thread(*args: Any) -> int:
+    def interrupted_on_the_fortieth_thread(*args: Any) -> int:
         nonlocal calls
-        calls += 1
-        if calls == 4:
-            raise KeyboardInterrupt
+        with lock:
+            calls += 1
+            if calls == 40:
+                raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(export_module, "_write_items", interrupted_on_the_fourth_thread)
-    first = cli("threads", "export", "--out", str(out))
+    monkeypatch.setattr(export_module, "_write_items", interrupted_on_the_fortieth_thread)
+    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "-j", concurrency)
+    first = many_cli(*args)
     assert first.exit_code == 130
     assert first.stderr.splitlines()[-1] == "interrupted"
-    assert len(list(out.glob("cthr_*.jsonl"))) == 3
+    done_before = len(list(out.glob("cthr_*.jsonl")))
+    if concurrency == "1":
+        assert done_before == 39  # nothing after the interrupted thread was started
+    assert 0 < done_before < 130
 
     monkeypatch.setattr(export_module, "_write_items", real)
-    second = cli("threads", "export", "--out", str(out))
-    assert second.exit_code == 0
-    assert "3 already complete" in second.stdout
-    assert directory_blocks(out) == api_blocks(cli)
+    second = many_cli(*args)
+    assert second.exit_code == 0, second.output
+    assert f"{done_before} already complete" in second.stdout
+    assert directory_blocks(out) == api_blocks(many_cli)
+    manifest = read_jsonl(out / "manifest.jsonl")
+    assert [entry["id"] for entry in manifest] == listing_order(many_cli)
 
 
-def test_a_thread_deleted_mid_export_is_skipped_cleanly(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def storm_cli() -> Iterator[Cli]:
+    """Half of all requests (listing pages, item pages) are refused with a 429."""
+    yield from serve_faulty("429=0.5,retry-after=0.001,seed=5", seed=MANY)
+
+
+@pytest.mark.parametrize("layout", ["dir", "all.jsonl"])
+def test_a_429_storm_slows_the_export_down_but_every_thread_arrives_once(
+    storm_cli: Cli, tmp_path: Path, layout: str
 ) -> None:
-    out = tmp_path / "all.jsonl"
-    real = export_module._write_items
-    victims: list[str] = []
-
-    def delete_the_second(client: Any, handle: Any, thread_id: str, *rest: Any) -> int:
-        if not victims:
-            victims.append("first")
-        elif len(victims) == 1:
-            victims.append(thread_id)
-            cli.client().threads.delete(thread_id)  # gone between listing and export
-        return real(client, handle, thread_id, *rest)
-
-    monkeypatch.setattr(export_module, "_write_items", delete_the_second)
-    result = cli("threads", "export", "--out", str(out))
+    out = tmp_path / layout
+    args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "-j", "8")
+    result = storm_cli(*args)
     assert result.exit_code == 0, result.output
-    assert "1 deleted meanwhile (skipped)" in result.stdout
-    blocks = file_blocks(out)
-    assert victims[1] not in blocks
-    assert blocks == api_blocks(cli)  # every remaining thread exactly once, complete
+    assert "(130 new); 520 items fetched" in result.stdout
+    waited = re.search(r"waited out (\d+) rate limits", result.stdout)
+    assert waited and int(waited[1]) > 50
+    blocks = file_blocks(out) if layout.endswith(".jsonl") else directory_blocks(out)
+    assert blocks == api_blocks(storm_cli)
+    manifest = out.with_name("all.manifest.jsonl") if layout != "dir" else out / "manifest.jsonl"
+    assert [entry["id"] for entry in read_jsonl(manifest)] == listing_order(storm_cli)
 
-    monkeypatch.setattr(export_module, "_write_items", real)
-    again = cli("threads", "export", "--out", str(out))
-    assert again.exit_code == 0
-    assert f"({SEEDED_THREADS - 1} already complete)" in again.stdout
-    assert file_blocks(out) == api_blocks(cli)
+
+def rate_limited(wait_ms: str | None) -> RateLimitError:
+    headers = {"retry-after-ms": wait_ms} if wait_ms is not None else {}
+    request = httpx.Request("GET", "http://127.0.0.1/v1/chatkit/threads")
+    return RateLimitError(
+        "slow down", response=httpx.Response(429, headers=headers, request=request), body=None
+    )
+
+
+def test_the_limiter_halves_on_429_and_climbs_back_one_by_one() -> None:
+    now = [0.0]
+    limiter = RateLimiter(8, RetryPolicy(), clock=lambda: now[0])
+    refusals = [rate_limited("0"), rate_limited("0")]
+
+    def refused_twice() -> str:
+        if refusals:
+            raise refusals.pop()
+        return "done"
+
+    assert limiter.call(refused_twice) == "done"
+    assert limiter.rate_limited == 2
+    assert limiter.limit == 2 and limiter.lowest_limit == 2  # 8 -> 4 -> 2
+    for _ in range(8):
+        limiter.call(lambda: None)
+    assert limiter.limit == 3  # a run of `ceiling` successes adds one
+    for _ in range(5 * 8):
+        limiter.call(lambda: None)
+    assert limiter.limit == 8  # never above --concurrency
+
+
+def test_the_limiter_waits_out_retry_after_before_admitting_anyone() -> None:
+    limiter = RateLimiter(4, RetryPolicy())
+    refusals = [rate_limited("150")]
+    started = time.monotonic()
+
+    def refused_once() -> None:
+        if refusals:
+            raise refusals.pop()
+
+    limiter.call(refused_once)
+    assert time.monotonic() - started >= 0.15
+    limiter.stop()
+    with pytest.raises(Cancelled):
+        limiter.call(lambda: None)
