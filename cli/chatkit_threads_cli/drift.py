@@ -1,0 +1,362 @@
+"""``chatkit-threads spec drift``: how far the API's answers are from the spec.
+
+Samples the account read-only (the thread listing in both orders, a sample of threads
+retrieved one by one, the first items of each), checks every body with
+``conformance.SpecChecker`` and folds the departures into rows: one per operation,
+schema, JSON path (indices folded to ``[*]``) and kind of departure, with how often it
+happened out of how many places it could have. ``--record`` keeps the drifting threads
+and items as received, as a fixture file the mock can serve with ``--allow-drift``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import attrs
+import httpx
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from chatkit_threads import ChatKit, NotFoundError
+
+from .conformance import Departure, SpecChecker, example_text, fold_path
+from .errors import EXIT_OK, UsageProblem, reporting
+from .settings import Settings
+
+__all__ = ["DriftReport", "DriftRow", "OperationShare", "Recorder", "sample_account", "spec_app"]
+
+EXIT_DRIFT = 1
+
+spec_app = typer.Typer(
+    name="spec",
+    help="Compare the live API with the spec.",
+    no_args_is_help=True,
+)
+
+
+@attrs.define
+class DriftRow:
+    """One kind of departure at one place of one operation's bodies."""
+
+    operation: str
+    schema: str
+    path: str
+    problem: str
+    count: int
+    total: int
+    example: Any
+
+    def to_json(self, width: int, secret: str | None) -> dict[str, Any]:
+        """The row for ``--json`` (the example as shortened text, or null)."""
+        data = attrs.asdict(self)
+        data["example"] = _example(self.example, width, secret) or None
+        return data
+
+
+@attrs.define
+class OperationShare:
+    """How many of an operation's bodies conform to the spec."""
+
+    operation: str
+    bodies: int = 0
+    conforming: int = 0
+
+
+class DriftReport:
+    """Accumulates checked bodies into rows and per-operation shares."""
+
+    def __init__(self, checker: SpecChecker) -> None:
+        self.checker = checker
+        self.shares = {op: OperationShare(op) for op in checker.operations}
+        self._places: Counter[tuple[str, str]] = Counter()
+        self._rows: dict[tuple[str, str, str, str], DriftRow] = {}
+
+    def add(self, operation: str, body: Any) -> list[Departure]:
+        """Check one body of ``operation``; returns its departures."""
+        for place in _places(body, "$"):
+            self._places[operation, place] += 1
+        departures = self.checker.check(operation, body)
+        share = self.shares.setdefault(operation, OperationShare(operation))
+        share.bodies += 1
+        share.conforming += not departures
+        for departure in departures:
+            key = (operation, departure.schema, fold_path(departure.path), departure.problem)
+            row = self._rows.get(key)
+            if row is None:
+                row = self._rows[key] = DriftRow(*key, 0, 0, departure.value)
+            row.count += 1
+        return departures
+
+    @property
+    def rows(self) -> list[DriftRow]:
+        """The rows, in operation order then most frequent first."""
+        order = {op: index for index, op in enumerate(self.shares)}
+        for (operation, _, path, _), row in self._rows.items():
+            unit = path if path.endswith("[*]") else path.rsplit(".", 1)[0]
+            row.total = self._places[operation, unit] or row.count
+        return sorted(
+            self._rows.values(), key=lambda r: (order.get(r.operation, 0), -r.count, r.path)
+        )
+
+
+def _places(value: Any, path: str) -> Iterator[str]:
+    """Every folded path of ``value``: where a departure can be counted."""
+    yield path
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _places(child, f"{path}.{key}")
+    elif isinstance(value, list):
+        for child in value:
+            yield from _places(child, f"{path}[*]")
+
+
+def _example(value: Any, width: int, secret: str | None) -> str:
+    if width <= 0:
+        return ""
+    text = example_text(value, width)
+    if secret and secret in text:
+        text = text.replace(secret, "<redacted>")
+    return text
+
+
+class Recorder:
+    """Writes drifting threads and items, as received, one JSON object per line.
+
+    An item's thread is written before it (once), even if the thread itself conforms,
+    so the file loads into the mock on its own.
+    """
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle = handle
+        self._written: set[str] = set()
+        self.lines = 0
+
+    def thread(self, body: Any) -> None:
+        """Record a thread, unless one with its id is already in the file."""
+        self._write(body)
+
+    def item(self, body: Any, thread: Any) -> None:
+        """Record an item (and, first, its thread)."""
+        self._write(thread)
+        self._write(body)
+
+    def _write(self, body: Any) -> None:
+        key = body.get("id") if isinstance(body, dict) else None
+        if isinstance(key, str):
+            if key in self._written:
+                return
+            self._written.add(key)
+        self._handle.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.lines += 1
+
+
+def _drifting_entries(departures: list[Departure], data: Any) -> list[Any]:
+    """The list entries (``$.data[i]``) that some departure lies in."""
+    if not isinstance(data, list):
+        return []
+    indices: list[int] = []
+    for departure in departures:
+        head = departure.path.removeprefix("$.data[")
+        if head != departure.path:
+            index = int(head.split("]", 1)[0])
+            if index not in indices:
+                indices.append(index)
+    return [data[i] for i in sorted(indices) if i < len(data)]
+
+
+class _Sampler:
+    def __init__(
+        self, client: ChatKit, report: DriftReport, recorder: Recorder | None, page_max: int
+    ) -> None:
+        self.client = client
+        self.report = report
+        self.recorder = recorder
+        self.page_max = page_max
+        self.requests = 0
+        self._base_path = httpx.URL(client.base_url).raw_path.decode("ascii").rstrip("/")
+
+    def check(self, response: httpx.Response) -> tuple[Any, list[Departure]]:
+        self.requests += 1
+        raw_path = response.request.url.raw_path.decode("ascii").split("?", 1)[0]
+        operation = self.report.checker.operation_for(raw_path.removeprefix(self._base_path))
+        if operation is None:
+            raise RuntimeError(f"no operation of the spec answers {raw_path}")
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        return body, self.report.add(operation, body)
+
+    def pages(self, fetch: Any, wanted: int) -> Iterator[tuple[Any, list[Departure]]]:
+        """Pages of a listing until ``wanted`` entries, the end, or a cursor-less page."""
+        seen, after = 0, None
+        while seen < wanted:
+            limit = min(self.page_max, wanted - seen)
+            response = fetch(limit=limit, after=after).http_response
+            body, departures = self.check(response)
+            yield body, departures
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, list) or not data or body.get("has_more") is not True:
+                return
+            seen += len(data)
+            after = body.get("last_id")
+            if not isinstance(after, str) or not after:
+                return
+
+
+def sample_account(
+    client: ChatKit,
+    report: DriftReport,
+    *,
+    threads: int,
+    items_per_thread: int,
+    recorder: Recorder | None = None,
+) -> int:
+    """Sample the account into ``report``; returns the number of requests made.
+
+    At most ``threads`` threads from each listing order, then each of the first
+    ``threads`` distinct ids retrieved, and up to ``items_per_thread`` items of each.
+    """
+    page_max = int(report.checker.parameter("listThreads", "limit").get("maximum", 100))
+    sampler = _Sampler(client, report, recorder, page_max)
+    raw = client.threads.with_raw_response
+    ids: list[str] = []
+    for order in ("desc", "asc"):
+
+        def fetch_threads(*, limit: int, after: str | None, order: str = order) -> Any:
+            return raw.list(limit=limit, after=after, order=order)  # type: ignore[arg-type]
+
+        for body, departures in sampler.pages(fetch_threads, threads):
+            data = body["data"] if isinstance(body, dict) else []
+            for thread in data if isinstance(data, list) else []:
+                thread_id = thread.get("id") if isinstance(thread, dict) else None
+                if isinstance(thread_id, str) and thread_id and thread_id not in ids:
+                    ids.append(thread_id)
+            if recorder is not None:
+                for thread in _drifting_entries(departures, data):
+                    recorder.thread(thread)
+    for thread_id in ids[:threads]:
+        try:
+            thread, departures = sampler.check(raw.retrieve(thread_id).http_response)
+        except NotFoundError:
+            # Deleted since it was listed: nothing to check.
+            continue
+        if recorder is not None and departures:
+            recorder.thread(thread)
+        if items_per_thread <= 0:
+            continue
+
+        def fetch_items(*, limit: int, after: str | None, thread_id: str = thread_id) -> Any:
+            return raw.list_items(thread_id, limit=limit, after=after, order="asc")
+
+        for body, departures in sampler.pages(fetch_items, items_per_thread):
+            if recorder is not None:
+                data = body.get("data") if isinstance(body, dict) else None
+                for item in _drifting_entries(departures, data):
+                    recorder.item(item, thread)
+    return sampler.requests
+
+
+def _render(
+    report: DriftReport, rows: list[DriftRow], width: int, secret: str | None, requests: int
+) -> Table | Text:
+    console = Console(highlight=False, soft_wrap=True)
+    shares = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Bodies that conform")
+    shares.add_column("operation", no_wrap=True)
+    shares.add_column("conform", justify="right", no_wrap=True)
+    shares.add_column("share", justify="right", no_wrap=True)
+    for share in report.shares.values():
+        if share.bodies:
+            percent = f"{100 * share.conforming / share.bodies:.0f}%"
+            shares.add_row(share.operation, f"{share.conforming} of {share.bodies}", percent)
+    console.print(shares)
+    if not rows:
+        return Text(f"No drift: every body of {requests} requests matches the spec.")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Departures from the spec")
+    for name in ("operation", "schema", "path", "problem"):
+        table.add_column(name, overflow="fold")
+    table.add_column("count", justify="right", no_wrap=True)
+    if width > 0:
+        table.add_column("example", overflow="fold")
+    for row in rows:
+        cells = [row.operation, row.schema, row.path, row.problem, f"{row.count} of {row.total}"]
+        if width > 0:
+            cells.append(_example(row.example, width, secret))
+        table.add_row(*(Text(cell) for cell in cells))
+    return table
+
+
+@spec_app.command()
+@reporting
+def drift(
+    ctx: typer.Context,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, help="Threads to sample (from each listing order).")
+    ] = 20,
+    items_per_thread: Annotated[
+        int, typer.Option("--items-per-thread", min=0, help="Items to read of each sampled thread.")
+    ] = 20,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the rows as a JSON list instead of tables.")
+    ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            metavar="FILE.jsonl",
+            help="Save drifting threads and items as received (for mock --allow-drift).",
+        ),
+    ] = None,
+    example_width: Annotated[
+        int,
+        typer.Option("--example-width", min=0, help="Characters of each example value (0 = none)."),
+    ] = 40,
+) -> None:
+    """Measure how the API's answers depart from the spec (read-only).
+
+    Exit code 0 when every body matches the spec, 1 when something drifted (or the API
+    failed), 2 for a usage error.
+    """
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    try:
+        checker = SpecChecker()
+    except ImportError as error:
+        raise UsageProblem(
+            f"this command needs the 'mock' extra ({error.name} is missing): "
+            "pip install 'chatkit-threads[mock]'"
+        ) from None
+    client = settings.client().with_options(strict=False)
+    report = DriftReport(checker)
+    handle: IO[str] | None = None
+    if record is not None:
+        try:
+            handle = open(record, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+        except OSError as error:
+            raise UsageProblem(f"--record {record}: {error.strerror or error}") from None
+    try:
+        recorder = Recorder(handle) if handle is not None else None
+        requests = sample_account(
+            client, report, threads=threads, items_per_thread=items_per_thread, recorder=recorder
+        )
+    finally:
+        if handle is not None:
+            handle.close()
+    rows = report.rows
+    secret = settings.api_key
+    out = Console(highlight=False, soft_wrap=True)
+    if as_json:
+        typer.echo(json.dumps([row.to_json(example_width, secret) for row in rows], indent=2))
+    else:
+        out.print(_render(report, rows, example_width, secret, requests))
+        if recorder is not None:
+            err = Console(stderr=True, highlight=False, soft_wrap=True)
+            err.print(f"recorded {recorder.lines} bodies in {record}", markup=False)
+    raise typer.Exit(EXIT_DRIFT if rows else EXIT_OK)
