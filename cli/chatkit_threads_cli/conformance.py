@@ -12,7 +12,6 @@ the body, ``$.data[3].type`` a field, and a missing field is named by its own pa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -326,17 +325,3 @@ class SpecChecker:
 def _order(path: str) -> list[tuple[int, str]]:
     # Document order: indices compare as numbers (zero-padded), before names.
     return [(0, p.zfill(12)) if p.isdigit() else (1, p) for p in re.split(r"[.\[\]]+", path) if p]
-
-
-def example_text(value: Any, width: int) -> str:
-    """A short, one-line rendering of an offending value (``width`` characters at most)."""
-    if value is MISSING:
-        return ""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
-    if isinstance(value, str):
-        text = json.dumps(text, ensure_ascii=False)
-    if len(text) > width:
-        suffix = f"... ({len(text)} chars)"
-        text = text[: max(width - len(suffix), 1)] + suffix
-    return text

@@ -10,6 +10,7 @@ and items as received, as a fixture file the mock can serve with ``--allow-drift
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -20,17 +21,25 @@ import attrs
 import httpx
 import typer
 from rich import box
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from chatkit_threads import ChatKit, NotFoundError
 
-from .conformance import Departure, SpecChecker, example_text, fold_path
+from .conformance import MISSING, Departure, SpecChecker, fold_path
 from .errors import EXIT_OK, UsageProblem, reporting
 from .settings import Settings
 
-__all__ = ["DriftReport", "DriftRow", "OperationShare", "Recorder", "sample_account", "spec_app"]
+__all__ = [
+    "DriftReport",
+    "DriftRow",
+    "ExampleStyle",
+    "OperationShare",
+    "Recorder",
+    "sample_account",
+    "spec_app",
+]
 
 EXIT_DRIFT = 1
 
@@ -53,10 +62,10 @@ class DriftRow:
     total: int
     example: Any
 
-    def to_json(self, width: int, secret: str | None) -> dict[str, Any]:
+    def to_json(self, style: ExampleStyle) -> dict[str, Any]:
         """The row for ``--json`` (the example as shortened text, or null)."""
         data = attrs.asdict(self)
-        data["example"] = _example(self.example, width, secret) or None
+        data["example"] = style.render(self.example)
         return data
 
 
@@ -77,6 +86,7 @@ class DriftReport:
         self.shares = {op: OperationShare(op) for op in checker.operations}
         self._places: Counter[tuple[str, str]] = Counter()
         self._rows: dict[tuple[str, str, str, str], DriftRow] = {}
+        self._units: dict[tuple[str, str, str, str], str] = {}
 
     def add(self, operation: str, body: Any) -> list[Departure]:
         """Check one body of ``operation``; returns its departures."""
@@ -91,6 +101,7 @@ class DriftReport:
             row = self._rows.get(key)
             if row is None:
                 row = self._rows[key] = DriftRow(*key, 0, 0, departure.value)
+                self._units[key] = fold_path(departure.unit)
             row.count += 1
         return departures
 
@@ -98,9 +109,8 @@ class DriftReport:
     def rows(self) -> list[DriftRow]:
         """The rows, in operation order then most frequent first."""
         order = {op: index for index, op in enumerate(self.shares)}
-        for (operation, _, path, _), row in self._rows.items():
-            unit = path if path.endswith("[*]") else path.rsplit(".", 1)[0]
-            row.total = self._places[operation, unit] or row.count
+        for key, row in self._rows.items():
+            row.total = self._places[row.operation, self._units[key]] or row.count
         return sorted(
             self._rows.values(), key=lambda r: (order.get(r.operation, 0), -r.count, r.path)
         )
@@ -117,13 +127,40 @@ def _places(value: Any, path: str) -> Iterator[str]:
             yield from _places(child, f"{path}[*]")
 
 
-def _example(value: Any, width: int, secret: str | None) -> str:
-    if width <= 0:
-        return ""
-    text = example_text(value, width)
-    if secret and secret in text:
-        text = text.replace(secret, "<redacted>")
-    return text
+@attrs.frozen
+class ExampleStyle:
+    """How an offending value is shown: cut to ``width`` characters (0 = not shown),
+    free text (a string with spaces) reduced to its first word unless ``show_text``,
+    and the API key (``secret``) replaced wherever it appears."""
+
+    width: int = 40
+    show_text: bool = False
+    secret: str | None = None
+
+    def render(self, value: Any) -> str | None:
+        """The one-line example, or None when there is nothing to show."""
+        if self.width <= 0 or value is MISSING:
+            return None
+        text = " ".join(json.dumps(self._mask(value), ensure_ascii=False).split())
+        if len(text) > self.width:
+            suffix = f"... ({len(text)} chars)"
+            text = text[: max(self.width - len(suffix), 1)] + suffix
+        return text
+
+    def _mask(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: self._mask(child) for key, child in value.items()}
+        if isinstance(value, list):
+            return [self._mask(child) for child in value]
+        if not isinstance(value, str):
+            return value
+        if self.secret and self.secret in value:
+            value = value.replace(self.secret, "<redacted>")
+        words = value.split()
+        if len(words) > 1 and not self.show_text:
+            # A message's text is the user's; its first word says enough to find it.
+            return f"{words[0]} ...({len(value)} chars of text)"
+        return value
 
 
 class Recorder:
@@ -221,14 +258,16 @@ def sample_account(
 ) -> int:
     """Sample the account into ``report``; returns the number of requests made.
 
-    At most ``threads`` threads from each listing order, then each of the first
-    ``threads`` distinct ids retrieved, and up to ``items_per_thread`` items of each.
+    At most ``threads`` threads from each listing order; then ``threads`` distinct ids,
+    newest and oldest alternately, are retrieved, with up to ``items_per_thread`` items
+    of each.
     """
     page_max = int(report.checker.parameter("listThreads", "limit").get("maximum", 100))
     sampler = _Sampler(client, report, recorder, page_max)
     raw = client.threads.with_raw_response
-    ids: list[str] = []
+    listed: dict[str, list[str]] = {}
     for order in ("desc", "asc"):
+        ids = listed[order] = []
 
         def fetch_threads(*, limit: int, after: str | None, order: str = order) -> Any:
             return raw.list(limit=limit, after=after, order=order)  # type: ignore[arg-type]
@@ -242,7 +281,10 @@ def sample_account(
             if recorder is not None:
                 for thread in _drifting_entries(departures, data):
                     recorder.thread(thread)
-    for thread_id in ids[:threads]:
+    # Newest and oldest alternately: drift often differs between old and new data.
+    alternate = itertools.chain.from_iterable(itertools.zip_longest(listed["desc"], listed["asc"]))
+    sample = [thread_id for thread_id in dict.fromkeys(alternate) if thread_id is not None]
+    for thread_id in sample[:threads]:
         try:
             thread, departures = sampler.check(raw.retrieve(thread_id).http_response)
         except NotFoundError:
@@ -265,9 +307,8 @@ def sample_account(
 
 
 def _render(
-    report: DriftReport, rows: list[DriftRow], width: int, secret: str | None, requests: int
-) -> Table | Text:
-    console = Console(highlight=False, soft_wrap=True)
+    report: DriftReport, rows: list[DriftRow], style: ExampleStyle, requests: int
+) -> list[RenderableType]:
     shares = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Bodies that conform")
     shares.add_column("operation", no_wrap=True)
     shares.add_column("conform", justify="right", no_wrap=True)
@@ -276,21 +317,26 @@ def _render(
         if share.bodies:
             percent = f"{100 * share.conforming / share.bodies:.0f}%"
             shares.add_row(share.operation, f"{share.conforming} of {share.bodies}", percent)
-    console.print(shares)
     if not rows:
-        return Text(f"No drift: every body of {requests} requests matches the spec.")
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", title="Departures from the spec")
-    for name in ("operation", "schema", "path", "problem"):
-        table.add_column(name, overflow="fold")
-    table.add_column("count", justify="right", no_wrap=True)
-    if width > 0:
-        table.add_column("example", overflow="fold")
-    for row in rows:
-        cells = [row.operation, row.schema, row.path, row.problem, f"{row.count} of {row.total}"]
-        if width > 0:
-            cells.append(_example(row.example, width, secret))
-        table.add_row(*(Text(cell) for cell in cells))
-    return table
+        return [shares, Text(f"No drift: every body of {requests} requests matches the spec.")]
+    out: list[RenderableType] = [shares]
+    for operation in dict.fromkeys(row.operation for row in rows):
+        # One table per operation keeps the rows narrow; paths stay whole to be copied.
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", title=f"{operation}: departures")
+        table.add_column("schema", no_wrap=True)
+        table.add_column("path", no_wrap=True)
+        table.add_column("problem", overflow="fold", min_width=20)
+        table.add_column("count", justify="right", no_wrap=True)
+        if style.width > 0:
+            table.add_column("example", overflow="fold", max_width=style.width)
+        for row in rows:
+            if row.operation == operation:
+                cells = [row.schema, row.path, row.problem, f"{row.count} of {row.total}"]
+                if style.width > 0:
+                    cells.append(style.render(row.example) or "")
+                table.add_row(*(Text(cell) for cell in cells))
+        out.append(table)
+    return out
 
 
 @spec_app.command()
@@ -318,6 +364,10 @@ def drift(
         int,
         typer.Option("--example-width", min=0, help="Characters of each example value (0 = none)."),
     ] = 40,
+    show_text: Annotated[
+        bool,
+        typer.Option("--show-text", help="Show free text in examples (default: its first word)."),
+    ] = False,
 ) -> None:
     """Measure how the API's answers depart from the spec (read-only).
 
@@ -350,12 +400,13 @@ def drift(
         if handle is not None:
             handle.close()
     rows = report.rows
-    secret = settings.api_key
+    style = ExampleStyle(example_width, show_text, settings.api_key)
     out = Console(highlight=False, soft_wrap=True)
     if as_json:
-        typer.echo(json.dumps([row.to_json(example_width, secret) for row in rows], indent=2))
+        typer.echo(json.dumps([row.to_json(style) for row in rows], indent=2))
     else:
-        out.print(_render(report, rows, example_width, secret, requests))
+        for part in _render(report, rows, style, requests):
+            out.print(part)
         if recorder is not None:
             err = Console(stderr=True, highlight=False, soft_wrap=True)
             err.print(f"recorded {recorder.lines} bodies in {record}", markup=False)

@@ -186,6 +186,13 @@ def test_sampling_is_bounded_by_the_options(drifting_cli: Cli) -> None:
     }
     items = [r for r in report.rows if r.operation == "listThreadItems"]
     assert all(r.total == 2 for r in items)
+    # The newest (cthr_4, no `user`) and the oldest (cthr_0, conforming) were retrieved.
+    retrieved = {
+        (r.path, r.problem, r.count, r.total)
+        for r in report.rows
+        if r.operation == "retrieveThread"
+    }
+    assert retrieved == {("$.user", "required field is missing", 1, 2)}
 
 
 def test_listings_are_paged_up_to_the_sample_size() -> None:
@@ -344,3 +351,23 @@ def _captured(main: Any, argv: list[str]) -> tuple[int, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         code = main(argv)
     return int(code), out.getvalue()
+
+
+def test_examples_hide_free_text_and_the_key_unless_asked(tmp_path: Path) -> None:
+    for cli in serve(seed="none"):
+        thread = _thread(0)
+        thread["title"] = ["see you soon", cli.server.api_key]  # a wrong type
+        _add_raw(cli.server, [thread], [])
+        rows = json.loads(cli("spec", "drift", "--json", "--example-width", "200").output)
+        assert {(r["path"], r["problem"]) for r in rows} == {
+            ("$.data[*].title", "expected string or null, got array"),
+            ("$.title", "expected string or null, got array"),
+        }
+        for row in rows:
+            assert "see you soon" not in row["example"] and '"see ...' in row["example"]
+            assert cli.server.api_key not in row["example"]
+        args = ["spec", "drift", "--json", "--example-width", "200", "--show-text"]
+        for row in json.loads(cli(*args).output):
+            assert "see you soon" in row["example"]
+            assert cli.server.api_key not in row["example"]
+            assert "<redacted>" in row["example"]
