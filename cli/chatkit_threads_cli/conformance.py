@@ -47,6 +47,8 @@ class Departure:
 
     path: str
     """Concrete JSON path, e.g. ``$.data[3].type``."""
+    parts: tuple[str | int, ...]
+    """The same path as keys and indices, e.g. ``("data", 3, "type")``."""
     problem: str
     """What is wrong, e.g. ``unknown variant 'user_message'``."""
     value: Any
@@ -130,17 +132,26 @@ class SpecChecker:
         """The operation ids of the spec's GET operations with a JSON 200 body."""
         return list(self._schemas)
 
-    def parameter(self, operation_id: str, name: str) -> dict[str, Any]:
-        """The schema of one of the operation's parameters (references resolved)."""
+    def parameter(self, name: str) -> dict[str, Any]:
+        """The schema of the first GET operation's query parameter ``name`` (resolved)."""
         for item in self.spec.get("paths", {}).values():
             operation = item.get("get")
-            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                for parameter in operation.get("parameters", []):
-                    parameter = self._resolve(parameter)
-                    if parameter.get("name") == name:
-                        schema: dict[str, Any] = self._resolve(parameter.get("schema", {}))
-                        return schema
-        raise KeyError(f"{operation_id} has no parameter {name!r}")
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                parameter = self._resolve(parameter)
+                if parameter.get("name") == name and parameter.get("in") == "query":
+                    schema: dict[str, Any] = self._resolve(parameter.get("schema", {}))
+                    return schema
+        raise KeyError(f"no GET operation of the spec has a query parameter {name!r}")
+
+    def list_field(self, operation_id: str) -> str | None:
+        """The array property of the operation's response (a listing's entries), if any."""
+        schema = self._resolve(self._schemas[operation_id])
+        arrays = [
+            name
+            for name, field in schema.get("properties", {}).items()
+            if self._resolve(field).get("type") == "array"
+        ]
+        return arrays[0] if len(arrays) == 1 else None
 
     def operation_for(self, path: str) -> str | None:
         """The operation whose path template matches the end of the URL path ``path``."""
@@ -164,7 +175,9 @@ class SpecChecker:
                 if (path, problem) not in found:
                     unit = parts if parts and isinstance(parts[-1], int) else parts[:-1]
                     schema = self._schema_name(operation_id, body, unit)
-                    found[path, problem] = Departure(path, problem, value, schema, json_path(unit))
+                    found[path, problem] = Departure(
+                        path, tuple(parts), problem, value, schema, json_path(unit)
+                    )
         return sorted(found.values(), key=lambda d: _order(d.path))
 
     # -- explaining jsonschema's errors -------------------------------------------

@@ -25,7 +25,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from chatkit_threads import ChatKit, NotFoundError
+from chatkit_threads import ChatKit, NotFoundError, RawResponse
 
 from .conformance import MISSING, Departure, SpecChecker, fold_path
 from .errors import EXIT_OK, UsageProblem, reporting
@@ -167,7 +167,8 @@ class Recorder:
     """Writes drifting threads and items, as received, one JSON object per line.
 
     An item's thread is written before it (once), even if the thread itself conforms,
-    so the file loads into the mock on its own.
+    so the file loads into the mock on its own. An entry that is not even a JSON object
+    is reported but not recorded: it cannot be a fixture.
     """
 
     def __init__(self, handle: IO[str]) -> None:
@@ -185,7 +186,9 @@ class Recorder:
         self._write(body)
 
     def _write(self, body: Any) -> None:
-        key = body.get("id") if isinstance(body, dict) else None
+        if not isinstance(body, dict):
+            return
+        key = body.get("id")
         if isinstance(key, str):
             if key in self._written:
                 return
@@ -194,58 +197,70 @@ class Recorder:
         self.lines += 1
 
 
-def _drifting_entries(departures: list[Departure], data: Any) -> list[Any]:
-    """The list entries (``$.data[i]``) that some departure lies in."""
-    if not isinstance(data, list):
+def _drifting_entries(departures: list[Departure], field: str | None, body: Any) -> list[Any]:
+    """The entries of a listing (``$.<field>[i]``) that some departure lies in."""
+    entries = body.get(field) if field is not None and isinstance(body, dict) else None
+    if not isinstance(entries, list):
         return []
-    indices: list[int] = []
-    for departure in departures:
-        head = departure.path.removeprefix("$.data[")
-        if head != departure.path:
-            index = int(head.split("]", 1)[0])
-            if index not in indices:
-                indices.append(index)
-    return [data[i] for i in sorted(indices) if i < len(data)]
+    indices = {
+        d.parts[1]
+        for d in departures
+        if len(d.parts) > 1 and d.parts[0] == field and isinstance(d.parts[1], int)
+    }
+    return [entries[i] for i in sorted(indices) if i < len(entries)]
+
+
+@attrs.frozen
+class _Answer:
+    operation: str
+    body: Any
+    departures: list[Departure]
 
 
 class _Sampler:
-    def __init__(
-        self, client: ChatKit, report: DriftReport, recorder: Recorder | None, page_max: int
-    ) -> None:
+    def __init__(self, client: ChatKit, report: DriftReport) -> None:
         self.client = client
         self.report = report
-        self.recorder = recorder
-        self.page_max = page_max
         self.requests = 0
+        self.page_max = int(report.checker.parameter("limit").get("maximum", 100))
         self._base_path = httpx.URL(client.base_url).raw_path.decode("ascii").rstrip("/")
 
-    def check(self, response: httpx.Response) -> tuple[Any, list[Departure]]:
+    def check(self, raw: RawResponse[Any]) -> _Answer:
+        """Check one answer against the operation its URL belongs to."""
         self.requests += 1
-        raw_path = response.request.url.raw_path.decode("ascii").split("?", 1)[0]
-        operation = self.report.checker.operation_for(raw_path.removeprefix(self._base_path))
+        response = raw.http_response
+        path = response.request.url.raw_path.decode("ascii").split("?", 1)[0]
+        operation = self.report.checker.operation_for(path.removeprefix(self._base_path))
         if operation is None:
-            raise RuntimeError(f"no operation of the spec answers {raw_path}")
+            raise RuntimeError(f"no operation of the spec answers {path}")
         try:
             body = response.json()
         except ValueError:
             body = response.text
-        return body, self.report.add(operation, body)
+        return _Answer(operation, body, self.report.add(operation, body))
 
-    def pages(self, fetch: Any, wanted: int) -> Iterator[tuple[Any, list[Departure]]]:
-        """Pages of a listing until ``wanted`` entries, the end, or a cursor-less page."""
+    def pages(self, fetch: Any, wanted: int) -> Iterator[tuple[Any, list[Any]]]:
+        """Pages of a listing (the client's lenient page, and the entries that drift)
+        until ``wanted`` entries were read or the listing ends."""
         seen, after = 0, None
         while seen < wanted:
-            limit = min(self.page_max, wanted - seen)
-            response = fetch(limit=limit, after=after).http_response
-            body, departures = self.check(response)
-            yield body, departures
-            data = body.get("data") if isinstance(body, dict) else None
-            if not isinstance(data, list) or not data or body.get("has_more") is not True:
+            raw = fetch(limit=min(self.page_max, wanted - seen), after=after)
+            answer = self.check(raw)
+            field = self.report.checker.list_field(answer.operation)
+            page = raw.parse()
+            yield page, _drifting_entries(answer.departures, field, answer.body)
+            if not page.data or not page.has_next_page() or page.last_id is None:
                 return
-            seen += len(data)
-            after = body.get("last_id")
-            if not isinstance(after, str) or not after:
-                return
+            seen += len(page.data)
+            after = page.last_id
+
+
+def _orders(checker: SpecChecker) -> list[Any]:
+    # The spec's sort orders, its default (newest first) first.
+    schema = checker.parameter("order")
+    default = schema.get("default")
+    values: list[Any] = list(schema.get("enum", []))
+    return sorted(values, key=lambda value: value != default)
 
 
 def sample_account(
@@ -258,50 +273,48 @@ def sample_account(
 ) -> int:
     """Sample the account into ``report``; returns the number of requests made.
 
-    At most ``threads`` threads from each listing order; then ``threads`` distinct ids,
-    newest and oldest alternately, are retrieved, with up to ``items_per_thread`` items
-    of each.
+    At most ``threads`` threads from the listing in each order; then ``threads``
+    distinct ids, from each end alternately, are retrieved, with up to
+    ``items_per_thread`` items of each (oldest first).
     """
-    page_max = int(report.checker.parameter("listThreads", "limit").get("maximum", 100))
-    sampler = _Sampler(client, report, recorder, page_max)
+    sampler = _Sampler(client, report)
     raw = client.threads.with_raw_response
-    listed: dict[str, list[str]] = {}
-    for order in ("desc", "asc"):
-        ids = listed[order] = []
+    orders = _orders(report.checker)
+    listed: list[list[str]] = []
+    for order in orders:
+        ids: list[str] = []
+        listed.append(ids)
 
-        def fetch_threads(*, limit: int, after: str | None, order: str = order) -> Any:
-            return raw.list(limit=limit, after=after, order=order)  # type: ignore[arg-type]
+        def fetch_threads(*, limit: int, after: str | None, order: Any = order) -> Any:
+            return raw.list(limit=limit, after=after, order=order)
 
-        for body, departures in sampler.pages(fetch_threads, threads):
-            data = body["data"] if isinstance(body, dict) else []
-            for thread in data if isinstance(data, list) else []:
-                thread_id = thread.get("id") if isinstance(thread, dict) else None
-                if isinstance(thread_id, str) and thread_id and thread_id not in ids:
-                    ids.append(thread_id)
+        for page, drifting in sampler.pages(fetch_threads, threads):
+            ids += [i for i in (getattr(t, "id", None) for t in page.data) if isinstance(i, str)]
             if recorder is not None:
-                for thread in _drifting_entries(departures, data):
+                for thread in drifting:
                     recorder.thread(thread)
-    # Newest and oldest alternately: drift often differs between old and new data.
-    alternate = itertools.chain.from_iterable(itertools.zip_longest(listed["desc"], listed["asc"]))
+    # Both ends alternately: old and new data often drift differently.
+    alternate = itertools.chain.from_iterable(itertools.zip_longest(*listed))
     sample = [thread_id for thread_id in dict.fromkeys(alternate) if thread_id is not None]
     for thread_id in sample[:threads]:
         try:
-            thread, departures = sampler.check(raw.retrieve(thread_id).http_response)
+            answer = sampler.check(raw.retrieve(thread_id))
         except NotFoundError:
             # Deleted since it was listed: nothing to check.
             continue
-        if recorder is not None and departures:
+        thread = answer.body
+        if recorder is not None and answer.departures:
             recorder.thread(thread)
         if items_per_thread <= 0:
             continue
 
         def fetch_items(*, limit: int, after: str | None, thread_id: str = thread_id) -> Any:
-            return raw.list_items(thread_id, limit=limit, after=after, order="asc")
+            # The other order than the default: a conversation from its start.
+            return raw.list_items(thread_id, limit=limit, after=after, order=orders[-1])
 
-        for body, departures in sampler.pages(fetch_items, items_per_thread):
+        for _, drifting in sampler.pages(fetch_items, items_per_thread):
             if recorder is not None:
-                data = body.get("data") if isinstance(body, dict) else None
-                for item in _drifting_entries(departures, data):
+                for item in drifting:
                     recorder.item(item, thread)
     return sampler.requests
 

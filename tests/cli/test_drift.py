@@ -206,6 +206,12 @@ def test_listings_are_paged_up_to_the_sample_size() -> None:
         assert report.rows == []
 
 
+def test_an_api_error_is_one_line_and_exit_1(cli: Cli) -> None:
+    result = cli("--api-key", "sk-wrong", "spec", "drift")
+    assert result.exit_code == 1
+    assert "HTTP 401" in result.output and "sk-wrong" not in result.output
+
+
 def test_usage_errors_exit_2(cli: Cli, tmp_path: Path) -> None:
     assert cli("spec", "drift", "--threads", "0").exit_code == 2
     assert cli("spec", "drift", "--nope").exit_code == 2
