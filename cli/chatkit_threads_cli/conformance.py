@@ -39,6 +39,7 @@ MISSING: Any = _Missing()
 
 _INDEX = re.compile(r"\[\d+\]")
 _PROBLEM_VALUE_CHARS = 40
+_UNKNOWN_VARIANT = "unknown variant"
 
 
 @attrs.frozen
@@ -174,7 +175,10 @@ class SpecChecker:
                 path = json_path(parts)
                 if (path, problem) not in found:
                     unit = parts if parts and isinstance(parts[-1], int) else parts[:-1]
-                    schema = self._schema_name(operation_id, body, unit)
+                    # An unknown variant belongs to the union itself, not to the variant
+                    # its spelling resembles.
+                    resolve = not problem.startswith(_UNKNOWN_VARIANT)
+                    schema = self._schema_name(operation_id, body, unit, resolve_last=resolve)
                     found[path, problem] = Departure(
                         path, tuple(parts), problem, value, schema, json_path(unit)
                     )
@@ -228,11 +232,18 @@ class SpecChecker:
                 return
             value = instance[name]
             target = self._variant(discriminator, branches, value)
-            if target is None:
-                yield [*parts, name], f"unknown variant {_short(value)}", value
+            if target is not None:
+                for sub in branch_errors.get(target, []):
+                    yield from self._explain(sub)
                 return
-            for sub in branch_errors.get(target, []):
-                yield from self._explain(sub)
+            yield [*parts, name], f"{_UNKNOWN_VARIANT} {_short(value)}", value
+            # A known variant's name without its namespace (`user_message` for
+            # `chatkit.user_message`): the rest of the object is still checked against
+            # that variant, as strict mode does, so its other departures show too.
+            resembled = self._variant(discriminator, branches, value, loose=True)
+            for sub in branch_errors.get(resembled, []) if resembled is not None else []:
+                if list(sub.absolute_path) != [*parts, name]:
+                    yield from self._explain(sub)
             return
         if not branch_errors:
             yield parts, "matches more than one alternative", instance
@@ -266,13 +277,20 @@ class SpecChecker:
         yield parts, f"matches none of {len(branches)} alternatives", instance
 
     def _variant(
-        self, discriminator: dict[str, Any], branches: list[Any], value: Any
+        self, discriminator: dict[str, Any], branches: list[Any], value: Any, *, loose: bool = False
     ) -> int | None:
-        """The index of the branch the discriminator selects for ``value``, if any."""
+        """The index of the branch the discriminator selects for ``value``, if any.
+
+        ``loose`` also accepts the one mapping key that is ``value`` with a namespace
+        prefix (``chatkit.user_message`` for ``user_message``).
+        """
         if not isinstance(value, str):
             return None
         mapping = discriminator.get("mapping", {})
         ref = mapping.get(value)
+        if ref is None and loose and value:
+            spelled = [key for key in mapping if key.endswith(f".{value}")]
+            ref = mapping[spelled[0]] if len(spelled) == 1 else None
         if ref is None and not mapping:
             # OpenAPI's implicit mapping: the value names the component schema.
             ref = f"#/components/schemas/{value}"
@@ -303,7 +321,10 @@ class SpecChecker:
             discriminator = node.get("discriminator")
             if isinstance(discriminator, dict) and isinstance(instance, dict):
                 index = self._variant(
-                    discriminator, branches, instance.get(discriminator["propertyName"])
+                    discriminator,
+                    branches,
+                    instance.get(discriminator["propertyName"]),
+                    loose=True,
                 )
                 if index is None:
                     return node
@@ -317,7 +338,9 @@ class SpecChecker:
                     return self._resolve(branch, names)
         return node
 
-    def _schema_name(self, operation_id: str, body: Any, parts: Sequence[str | int]) -> str:
+    def _schema_name(
+        self, operation_id: str, body: Any, parts: Sequence[str | int], *, resolve_last: bool
+    ) -> str:
         names = [operation_id]
         node = self._resolve(self._schemas[operation_id], names)
         instance = body
@@ -331,7 +354,8 @@ class SpecChecker:
                 node = properties.get(part, {})
                 instance = instance.get(part) if isinstance(instance, dict) else None
             node = self._resolve(node, names)
-        self._select(node, instance, names)
+        if resolve_last:
+            self._select(node, instance, names)
         return names[-1]
 
 
