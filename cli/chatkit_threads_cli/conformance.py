@@ -70,22 +70,20 @@ def fold_path(path: str) -> str:
     return _INDEX.sub("[*]", path)
 
 
+# Exact types, as json.loads makes them (so that true is not an integer).
+_JSON_TYPES: dict[type, str] = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+    type(None): "null",
+}
+
+
 def _json_type(value: Any) -> str:
-    if value is MISSING:
-        return "missing"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
+    return "missing" if value is MISSING else _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def _short(value: Any) -> str:

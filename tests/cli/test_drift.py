@@ -377,3 +377,11 @@ def test_examples_hide_free_text_and_the_key_unless_asked(tmp_path: Path) -> Non
             assert "see you soon" in row["example"]
             assert cli.server.api_key not in row["example"]
             assert "<redacted>" in row["example"]
+
+
+def test_rate_limits_are_retried_by_the_client() -> None:
+    for cli in serve(faults="429=0.3,retry-after=0,seed=3"):
+        args = ["--max-retries", "10", "spec", "drift", "--json", "--threads", "3"]
+        result = cli(*args, "--items-per-thread", "2")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output) == []
