@@ -275,7 +275,8 @@ def sample_account(
 
     At most ``threads`` threads from the listing in each order; then ``threads``
     distinct ids, from each end alternately, are retrieved, with up to
-    ``items_per_thread`` items of each (oldest first).
+    ``items_per_thread`` items of each (in the order other than the default: a
+    conversation from its start).
     """
     sampler = _Sampler(client, report)
     raw = client.threads.with_raw_response
@@ -298,25 +299,29 @@ def sample_account(
     sample = [thread_id for thread_id in dict.fromkeys(alternate) if thread_id is not None]
     for thread_id in sample[:threads]:
         try:
-            answer = sampler.check(raw.retrieve(thread_id))
+            _sample_thread(sampler, thread_id, items_per_thread, orders[-1], recorder)
         except NotFoundError:
-            # Deleted since it was listed: nothing to check.
+            # Deleted since it was listed: nothing (more) to check.
             continue
-        thread = answer.body
-        if recorder is not None and answer.departures:
-            recorder.thread(thread)
-        if items_per_thread <= 0:
-            continue
-
-        def fetch_items(*, limit: int, after: str | None, thread_id: str = thread_id) -> Any:
-            # The other order than the default: a conversation from its start.
-            return raw.list_items(thread_id, limit=limit, after=after, order=orders[-1])
-
-        for _, drifting in sampler.pages(fetch_items, items_per_thread):
-            if recorder is not None:
-                for item in drifting:
-                    recorder.item(item, thread)
     return sampler.requests
+
+
+def _sample_thread(
+    sampler: _Sampler, thread_id: str, items: int, order: Any, recorder: Recorder | None
+) -> None:
+    """Retrieve one thread and read up to ``items`` of its items in ``order``."""
+    raw = sampler.client.threads.with_raw_response
+    answer = sampler.check(raw.retrieve(thread_id))
+    if recorder is not None and answer.departures:
+        recorder.thread(answer.body)
+
+    def fetch_items(*, limit: int, after: str | None) -> Any:
+        return raw.list_items(thread_id, limit=limit, after=after, order=order)
+
+    for _, drifting in sampler.pages(fetch_items, items) if items > 0 else ():
+        if recorder is not None:
+            for item in drifting:
+                recorder.item(item, answer.body)
 
 
 def _render(

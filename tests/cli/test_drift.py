@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from chatkit_threads import ChatKit, ResponseValidationError
 from chatkit_threads_cli.conformance import SpecChecker, fold_path
 from chatkit_threads_cli.drift import DriftReport, sample_account
-from chatkit_threads_mock import MockServer
+from chatkit_threads_mock import MockApi, MockServer, error_response
 from chatkit_threads_mock.cli import main as mock_main
 from chatkit_threads_mock.store import project_for_key
 
@@ -385,3 +387,23 @@ def test_rate_limits_are_retried_by_the_client() -> None:
         result = cli(*args, "--items-per-thread", "2")
         assert result.exit_code == 0, result.output
         assert json.loads(result.output) == []
+
+
+def test_a_thread_deleted_while_sampling_is_skipped() -> None:
+    class GoneItems(MockApi):
+        async def list_items(self, request: Request) -> Response:
+            if request.path_params["thread_id"] == "cthr_2":
+                return error_response(404, "Thread not found.", type="invalid_request_error")
+            return await super().list_items(request)
+
+    for cli in serve(seed="none", api_class=GoneItems):
+        _add_raw(cli.server, *_drifting_data())
+        result = cli("spec", "drift", "--json")
+        assert result.exit_code == 1, result.output
+        items = {
+            r["path"]: r["total"]
+            for r in json.loads(result.output)
+            if r["operation"] == "listThreadItems"
+        }
+        # Thread 2's items were not read: 12 items of 4 threads.
+        assert set(items.values()) == {12}
