@@ -8,10 +8,11 @@ nothing from the file is stored (one transaction).
 
 With `allow_drift=True` (`--allow-drift`), lines that depart from the spec are stored
 and served exactly as written, e.g. what `chatkit-threads spec drift --record` saw from
-the real API. Only what the mock needs to file a record must still make sense: an
-`object` of a thread or an item and a string `id`. An item without a usable `thread_id`
-belongs to the thread on the nearest line above; a missing or non-integer `created_at`
-sorts as 0, a missing `user` as "".
+the real API. Only what the mock needs to file a record must still make sense: a
+string `id`. A line whose `object` is neither a thread's nor an item's is an item if it
+has a `thread_id`, else a thread; an item without a usable `thread_id` belongs to the
+thread on the nearest line above; a missing or non-integer `created_at` sorts as 0, a
+missing `user` as "".
 """
 
 from __future__ import annotations
@@ -105,6 +106,9 @@ def load_fixtures(
             if not isinstance(record, dict):
                 raise FixtureError(name, number, "expected a JSON object")
             kind = record.get("object")
+            if kind not in validators and allow_drift:
+                # A drifting `object`: an item is what names its thread.
+                kind = "chatkit.thread_item" if "thread_id" in record else "chatkit.thread"
             if kind not in validators:
                 raise FixtureError(
                     name, number, f"'object' must be one of {sorted(validators)}, got {kind!r}"

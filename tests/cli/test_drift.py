@@ -407,3 +407,19 @@ def test_a_thread_deleted_while_sampling_is_skipped() -> None:
         }
         # Thread 2's items were not read: 12 items of 4 threads.
         assert set(items.values()) == {12}
+
+
+def test_a_drifting_object_field_is_replayed_as_written(tmp_path: Path) -> None:
+    thread = _thread(0)
+    thread["object"] = "thread"
+    item = _item(0, 0)
+    del item["object"]
+    fixture = tmp_path / "f.jsonl"
+    fixture.write_text(json.dumps(thread) + "\n" + json.dumps(item) + "\n")
+    with (
+        MockServer(seed="none", fixtures=[str(fixture)], allow_drift=True) as server,
+        ChatKit(api_key=server.api_key, base_url=server.base_url) as client,
+    ):
+        assert client.threads.retrieve("cthr_0").to_dict() == thread
+        (read,) = list(client.threads.list_items("cthr_0"))
+        assert read.to_dict() == item
