@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,11 @@ __all__ = [
 ]
 
 EXIT_DRIFT = 1
+
+# Values shown as they are: ids, enum values, type names, timestamps, URLs. Anything
+# else (spaces, punctuation, other scripts) counts as free text.
+_TOKEN = re.compile(r"[A-Za-z0-9_.:/@+=-]*")
+_TEXT_START = 12
 
 spec_app = typer.Typer(
     name="spec",
@@ -130,8 +136,8 @@ def _places(value: Any, path: str) -> Iterator[str]:
 @attrs.frozen
 class ExampleStyle:
     """How an offending value is shown: cut to ``width`` characters (0 = not shown),
-    free text (a string with spaces) reduced to its first word unless ``show_text``,
-    and the API key (``secret``) replaced wherever it appears."""
+    free text (any string but an id-like token) reduced to its start unless
+    ``show_text``, and the API key (``secret``) replaced wherever it appears."""
 
     width: int = 40
     show_text: bool = False
@@ -156,11 +162,13 @@ class ExampleStyle:
             return value
         if self.secret and self.secret in value:
             value = value.replace(self.secret, "<redacted>")
+        if self.show_text or _TOKEN.fullmatch(value):
+            return value
+        # Free text (a message) is the user's; its start says enough to find it.
         words = value.split()
-        if len(words) > 1 and not self.show_text:
-            # A message's text is the user's; its first word says enough to find it.
-            return f"{words[0]} ...({len(value)} chars of text)"
-        return value
+        # Never more than half of it, so that a short text is not shown whole either.
+        start = words[0][: min(_TEXT_START, len(value) // 2)] if words else ""
+        return f"{start} ...({len(value)} chars of text)"
 
 
 class Recorder:

@@ -364,7 +364,7 @@ def _captured(main: Any, argv: list[str]) -> tuple[int, str]:
 def test_examples_hide_free_text_and_the_key_unless_asked(tmp_path: Path) -> None:
     for cli in serve(seed="none"):
         thread = _thread(0)
-        thread["title"] = ["see you soon", cli.server.api_key]  # a wrong type
+        thread["title"] = ["see you soon", cli.server.api_key, "ありがとう"]  # a wrong type
         _add_raw(cli.server, [thread], [])
         rows = json.loads(cli("spec", "drift", "--json", "--example-width", "200").output)
         assert {(r["path"], r["problem"]) for r in rows} == {
@@ -373,10 +373,11 @@ def test_examples_hide_free_text_and_the_key_unless_asked(tmp_path: Path) -> Non
         }
         for row in rows:
             assert "see you soon" not in row["example"] and '"see ...' in row["example"]
+            assert "ありがとう" not in row["example"]
             assert cli.server.api_key not in row["example"]
         args = ["spec", "drift", "--json", "--example-width", "200", "--show-text"]
         for row in json.loads(cli(*args).output):
-            assert "see you soon" in row["example"]
+            assert "see you soon" in row["example"] and "ありがとう" in row["example"]
             assert cli.server.api_key not in row["example"]
             assert "<redacted>" in row["example"]
 
