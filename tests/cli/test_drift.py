@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -417,10 +418,13 @@ def test_a_drifting_object_field_is_replayed_as_written(tmp_path: Path) -> None:
     del item["object"]
     fixture = tmp_path / "f.jsonl"
     fixture.write_text(json.dumps(thread) + "\n" + json.dumps(item) + "\n")
-    with (
-        MockServer(seed="none", fixtures=[str(fixture)], allow_drift=True) as server,
-        ChatKit(api_key=server.api_key, base_url=server.base_url) as client,
-    ):
-        assert client.threads.retrieve("cthr_0").to_dict() == thread
-        (read,) = list(client.threads.list_items("cthr_0"))
-        assert read.to_dict() == item
+    # Read over plain HTTP: the client rightly refuses a body that is not the object
+    # it asked for; here only what the mock serves matters.
+    with MockServer(
+        seed="none", fixtures=[str(fixture)], allow_drift=True, require_beta_header=False
+    ) as server:
+        auth = {"Authorization": f"Bearer {server.api_key}"}
+        got = httpx.get(f"{server.base_url}/chatkit/threads/cthr_0", headers=auth)
+        assert got.json() == thread
+        listed = httpx.get(f"{server.base_url}/chatkit/threads/cthr_0/items", headers=auth)
+        assert listed.json()["data"] == [item]
