@@ -26,7 +26,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from chatkit_threads import ChatKit, NotFoundError, RawResponse
+from chatkit_threads import ChatKit, ChatKitError, NotFoundError, RawResponse
 
 from .conformance import MISSING, Departure, SpecChecker, fold_path
 from .errors import EXIT_OK, UsageProblem, reporting
@@ -247,16 +247,23 @@ class _Sampler:
             body = response.text
         return _Answer(operation, body, self.report.add(operation, body))
 
-    def pages(self, fetch: Any, wanted: int) -> Iterator[tuple[Any, list[Any]]]:
-        """Pages of a listing (the client's lenient page, and the entries that drift)
-        until ``wanted`` entries were read or the listing ends."""
+    def pages(self, fetch: Any, wanted: int) -> Iterator[tuple[list[Any], list[Any]]]:
+        """Pages of a listing (the client's lenient models, and the raw entries that
+        drift) until ``wanted`` entries were read or the listing ends."""
         seen, after = 0, None
         while seen < wanted:
             raw = fetch(limit=min(self.page_max, wanted - seen), after=after)
             answer = self.check(raw)
             field = self.report.checker.list_field(answer.operation)
-            page = raw.parse()
-            yield page, _drifting_entries(answer.departures, field, answer.body)
+            drifting = _drifting_entries(answer.departures, field, answer.body)
+            try:
+                page = raw.parse()
+            except ChatKitError:
+                # A page the client cannot read at all (its departures are reported):
+                # nothing more can be found from it.
+                yield [], drifting
+                return
+            yield page.data, drifting
             if not page.data or not page.has_next_page() or page.last_id is None:
                 return
             seen += len(page.data)
@@ -297,8 +304,8 @@ def sample_account(
         def fetch_threads(*, limit: int, after: str | None, order: Any = order) -> Any:
             return raw.list(limit=limit, after=after, order=order)
 
-        for page, drifting in sampler.pages(fetch_threads, threads):
-            ids += [i for i in (getattr(t, "id", None) for t in page.data) if isinstance(i, str)]
+        for models, drifting in sampler.pages(fetch_threads, threads):
+            ids += [i for i in (getattr(t, "id", None) for t in models) if isinstance(i, str)]
             if recorder is not None:
                 for thread in drifting:
                     recorder.thread(thread)

@@ -428,3 +428,23 @@ def test_a_drifting_object_field_is_replayed_as_written(tmp_path: Path) -> None:
         assert got.json() == thread
         listed = httpx.get(f"{server.base_url}/chatkit/threads/cthr_0/items", headers=auth)
         assert listed.json()["data"] == [item]
+
+
+def test_a_drifting_list_envelope_is_reported() -> None:
+    class OddEnvelope(MockApi):
+        async def list_threads(self, request: Request) -> Response:
+            answer = await super().list_threads(request)
+            body = json.loads(bytes(answer.body))
+            body["object"] = "thread_list"
+            del body["first_id"]
+            return self.json(json.dumps(body))
+
+    for cli in serve(api_class=OddEnvelope):
+        result = cli("spec", "drift", "--json", "--threads", "2", "--items-per-thread", "1")
+        assert result.exit_code == 1, result.output
+        rows = {
+            (r["operation"], r["path"], r["count"], r["total"]) for r in json.loads(result.output)
+        }
+        assert ("listThreads", "$.object", 2, 2) in rows
+        assert ("listThreads", "$.first_id", 2, 2) in rows
+        assert {operation for operation, *_ in rows} == {"listThreads"}
