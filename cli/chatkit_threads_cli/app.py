@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from .commands import threads_app
+from .drift import spec_app
 from .errors import EXIT_CODES_HELP, EXIT_USAGE, reporting
 from .settings import Settings
 
@@ -28,6 +29,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(threads_app)
+app.add_typer(spec_app)
 
 
 @app.callback()

@@ -404,6 +404,7 @@ def create_app(
     api_keys: Sequence[str] = (DEFAULT_API_KEY,),
     seed: str = "default",
     fixtures: Sequence[str] = (),
+    allow_drift: bool = False,
     require_beta_header: bool = True,
     faults: FaultSpec | str | None = None,
     db_path: str | None = None,
@@ -422,6 +423,7 @@ def create_app(
       it makes is seeded the same way;
     - a `ThreadStore` instance: served as it is, with no seed and no fixtures.
 
+    `allow_drift` serves fixture lines that depart from the spec as they are written.
     `api_class` swaps in a subclass of `MockApi`, to change how requests are answered.
     """
     from .fixtures import load_fixtures
@@ -440,7 +442,7 @@ def create_app(
             store = _made_by(store, db_path)
         apply_seed(store, seed, api_keys)
         for path in fixtures:
-            load_fixtures(store, api_keys[0], path)
+            load_fixtures(store, api_keys[0], path, allow_drift=allow_drift)
     if isinstance(faults, str):
         faults = parse_faults(faults)
     api = api_class(store, api_keys, require_beta_header=require_beta_header)

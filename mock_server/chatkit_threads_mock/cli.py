@@ -48,6 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="load threads and items from a JSONL file into the first key (repeatable)",
         )
         command.add_argument(
+            "--allow-drift",
+            action="store_true",
+            help=(
+                "store fixture lines that depart from the spec and serve them exactly as "
+                "written (e.g. from 'chatkit-threads spec drift --record')"
+            ),
+        )
+        command.add_argument(
             "--api-key",
             dest="api_keys",
             metavar="KEY",
@@ -112,7 +120,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("load needs --db PATH")
             from .app import create_app
 
-            app = create_app(db_path=args.db, seed=seed, fixtures=args.fixtures, api_keys=api_keys)
+            app = create_app(
+                db_path=args.db,
+                seed=seed,
+                fixtures=args.fixtures,
+                allow_drift=args.allow_drift,
+                api_keys=api_keys,
+            )
             app.store.close()
             print(f"loaded into {args.db} in {time.perf_counter() - started:.1f} s")
             return 0
@@ -124,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             db_path=args.db,
             seed=seed,
             fixtures=args.fixtures,
+            allow_drift=args.allow_drift,
             api_keys=api_keys,
             faults=faults,
             require_beta_header=args.require_beta_header,

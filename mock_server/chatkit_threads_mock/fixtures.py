@@ -6,6 +6,14 @@ earlier in the file or already in the database). Every line is checked against t
 spec's schema, formats included (a `format: uri` field must hold a URI); the first
 bad line stops the load with its number and the reason, and
 nothing from the file is stored (one transaction).
+
+With `allow_drift=True` (`--allow-drift`), lines that depart from the spec are stored
+and served exactly as written, e.g. what `chatkit-threads spec drift --record` saw from
+the real API. Only what the mock needs to file a record must still make sense: a
+string `id`. A line whose `object` is neither a thread's nor an item's is an item if it
+has a `thread_id`, else a thread; an item without a usable `thread_id` belongs to the
+thread on the nearest line above; a missing or non-integer `created_at` sorts as 0, a
+missing `user` as "".
 """
 
 from __future__ import annotations
@@ -71,12 +79,21 @@ def _first_problem(validator: Any, record: dict[str, Any]) -> Any:
     return error
 
 
-def load_fixtures(store: ThreadStore, api_key: str, path: str | Path) -> tuple[int, int]:
-    """Load a JSONL file into the key's project; return (threads, items) loaded."""
+def load_fixtures(
+    store: ThreadStore, api_key: str, path: str | Path, *, allow_drift: bool = False
+) -> tuple[int, int]:
+    """Load a JSONL file into the key's project; return (threads, items) loaded.
+
+    `allow_drift` stores lines that depart from the spec as they are (see above).
+    """
     project = project_for_key(api_key)
     validators = _validators()
     threads: dict[str, dict[str, Any]] = {}
     items: dict[str, dict[str, Any]] = {}
+    # Drifting records keep their exact text; the store's columns get usable stand-ins.
+    thread_rows: list[tuple[str, str, int, str, str]] = []
+    item_rows: list[tuple[str, str, int, str]] = []
+    last_thread: str | None = None
     name = str(path)
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -89,12 +106,26 @@ def load_fixtures(store: ThreadStore, api_key: str, path: str | Path) -> tuple[i
             if not isinstance(record, dict):
                 raise FixtureError(name, number, "expected a JSON object")
             kind = record.get("object")
+            if kind not in validators and allow_drift:
+                kind = _drifting_kind(validators, record)
             if kind not in validators:
                 raise FixtureError(
                     name, number, f"'object' must be one of {sorted(validators)}, got {kind!r}"
                 )
             resource, validator = validators[kind]
-            problem = _first_problem(validator, record)
+            if allow_drift:
+                if not isinstance(record.get("id"), str) or not record["id"]:
+                    raise FixtureError(name, number, "'id' must be a non-empty string")
+                link = resource.parent
+                if link is not None and not isinstance(record.get(link), str):
+                    if last_thread is None:
+                        raise FixtureError(
+                            name, number, f"an item without '{link}' needs a thread above it"
+                        )
+                    record = dict(record, **{link: last_thread})
+                problem = None
+            else:
+                problem = _first_problem(validator, record)
             if problem is not None:
                 where = "/".join(str(p) for p in problem.absolute_path) or "(root)"
                 raise FixtureError(name, number, f"at {where}: {problem.message}")
@@ -105,6 +136,10 @@ def load_fixtures(store: ThreadStore, api_key: str, path: str | Path) -> tuple[i
                 if store.has_thread(record_id):
                     raise FixtureError(name, number, f"thread {record_id!r} is already stored")
                 threads[record_id] = record
+                last_thread = record_id
+                thread_rows.append(
+                    (record_id, project, _sort_key(record), _text(record.get("user")), line.strip())
+                )
             else:
                 if store.has_item(record_id):
                     raise FixtureError(name, number, f"item {record_id!r} is already stored")
@@ -117,5 +152,29 @@ def load_fixtures(store: ThreadStore, api_key: str, path: str | Path) -> tuple[i
                         "nor stored for this key",
                     )
                 items[record_id] = record
-    store.add(project, threads.values(), items.values())
+                item_rows.append((record_id, parent, _sort_key(record), line.strip()))
+    if allow_drift:
+        store.add_rows(thread_rows, item_rows, project=project)
+    else:
+        store.add(project, threads.values(), items.values())
     return len(threads), len(items)
+
+
+def _drifting_kind(validators: dict[str, tuple[Resource, Any]], record: dict[str, Any]) -> Any:
+    # A drifting `object`: a record that names a parent is that parent's child kind,
+    # any other one is the top-level kind.
+    for kind, (resource, _) in validators.items():
+        if resource.parent is not None and resource.parent in record:
+            return kind
+    return next(
+        (kind for kind, (resource, _) in validators.items() if resource.parent is None), None
+    )
+
+
+def _sort_key(record: dict[str, Any]) -> int:
+    created = record.get("created_at")
+    return created if type(created) is int else 0
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
