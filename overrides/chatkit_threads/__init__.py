@@ -33,6 +33,7 @@ from ._exceptions import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from ._logs import setup_logging as _setup_logging
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from ._resources import AsyncThreads, AsyncThreadsWithRawResponse, Threads, ThreadsWithRawResponse
 from ._response import RawResponse
@@ -155,3 +156,5 @@ __all__ = [
     "WidgetItem",
     "__version__",
 ]
+
+_setup_logging()  # OPENAI_LOG=info|debug, as in the openai SDK
