@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,12 @@ def test_the_installed_scripts_are_these_entry_points() -> None:
         ("chatkit-threads-contract", _console.contract),
     ):
         assert scripts[name] == f"chatkit_threads._console:{function.__name__}"
+
+
+def test_the_wheel_smoke_test_passes_here() -> None:
+    script = Path(__file__).with_name("wheel_smoke.py")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "client smoke test passed" in done.stdout
