@@ -83,3 +83,28 @@ def test_the_cli_transcript_is_real_output() -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def quick_start_commands() -> list[str]:
+    section = TEXT[TEXT.index("## Quick start") : TEXT.index("## Installing")]
+    return [block.strip() for block in re.findall(r"```bash\n(.*?)```", section, re.DOTALL)]
+
+
+def test_the_quick_start_is_two_commands_and_ci_runs_the_test_one_exactly() -> None:
+    main_job, tests = quick_start_commands()
+    assert "chatkit-threads-contract" in main_job and "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert tests in ci, "CI must run exactly the README's test command"
+
+
+def test_ci_tests_every_python_the_package_declares() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    declared = re.findall(r"Programming Language :: Python :: (3\.\d+)", pyproject)
+    ci = (ROOT / ".ci" / "run").read_text()
+    others = re.search(r"^for version in ([\d. ]+); do$", ci, re.MULTILINE)
+    assert others is not None
+    main = re.search(r"^PYTHON=\$\(command -v python(3\.\d+)", ci, re.MULTILINE)
+    assert main is not None
+    tested = {main.group(1), *others.group(1).split()}
+    assert set(declared) == tested
+    assert "python3.11" in quick_start_commands()[1]
