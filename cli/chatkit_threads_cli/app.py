@@ -109,7 +109,7 @@ def _forward(module: str, extra: str, ctx: typer.Context) -> None:
 @app.command(context_settings=_FORWARD, add_help_option=False)
 @reporting
 def mock(ctx: typer.Context) -> None:
-    """Run the mock server: mock serve [--port N] [--seed ...] (see: mock --help)."""
+    """Run the mock server: mock serve --port 8000 (see: mock --help)."""
     _forward("chatkit_threads_mock.cli", "mock", ctx)
 
 

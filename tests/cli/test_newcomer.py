@@ -136,10 +136,19 @@ def help_text(*args: str) -> str:
     return result.output
 
 
-def test_every_command_row_of_threads_help_is_one_whole_sentence() -> None:
-    text = help_text("threads")
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (("threads",), ("list", "get", "items", "export", "delete")),
+        ((), ("mock", "contract", "threads")),
+    ],
+)
+def test_every_command_row_of_help_is_one_whole_sentence(
+    args: tuple[str, ...], names: tuple[str, ...]
+) -> None:
+    text = help_text(*args)
     commands = text[text.index("Commands") :]
-    for name in ("list", "get", "items", "export", "delete"):
+    for name in names:
         row = next(line for line in commands.splitlines() if re.match(rf"│ {name}\s", line))
         summary = row.strip("│ ").removeprefix(name).strip()
         assert summary.endswith("."), f"{name}: {summary!r} is cut short"
