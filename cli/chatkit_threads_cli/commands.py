@@ -16,6 +16,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from chatkit_threads import SyncCursorPage
+
 from .delete import delete_threads, select_threads, unique
 from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
 from .export import ExportOptions, run_export
@@ -110,7 +112,7 @@ def _check_page_size(limit: int, all_pages: bool) -> None:
         raise UsageProblem("--all needs a page size of 1..100: --limit 0 never gets past a page")
 
 
-def _more_hint(what: str, page: Any, backwards: bool) -> None:
+def _more_hint(what: str, page: SyncCursorPage[Any], backwards: bool) -> None:
     """Say on stderr how to see the rest, when the page says there is more."""
     if not page.has_more:
         return
