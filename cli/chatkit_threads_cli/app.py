@@ -8,6 +8,7 @@ commands, imported only when used so the ``threads`` commands work without those
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Annotated
 
 import typer
@@ -83,7 +84,11 @@ _FORWARD = {
 
 
 def _forward(module: str, extra: str, ctx: typer.Context) -> None:
-    """Run ``module.main(args)`` with the arguments after the sub-command's name."""
+    """Run ``module.main(args)`` with the arguments after the sub-command's name.
+
+    A ``main`` that takes ``prog`` is told its name here (``chatkit-threads mock``), so
+    its usage lines and messages show the command the user typed.
+    """
     try:
         command = importlib.import_module(module)
     except ImportError as error:
@@ -93,8 +98,11 @@ def _forward(module: str, extra: str, ctx: typer.Context) -> None:
             err=True,
         )
         raise typer.Exit(EXIT_USAGE) from None
+    named = (
+        {"prog": ctx.command_path} if "prog" in inspect.signature(command.main).parameters else {}
+    )
     try:
-        code = command.main(list(ctx.args))
+        code = command.main(list(ctx.args), **named)
     except SystemExit as exit_:  # argparse exits on --help and on bad usage
         code = exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     raise typer.Exit(int(code or 0))
@@ -103,7 +111,7 @@ def _forward(module: str, extra: str, ctx: typer.Context) -> None:
 @app.command(context_settings=_FORWARD, add_help_option=False)
 @reporting
 def mock(ctx: typer.Context) -> None:
-    """Run the mock server: mock serve [--port N] [--seed ...] (see: mock --help)."""
+    """Run the mock server: mock serve --port 8000 (see: mock --help)."""
     _forward("chatkit_threads_mock.cli", "mock", ctx)
 
 

@@ -16,11 +16,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from chatkit_threads import SyncCursorPage
+
 from .delete import count_selection, delete_threads, select_threads, unique
 from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
 from .export import ExportOptions, run_export
 from .progress import make_progress
-from .render import item_panel, thread_details, thread_table
+from .render import item_panel, print_plain, print_thread_pages, thread_details, thread_table
 from .settings import Settings
 
 __all__ = ["threads_app"]
@@ -59,7 +61,13 @@ AfterOption = Annotated[
 BeforeOption = Annotated[
     str | None, typer.Option("--before", help="Start before this id (a page's first id).")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")]
+ItemsJsonOption = Annotated[
+    bool, typer.Option("--json", help="Print a JSON array instead of the item panels.")
+]
+ThreadJsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the thread's JSON instead of the panel.")
+]
 JsonlOption = Annotated[
     bool, typer.Option("--jsonl", help="Print one JSON object per line (streams with --all).")
 ]
@@ -110,8 +118,21 @@ def _print_records(records: Iterable[Any], fmt: str) -> None:
         typer.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
 
 
-def _more_hint(what: str, last_id: str | None) -> None:
-    hint = f"more {what}: use --all, or --after {last_id} for the next page"
+def _check_page_size(limit: int, all_pages: bool) -> None:
+    if all_pages and limit == 0:
+        raise UsageProblem("--all needs a page size of 1..100: --limit 0 never gets past a page")
+
+
+def _more_hint(what: str, page: SyncCursorPage[Any], backwards: bool) -> None:
+    """Say on stderr how to see the rest, when the page says there is more."""
+    if not page.has_more:
+        return
+    if not page.data:  # --limit 0: an empty page that only says whether any exist
+        hint = f"{what} exist, but --limit 0 shows none: use --limit N (1..100) or --all"
+    elif backwards:
+        hint = f"more {what}: use --all, or --before {page.first_id} for the previous page"
+    else:
+        hint = f"more {what}: use --all, or --after {page.last_id} for the next page"
     _stderr().print(hint, markup=False, style="dim")
 
 
@@ -128,23 +149,29 @@ def list_threads(
     as_json: JsonOption = False,
     as_jsonl: JsonlOption = False,
 ) -> None:
-    """List threads: id, title, status, user and creation time (UTC)."""
+    """List threads: id, title, status, user and creation time (UTC).
+
+    With --all, every page is printed as it arrives (the table too), so the first rows
+    show at once and memory stays at one page.
+    """
     fmt = _machine_format(as_json, as_jsonl)
+    _check_page_size(limit, all_pages)
     client = _settings(ctx).client()
     page = client.threads.list(
         user=user, order=order.value, limit=limit, after=after, before=before
     )
-    threads = page if all_pages else page.data
+    out = _stdout()
     if fmt is not None:
-        _print_records(threads, fmt)
-    else:
-        rows = list(threads)
-        if rows:
-            _stdout().print(thread_table(rows), soft_wrap=False)
-        else:
-            _stdout().print("No threads.")
-    if page.has_more and not all_pages:
-        _more_hint("threads", page.last_id)
+        _print_records(page if all_pages else page.data, fmt)
+    elif all_pages:
+        if not print_thread_pages(out, (each.data for each in page.iter_pages())):
+            out.print("No threads.")
+    elif page.data:
+        print_plain(out, thread_table(page.data))
+    elif not page.has_more:
+        out.print("No threads.")
+    if not all_pages:
+        _more_hint("threads", page, backwards=before is not None and after is None)
 
 
 @threads_app.command("get")
@@ -152,14 +179,14 @@ def list_threads(
 def get_thread(
     ctx: typer.Context,
     thread_id: Annotated[str, typer.Argument(metavar="ID", help="The thread's id.")],
-    as_json: JsonOption = False,
+    as_json: ThreadJsonOption = False,
 ) -> None:
     """Show one thread's details."""
     thread = _settings(ctx).client().threads.retrieve(thread_id)
     if as_json:
         typer.echo(json.dumps(thread.to_dict(), indent=2, ensure_ascii=False))
     else:
-        _stdout().print(thread_details(thread), soft_wrap=False)
+        print_plain(_stdout(), thread_details(thread))
 
 
 @threads_app.command("items")
@@ -174,13 +201,17 @@ def list_items(
     all_pages: AllOption = False,
     after: AfterOption = None,
     before: BeforeOption = None,
-    as_json: JsonOption = False,
+    as_json: ItemsJsonOption = False,
     as_jsonl: JsonlOption = False,
 ) -> None:
-    """Show a thread's items: messages with their text, annotations and attachments,
-    widgets, tool calls with arguments and output, tasks and task groups (an item type
-    this version does not know is shown as raw JSON)."""
+    """Show a thread's items as a conversation, one panel per item.
+
+    Messages with their text, annotations and attachments, widgets, tool calls with
+    arguments and output, tasks and task groups; an item type this version does not
+    know is shown as raw JSON. With --all, items are printed as their pages arrive.
+    """
     fmt = _machine_format(as_json, as_jsonl)
+    _check_page_size(limit, all_pages)
     client = _settings(ctx).client()
     page = client.threads.list_items(
         thread_id, order=order.value, limit=limit, after=after, before=before
@@ -192,12 +223,12 @@ def list_items(
         out = _stdout()
         shown = 0
         for item in items:
-            out.print(item_panel(item), soft_wrap=False)
+            print_plain(out, item_panel(item))
             shown += 1
-        if not shown:
+        if not shown and (all_pages or not page.has_more):
             out.print("No items.")
-    if page.has_more and not all_pages:
-        _more_hint("items", page.last_id)
+    if not all_pages:
+        _more_hint("items", page, backwards=before is not None and after is None)
 
 
 @threads_app.command("export")
@@ -293,8 +324,10 @@ def delete(
     ] = False,
     concurrency: ConcurrencyOption = 4,
 ) -> None:
-    """Delete threads (with their items) by id, or all threads matching --user and/or
-    --older-than. Asks for confirmation naming how many threads will go, unless --yes."""
+    """Delete threads by id, or all those matching --user and/or --older-than.
+
+    Asks for confirmation naming how many threads will go, unless --yes.
+    """
     ids = unique(thread_ids or [])
     if ids and (user is not None or older_than is not None):
         raise UsageProblem("give thread ids or --user/--older-than, not both")
@@ -322,7 +355,7 @@ def delete(
             out.print(f"No threads {criteria}; nothing to delete.", markup=False)
             return
         title = f"{_plural(count, 'thread')} {criteria}"
-        out.print(thread_table(selection.preview, title=title), soft_wrap=False)
+        print_plain(out, thread_table(selection.preview, title=title))
         if count > len(selection.preview):
             out.print(f"... and {count - len(selection.preview)} more", markup=False)
     if dry_run:

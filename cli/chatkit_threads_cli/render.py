@@ -6,10 +6,10 @@ strings, so a message containing ``[bold]`` is shown as written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -20,7 +20,7 @@ from chatkit_threads import ThreadResource
 from .items import Block, ItemView, describe_item
 from .values import field, format_time, status_text, text
 
-__all__ = ["item_panel", "thread_details", "thread_table"]
+__all__ = ["item_panel", "print_plain", "print_thread_pages", "thread_details", "thread_table"]
 
 _ROLE_STYLES = {
     "user": "green",
@@ -37,24 +37,99 @@ def _title(thread: object) -> Text:
     return Text(title) if title else Text("(untitled)", style="dim")
 
 
-def thread_table(threads: Iterable[ThreadResource], *, title: str | None = None) -> Table:
-    """A table of threads: id, title, status, user, created (UTC)."""
+_HEADERS = ("id", "title", "status", "user", "created (UTC)")
+_TITLE = 1
+_MIN_TITLE_WIDTH = 12
+
+
+def _cells(thread: object) -> tuple[Text, ...]:
+    return (
+        Text(text(field(thread, "id")) or "?"),
+        _title(thread),
+        Text(status_text(field(thread, "status"), with_reason=False)),
+        Text(text(field(thread, "user")) or "?"),
+        Text(format_time(field(thread, "created_at"), zone=False)),
+    )
+
+
+def thread_table(
+    threads: Iterable[ThreadResource],
+    *,
+    title: str | None = None,
+    widths: Sequence[int] | None = None,
+    show_header: bool = True,
+) -> Table:
+    """A table of threads: id, title, status, user, created (UTC).
+
+    ``widths`` fixes the columns (the title's exactly, the others as minimums), so that
+    tables printed one after another line up.
+    """
     # Only the title may wrap; the rest stay on one line so ids can be copied.
-    table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, expand=False)
-    table.add_column("id", no_wrap=True, style="bold")
-    table.add_column("title", overflow="fold", min_width=12)
-    table.add_column("status", no_wrap=True)
-    table.add_column("user", no_wrap=True)
-    table.add_column("created (UTC)", no_wrap=True)
+    table = Table(
+        title=title,
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        expand=False,
+        show_header=show_header,
+        show_edge=widths is None,
+    )
+    for index, header in enumerate(_HEADERS):
+        fixed = widths[index] if widths is not None else None
+        if index == _TITLE:
+            table.add_column(header, overflow="fold", min_width=_MIN_TITLE_WIDTH, width=fixed)
+        else:
+            table.add_column(
+                header, no_wrap=True, min_width=fixed, style="bold" if index == 0 else None
+            )
     for thread in threads:
-        table.add_row(
-            Text(text(field(thread, "id")) or "?"),
-            _title(thread),
-            Text(status_text(field(thread, "status"), with_reason=False)),
-            Text(text(field(thread, "user")) or "?"),
-            Text(format_time(field(thread, "created_at"), zone=False)),
-        )
+        table.add_row(*_cells(thread))
     return table
+
+
+def _page_widths(console: Console, threads: Sequence[ThreadResource]) -> list[int]:
+    """Column widths for a first page: the widest cells, the title taking what is left."""
+    widths = [
+        max([len(header)] + [_cells(thread)[index].cell_len for thread in threads])
+        for index, header in enumerate(_HEADERS)
+    ]
+    # Each column is padded by one space on either side, with one-space dividers between
+    # (no outer edge: these tables are printed with show_edge off).
+    others = sum(widths) - widths[_TITLE] + 3 * len(_HEADERS) - 1
+    room = max(_MIN_TITLE_WIDTH, console.width - others)
+    widths[_TITLE] = max(_MIN_TITLE_WIDTH, min(widths[_TITLE], room))
+    return widths
+
+
+def print_plain(console: Console, renderable: RenderableType) -> None:
+    """Print ``renderable``; off a terminal, without the spaces rich pads lines with."""
+    if console.is_terminal:
+        console.print(renderable, soft_wrap=False)
+        return
+    with console.capture() as captured:
+        console.print(renderable, soft_wrap=False)
+    lines = captured.get().split("\n")
+    console.file.write("\n".join(line.rstrip() for line in lines))
+    console.file.flush()
+
+
+def print_thread_pages(console: Console, pages: Iterable[Sequence[ThreadResource]]) -> int:
+    """Print pages of threads as they arrive, as one table; return how many were printed.
+
+    Each page is printed before the next is requested, so memory stays at one page and
+    the first rows show at once, however many threads there are. The header comes once,
+    and every page uses the column widths of the first.
+    """
+    widths: list[int] | None = None
+    printed = 0
+    for threads in pages:
+        if not threads:
+            continue
+        first = widths is None
+        if widths is None:
+            widths = _page_widths(console, threads)
+        print_plain(console, thread_table(threads, widths=widths, show_header=first))
+        printed += len(threads)
+    return printed
 
 
 def thread_details(thread: ThreadResource) -> Panel:

@@ -16,19 +16,25 @@ from .store import DEFAULT_LOCK_TIMEOUT
 __all__ = ["build_parser", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (also used by the `chatkit-threads mock` command)."""
+PROG = "chatkit-threads-mock"
+
+
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The argument parser; `prog` names the command in usage lines and messages."""
     parser = argparse.ArgumentParser(
-        prog="chatkit-threads-mock",
+        prog=prog,
         description="Reference mock server for the ChatKit Threads API (beta).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def data_options(command: argparse.ArgumentParser) -> None:
+    def data_options(command: argparse.ArgumentParser, *, db_required: bool) -> None:
         command.add_argument(
             "--db",
             metavar="PATH",
-            help="SQLite file to keep data in across restarts (default: in memory)",
+            required=db_required,
+            help="SQLite file to fill (required)"
+            if db_required
+            else "SQLite file to keep data in across restarts (default: in memory)",
         )
         command.add_argument(
             "--seed",
@@ -66,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
-    data_options(serve)
+    data_options(serve, db_required=False)
     serve.add_argument(
         "--faults",
         metavar="SPEC",
@@ -99,13 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept requests without 'OpenAI-Beta: chatkit_beta=v1'",
     )
     load = commands.add_parser("load", help="seed or load fixtures into a database file, then exit")
-    data_options(load)
+    data_options(load, db_required=True)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
     """Run the command; returns the exit code (2 for bad usage or data)."""
-    parser = build_parser()
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     api_keys = tuple(args.api_keys or (DEFAULT_API_KEY,))
     seed = ",".join(args.seeds or ["default"])
@@ -116,8 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         faults = parse_faults(args.faults) if getattr(args, "faults", None) else None
         if args.command == "load":
-            if not args.db:
-                parser.error("load needs --db PATH")
             from .app import create_app
 
             app = create_app(
@@ -152,10 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.Error as error:
         # Seeding or loading fixtures failed inside SQLite: say which file.
         where = args.db or "the in-memory database"
-        print(f"chatkit-threads-mock: {where}: {error}", file=sys.stderr)
+        print(f"{prog}: {where}: {error}", file=sys.stderr)
         return 2
     except (ValueError, OSError, RuntimeError) as error:
-        print(f"chatkit-threads-mock: {error}", file=sys.stderr)
+        print(f"{prog}: {error}", file=sys.stderr)
         return 2
     # The key is the caller's own; show which one by its end only.
     keys = ", ".join(f"...{key[-4:]}" for key in api_keys)

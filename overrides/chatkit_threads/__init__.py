@@ -46,6 +46,7 @@ from ._exceptions import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from ._logs import setup_logging as _setup_logging
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from ._resources import AsyncThreads, AsyncThreadsWithRawResponse, Threads, ThreadsWithRawResponse
 from ._response import RawResponse
@@ -91,3 +92,5 @@ __all__ = [
 ]
 # The response models (generated from the spec).
 __all__ += _client_models.__all__
+
+_setup_logging()  # OPENAI_LOG=info|debug, as in the openai SDK
