@@ -67,6 +67,19 @@ def _raw_json(raw: object) -> str:
     return json.dumps(raw, indent=2, ensure_ascii=False, default=str)
 
 
+def _as_json(model: object) -> object:
+    """A model's JSON as the API sent it (``to_dict`` round-trips it exactly)."""
+    to_dict = getattr(model, "to_dict", None)
+    return to_dict() if callable(to_dict) else model
+
+
+def _other_content(content: object) -> Block:
+    # A variant the spec gained after this view was written: shown as raw JSON, like an
+    # unknown one, so a regenerated client never hides content here.
+    kind = get(content, "type_")
+    return Block("json", _raw_json(_as_json(content)), label=f"content type {kind!r}")
+
+
 def _unknown_content(content: UnknownContent) -> Block:
     return Block("json", _raw_json(content.raw), label=f"unknown content type {content.type_!r}")
 
@@ -79,6 +92,8 @@ def _user_message(item: UserMessageItem, view: ItemView) -> None:
             view.blocks.append(Block("quote", text(get(content, "text")) or ""))
         elif isinstance(content, UnknownContent):
             view.blocks.append(_unknown_content(content))
+        else:
+            view.blocks.append(_other_content(content))
     attachments = []
     for attachment in _items_of(get(item, "attachments")):
         name = text(get(attachment, "name")) or "(unnamed)"
@@ -110,7 +125,7 @@ def _annotation_line(annotation: object) -> str:
         return f"url: {text(get(get(annotation, 'source'), 'url')) or '?'}"
     if isinstance(annotation, UnknownAnnotation):
         return f"{annotation.type_!r} (unknown annotation): {json.dumps(annotation.raw)}"
-    return str(annotation)
+    return f"{get(annotation, 'type_')!r}: {json.dumps(_as_json(annotation), default=str)}"
 
 
 def _assistant_message(item: AssistantMessageItem, view: ItemView) -> None:
@@ -123,6 +138,8 @@ def _assistant_message(item: AssistantMessageItem, view: ItemView) -> None:
                 view.blocks.append(Block("list", numbered, label="annotations"))
         elif isinstance(content, UnknownContent):
             view.blocks.append(_unknown_content(content))
+        else:
+            view.blocks.append(_other_content(content))
 
 
 def _tool_call(item: ClientToolCallItem, view: ItemView) -> None:
@@ -187,6 +204,8 @@ def describe_item(item: object) -> ItemView:
         view.title = f"unknown item type {item.type_!r}"
         view.blocks.append(Block("json", _raw_json(item.raw)))
     else:
-        view.title = f"unexpected {type(item).__name__}"
-        view.blocks.append(Block("text", repr(item)))
+        # A variant the spec gained after this view was written: its JSON, as for an
+        # unknown type.
+        view.title = f"item type {get(item, 'type_')!r}"
+        view.blocks.append(Block("json", _raw_json(_as_json(item))))
     return view

@@ -123,3 +123,21 @@ def test_markdown_fence_survives_backticks_in_payloads() -> None:
     widget = {"id": "w", "type": "chatkit.widget", "widget": "```\nbreak out\n```"}
     lines = list(transcript(thread, [parse_item(widget)]))
     assert "````json" in lines and lines.count("````") == 1
+
+
+class _NewVariant:
+    """A model of a variant the spec gained after the CLI's views were written."""
+
+    type_ = "chatkit.poll"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": "cthi_poll", "type": self.type_, "question": "lunch?"}
+
+
+def test_a_variant_without_a_view_is_shown_as_its_json() -> None:
+    from chatkit_threads_cli.items import describe_item
+
+    view = describe_item(_NewVariant())
+    assert view.title == "item type 'chatkit.poll'"
+    assert [block.kind for block in view.blocks] == ["json"]
+    assert json.loads(str(view.blocks[0].content)) == _NewVariant().to_dict()
