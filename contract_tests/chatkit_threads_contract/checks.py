@@ -243,8 +243,17 @@ def _walk_ids(pages: Sequence[Page]) -> list[str]:
     return [item for page in pages for item in page.ids]
 
 
-def _assert_sorted(created_at: Sequence[int], order: str, what: str) -> None:
-    pairs = list(pairwise(created_at))
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _assert_sorted(created_at: Sequence[object], order: str, what: str) -> None:
+    # Only numbers can be out of order; a created_at of another type is
+    # response_schema_conformance's finding, not a crash of this check.
+    numbers = [_number(value) for value in created_at]
+    pairs = [
+        (a, b) if a is not None and b is not None else (0.0, 0.0) for a, b in pairwise(numbers)
+    ]
     if order == "desc":
         bad = [i for i, (a, b) in enumerate(pairs) if a < b]
     else:
