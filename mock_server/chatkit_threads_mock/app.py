@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -160,7 +161,26 @@ class MockApi:
             return self.enum(parameter.name, schema, text)
         if schema.get("type") == "integer":
             return self.integer(parameter.name, schema, text)
+        if schema.get("type") == "boolean":
+            if text not in ("true", "false"):
+                raise reject(
+                    400,
+                    f"Invalid '{parameter.name}': expected 'true' or 'false', got {text[:40]!r}.",
+                    param=parameter.name,
+                    code="invalid_type",
+                )
+            return text == "true"
+        if schema.get("type") == "number":
+            return self.number(parameter.name, schema, text)
         if schema.get("type") == "string":
+            pattern = schema.get("pattern")
+            if pattern is not None and re.search(pattern, text) is None:
+                raise reject(
+                    400,
+                    f"Invalid '{parameter.name}': does not match the pattern {pattern!r}.",
+                    param=parameter.name,
+                    code=f"invalid_{parameter.name}",
+                )
             low, high = schema.get("minLength", 0), schema.get("maxLength")
             if len(text) < low or (high is not None and len(text) > high):
                 expected = f"{low} to {high}" if high is not None else f"at least {low}"
@@ -217,6 +237,29 @@ class MockApi:
                 f"Expected a value <= {high}, but got {shown} instead.",
                 param=name,
                 code="integer_above_max_value",
+            )
+        return value
+
+    def number(self, name: str, schema: dict[str, Any], text: str) -> float:
+        """A finite number within the schema's bounds; a 400 naming the parameter."""
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if (
+            not math.isfinite(value)
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
+            raise reject(
+                400,
+                f"Invalid '{name}': expected a number"
+                + (f" from {low}" if low is not None else "")
+                + (f" to {high}" if high is not None else "")
+                + f", got {text[:40]!r}.",
+                param=name,
+                code="invalid_type",
             )
         return value
 

@@ -1,0 +1,56 @@
+"""Query parameters of any type the spec may add are checked against their schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chatkit_threads_mock.app import MockApi
+from chatkit_threads_mock.errors import Reject
+from chatkit_threads_mock.schema import Parameter
+from chatkit_threads_mock.store import ThreadStore
+
+
+@pytest.fixture
+def api() -> MockApi:
+    return MockApi(ThreadStore(), ["sk-test"])
+
+
+def _param(schema: dict[str, Any]) -> Parameter:
+    return Parameter(name="extra", location="query", required=False, schema=schema)
+
+
+@pytest.mark.parametrize(
+    ("schema", "text", "value"),
+    [
+        ({"type": "boolean"}, "true", True),
+        ({"type": "boolean"}, "false", False),
+        ({"type": "number", "minimum": 0, "maximum": 1}, "0.5", 0.5),
+        ({"type": "string", "pattern": "^[a-z]+$"}, "abc", "abc"),
+    ],
+)
+def test_valid_values_are_converted(
+    api: MockApi, schema: dict[str, Any], text: str, value: object
+) -> None:
+    assert api.check_param(_param(schema), text) == value
+
+
+@pytest.mark.parametrize(
+    ("schema", "text"),
+    [
+        ({"type": "boolean"}, "yes"),
+        ({"type": "number"}, "abc"),
+        ({"type": "number"}, "nan"),
+        ({"type": "number", "maximum": 1}, "2"),
+        ({"type": "string", "pattern": "^[a-z]+$"}, "ABC"),
+    ],
+)
+def test_invalid_values_are_a_400_naming_the_parameter(
+    api: MockApi, schema: dict[str, Any], text: str
+) -> None:
+    with pytest.raises(Reject) as caught:
+        api.check_param(_param(schema), text)
+    response = caught.value.response
+    assert response.status_code == 400
+    assert b"'extra'" in bytes(response.body)
