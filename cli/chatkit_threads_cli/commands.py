@@ -21,6 +21,7 @@ from chatkit_threads import SyncCursorPage
 from .delete import count_selection, delete_threads, select_threads, unique
 from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
 from .export import ExportOptions, run_export
+from .limits import PAGE_MAX, PAGE_MIN
 from .progress import make_progress
 from .render import item_panel, print_plain, print_thread_pages, thread_details, thread_table
 from .settings import Settings
@@ -50,7 +51,13 @@ UserOption = Annotated[
 ]
 LimitOption = Annotated[
     int,
-    typer.Option("--limit", "-n", min=0, max=100, help="Page size: how many to show (0..100)."),
+    typer.Option(
+        "--limit",
+        "-n",
+        min=PAGE_MIN,
+        max=PAGE_MAX,
+        help=f"Page size: how many to show ({PAGE_MIN}..{PAGE_MAX}).",
+    ),
 ]
 AllOption = Annotated[
     bool, typer.Option("--all", "-a", help="Walk every page instead of showing one.")
@@ -120,7 +127,9 @@ def _print_records(records: Iterable[Any], fmt: str) -> None:
 
 def _check_page_size(limit: int, all_pages: bool) -> None:
     if all_pages and limit == 0:
-        raise UsageProblem("--all needs a page size of 1..100: --limit 0 never gets past a page")
+        raise UsageProblem(
+            f"--all needs a page size of 1..{PAGE_MAX}: --limit 0 never gets past a page"
+        )
 
 
 def _more_hint(what: str, page: SyncCursorPage[Any], backwards: bool) -> None:
@@ -128,7 +137,7 @@ def _more_hint(what: str, page: SyncCursorPage[Any], backwards: bool) -> None:
     if not page.has_more:
         return
     if not page.data:  # --limit 0: an empty page that only says whether any exist
-        hint = f"{what} exist, but --limit 0 shows none: use --limit N (1..100) or --all"
+        hint = f"{what} exist, but --limit 0 shows none: use --limit N (1..{PAGE_MAX}) or --all"
     elif backwards:
         hint = f"more {what}: use --all, or --before {page.first_id} for the previous page"
     else:
@@ -252,7 +261,9 @@ def export_threads(
             "for FILE.jsonl, in FILE-markdown/).",
         ),
     ] = False,
-    page_size: Annotated[int, typer.Option(min=1, max=100, help="Items requested per page.")] = 100,
+    page_size: Annotated[
+        int, typer.Option(min=1, max=PAGE_MAX, help="Items requested per page.")
+    ] = PAGE_MAX,
     concurrency: ConcurrencyOption = 4,
 ) -> None:
     """Export every thread with all its items as JSON lines; resumable.

@@ -42,6 +42,7 @@ from chatkit_threads import (
     ThreadResource,
 )
 
+from .limits import PAGE_MAX
 from .markdown import transcript
 from .pool import Cancelled, RateLimiter, list_threads, run_ordered, without_rate_limit_retries
 from .pool import Outcome as Settled
@@ -72,7 +73,7 @@ class ExportOptions:
     out: Path
     user: str | None = None
     markdown: bool = False
-    page_size: int = 100
+    page_size: int = PAGE_MAX
     concurrency: int = 4
     """Threads fetched at once (1: one after the other)."""
 

@@ -26,6 +26,8 @@ import attrs
 
 from chatkit_threads import ChatKit, RateLimitError, RetryPolicy, ThreadResource
 
+from .limits import PAGE_MAX
+
 __all__ = [
     "Cancelled",
     "Outcome",
@@ -182,7 +184,7 @@ def list_threads(
     limiter: RateLimiter,
     *,
     user: str | None,
-    page_size: int = 100,
+    page_size: int = PAGE_MAX,
     on_total: Callable[[int], None] | None = None,
 ) -> Iterator[ThreadResource]:
     """Every thread of ``user`` (any when ``None``), oldest first, walked page by page.
