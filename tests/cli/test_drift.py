@@ -19,6 +19,7 @@ from starlette.responses import Response
 from chatkit_threads import ChatKit, ResponseValidationError
 from chatkit_threads_cli.conformance import SpecChecker, fold_path
 from chatkit_threads_cli.drift import DriftReport, sample_account
+from chatkit_threads_cli.limits import PAGE_MAX
 from chatkit_threads_mock import MockApi, MockServer, error_response
 from chatkit_threads_mock.cli import main as mock_main
 from chatkit_threads_mock.store import project_for_key
@@ -199,13 +200,15 @@ def test_sampling_is_bounded_by_the_options(drifting_cli: Cli) -> None:
 
 
 def test_listings_are_paged_up_to_the_sample_size() -> None:
-    for cli in serve(seed="synthetic:103:1"):
+    # One more thread than a page holds (the spec's `limit` maximum).
+    sample = PAGE_MAX + 1
+    for cli in serve(seed=f"synthetic:{sample + 2}:1"):
         report = DriftReport(SpecChecker())
         with cli.client() as client:
-            requests = sample_account(client, report, threads=101, items_per_thread=0)
-        # 100 + 1 in each order, then 101 threads retrieved.
-        assert requests == 2 + 2 + 101
-        assert report.shares["retrieveThread"].bodies == 101
+            requests = sample_account(client, report, threads=sample, items_per_thread=0)
+        # A full page + 1 in each order, then every sampled thread retrieved.
+        assert requests == 2 + 2 + sample
+        assert report.shares["retrieveThread"].bodies == sample
         assert report.rows == []
 
 
