@@ -59,7 +59,7 @@ class _BasePage(Generic[T]):
         data = envelope.data
         # Lenient parsing leaves a missing or malformed field as it came; a page still
         # behaves (no data, no next page) instead of crashing the caller's loop.
-        self.data = data if type(data) is list else []
+        self.data = data if isinstance(data, list) else []
         self.has_more = envelope.has_more is True
         first_id, last_id = envelope.first_id, envelope.last_id
         self.first_id = first_id if type(first_id) is str else None

@@ -8,6 +8,7 @@ three things, so they cannot disagree:
   generated code tries every variant in turn and swallows the errors), keeps unknown
   fields in ``additional_properties``, leaves a missing field as ``UNSET`` and a value of
   the wrong shape as the raw JSON value, so a drifting payload never crashes a listing.
+  Nested models are built when their field is first read (``_make_nested_lazy``).
 - ``dump``: the inverse of ``build``; ``to_dict()`` gives back the exact JSON the model
   came from (``UNSET`` fields are omitted, raw values written back as they were).
 - ``validate``: strict mode; walks the JSON and reports every departure from the spec
@@ -137,6 +138,9 @@ class Spec:
         self.known = frozenset(keys)
         self.fields = {key: fields[key] for key in keys}
         _make_extras_lazy(cls)
+        for key, attr in zip(keys, self.attr_names, strict=True):
+            if self.fields[key].kind in ("model", "union"):
+                _make_nested_lazy(cls, attr, self.fields[key])
         self._build: Callable[[dict[str, Any]], Any] | None = None
         cls._spec = self
 
@@ -154,52 +158,43 @@ class Spec:
         return build
 
     def _compile(self) -> Callable[[dict[str, Any]], Any]:
-        # This is the hot path of every call (a page of 100 items builds ~300 objects),
-        # so, like attrs and dataclasses do for __init__, the builder is generated once
-        # per model as straight-line code: one dict lookup per field, nested objects and
-        # lists converted inline (no call per field), then the slots set directly on a
-        # bare instance (what attrs' __init__ does, minus its call and the empty
-        # `additional_properties` dict it makes for every object: see
-        # `_make_extras_lazy`). Every name it uses is bound as a default argument, i.e.
-        # a fast local. This is about twice as fast as a generic loop over the table.
+        # This is the hot path of every call, so, like attrs and dataclasses do for
+        # __init__, the builder is generated once per model as straight-line code: one
+        # dict lookup per field, then the slots set directly on a bare instance (what
+        # attrs' __init__ does, minus its call and the empty `additional_properties`
+        # dict it makes for every object: see `_make_extras_lazy`). Nested objects and
+        # lists are stored as the JSON they came as and built on first read
+        # (`_make_nested_lazy`): a page of 100 items is 100 objects to build, not ~250,
+        # and a caller who reads only ids and types never pays for the rest. Every name
+        # it uses is bound as a default argument, i.e. a fast local.
         bound: dict[str, Any] = {
             "_new": object.__new__,
             "_cls": self.cls,
             "_UNSET": UNSET,
             "_known": self.known,
-            "_dict": dict,
-            "_list": list,
         }
         names = [f"a{index}" for index in range(len(self.keys))]
         # Every field is nearly always there: `data[key]` (no method call) for all of
-        # them, and only when one is missing, `.get` with UNSET for all of them.
+        # them, and only when one is missing, `.get` with UNSET for all of them. Unknown
+        # keys exist only if the object has more keys than the known ones: when all are
+        # there, comparing the length tells; only when one is missing does it take a
+        # key-set comparison.
+        count = len(self.keys)
         body = ["try:"]
         body += [f"    {name} = data[{key!r}]" for name, key in zip(names, self.keys, strict=True)]
-        body += ["except KeyError:"]
+        body += [f"    extra = len(data) != {count}", "except KeyError:"]
         body += [
             f"    {name} = data.get({key!r}, _UNSET)"
             for name, key in zip(names, self.keys, strict=True)
         ]
-        for name, key in zip(names, self.keys, strict=True):
-            body += _convert_lines(name, key, self.fields[key], bound)
-        body.append("obj = _new(_cls)")
+        body += ["    extra = not data.keys() <= _known", "obj = _new(_cls)"]
         body += [f"obj.{attr} = {name}" for attr, name in zip(self.attr_names, names, strict=True)]
-        # Unknown keys exist only if the object has more keys than the known ones it
-        # carries. Comparing the length, plus an identity test per field for the rare
-        # missing one, is several times cheaper than a key-set comparison on each object.
-        missing = " or ".join(f"{name} is _UNSET" for name in names)
         body += [
-            f"if len(data) != {len(self.keys)} or {missing}:",
-            "    if not data.keys() <= _known:",
-            "        extra = {k: v for k, v in data.items() if k not in _known}",
-            "        obj.additional_properties = extra",
+            "if extra:",
+            "    obj.additional_properties = {k: v for k, v in data.items() if k not in _known}",
             "return obj",
         ]
-        defaults = ", ".join(f"{name}={name}" for name in bound)
-        source = f"def build(data, {defaults}):\n" + "".join(f"    {line}\n" for line in body)
-        namespace = dict(bound)
-        exec(compile(source, f"<chatkit_threads build {self.name}>", "exec"), namespace)
-        build: Callable[[dict[str, Any]], Any] = namespace["build"]
+        build = _compiled("build", "data", body, bound, self.name)
         build.__doc__ = f"Build a {self.name} from a decoded JSON object (lenient)."
         return build
 
@@ -305,6 +300,15 @@ def _alias_builder(
     return build_alias
 
 
+def _slot(cls: type[Any], name: str) -> MemberDescriptorType:
+    """The generated attrs class's slot ``name`` (found again after it is shadowed)."""
+    return next(
+        value
+        for klass in cls.__mro__
+        if isinstance(value := vars(klass).get(name), MemberDescriptorType)
+    )
+
+
 def _make_extras_lazy(cls: type[Any]) -> None:
     """Give `cls` an ``additional_properties`` made on first use, not per object built.
 
@@ -314,11 +318,7 @@ def _make_extras_lazy(cls: type[Any]) -> None:
     collection on nearly every page. The slot now stays empty until read (or written),
     and reading it then stores and returns a new dict, so it behaves as before.
     """
-    slot = next(
-        value
-        for klass in cls.__mro__
-        if isinstance(value := vars(klass).get("additional_properties"), MemberDescriptorType)
-    )
+    slot = _slot(cls, "additional_properties")
     get, put = slot.__get__, slot.__set__
 
     def additional_properties(self: Any) -> dict[str, Any]:
@@ -332,6 +332,60 @@ def _make_extras_lazy(cls: type[Any]) -> None:
     cls.additional_properties = property(
         additional_properties, put, slot.__delete__, "JSON keys the spec does not define."
     )
+
+
+class _ModelList(list):  # type: ignore[type-arg]
+    """A JSON array whose objects have been built into models.
+
+    Its type is how a lazy field tells a built list from the plain JSON list it was
+    stored as; it is a ``list`` in every other respect.
+    """
+
+    __slots__ = ()
+
+
+def _make_nested_lazy(cls: type[Any], attr: str, field: Field) -> None:
+    """Build field ``attr`` of `cls` (a model, a union or an array of them) on first read.
+
+    The builder stores the field's JSON as it came. Reading the field builds it (with
+    the same lenient rules as ``build``), stores the result in the slot and returns it;
+    later reads return that. A JSON object (or an array holding one) set by the caller
+    is built the same way; anything else (``None``, ``UNSET``, a drifting scalar, a
+    model or a list of models set by the caller) is returned as it is.
+    Two threads reading the same field for the first time may each build it; both
+    results are equal, and one of them is kept.
+    """
+    slot = _slot(cls, attr)
+    get, put = slot.__get__, slot.__set__
+    convert: Callable[[Any], Any] | None = None
+
+    def build(self: Any, value: Any) -> Any:
+        nonlocal convert
+        if convert is None:
+            convert = _converter(field, f"{cls.__name__}.{attr}")
+        value = convert(value)
+        put(self, value)
+        return value
+
+    if field.array:
+
+        def read(self: Any) -> Any:
+            value = get(self)
+            # A built array is a _ModelList. A plain list is JSON still to build, unless
+            # it holds no JSON object (a list of models the caller set is kept as is).
+            if type(value) is list and any(type(e) is dict for e in value):
+                value = build(self, value)
+            return value
+
+    else:
+
+        def read(self: Any) -> Any:
+            value = get(self)
+            if type(value) is dict:
+                value = build(self, value)
+            return value
+
+    setattr(cls, attr, property(read, put, slot.__delete__, slot.__doc__))
 
 
 def _attr_names(cls: type[Any]) -> tuple[str, ...]:
@@ -350,34 +404,55 @@ def dump_value(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _convert_lines(var: str, key: str, field: Field, bound: dict[str, Any]) -> list[str]:
-    """Source lines converting ``var`` (field ``key`` of ``data``) to models, in place.
+def _converter(field: Field, name: str) -> Callable[[Any], Any]:
+    """A function building a model/union field's JSON value (an object, or an array of
+    them) into models; elements that are not JSON objects are kept as they are."""
+    sub = field.sub
+    bound: dict[str, Any] = {"_dict": dict, "_ModelList": _ModelList}
+    if isinstance(sub, Spec):
+        bound["_build"] = sub.build
+        fast = safe = "_build(%s)"
+    else:
+        assert isinstance(sub, Union)
+        bound["_lookup"] = sub.builders().get
+        bound["_unknown"] = sub.unknown
+        bound["_variant"] = _safe_lookup(sub.builders())
+        # Dispatch on "type" with one dict lookup; no match -> the Unknown* model. A
+        # `type` that is not hashable (a list, an object) makes the lookup raise; then
+        # the slower lookup that treats it as an unknown variant takes over.
+        fast = '(_lookup(%s.get("type")) or _unknown)(%s)'
+        safe = '(_variant(%s.get("type")) or _unknown)(%s)'
 
-    Anything that is not the expected JSON shape (null, UNSET, a drifting scalar) is
-    left unchanged, so a malformed value is kept, not fatal.
-    """
-    lines: list[str] = []
-    if field.kind == "model":
-        assert isinstance(field.sub, Spec)
-        bound[f"_build_{var}"] = field.sub.build
-        one = f"_build_{var}(%s)"
-    elif field.kind == "union":
-        assert isinstance(field.sub, Union)
-        bound[f"_lookup_{var}"] = field.sub.builders().get
-        bound[f"_unknown_{var}"] = field.sub.unknown
-        # Dispatch on "type" with one dict lookup; no match -> the Unknown* model.
-        one = f'(_lookup_{var}(%s.get("type")) or _unknown_{var})(%s)'
-    else:
-        return lines
-    if field.array:
-        element = one.replace("%s", "e")
-        lines += [
-            f"if type({var}) is _list:",
-            f"    {var} = [{element} if type(e) is _dict else e for e in {var}]",
-        ]
-    else:
-        lines += [f"if type({var}) is _dict:", f"    {var} = {one.replace('%s', var)}"]
-    return lines
+    def assign(one: str) -> str:
+        if field.array:
+            element = one.replace("%s", "e")
+            return f"value = _ModelList([{element} if type(e) is _dict else e for e in value])"
+        return f"value = {one.replace('%s', 'value')}"
+
+    body = ["try:", f"    {assign(fast)}", "except TypeError:", f"    {assign(safe)}"]
+    body.append("return value")
+    return _compiled("convert", "value", body, bound, name)
+
+
+def _safe_lookup(
+    table: dict[str, Callable[[dict[str, Any]], Any]],
+) -> Callable[[Any], Callable[[dict[str, Any]], Any] | None]:
+    def variant(kind: Any) -> Callable[[dict[str, Any]], Any] | None:
+        return table.get(kind) if type(kind) is str else None
+
+    return variant
+
+
+def _compiled(
+    function: str, argument: str, body: list[str], bound: dict[str, Any], name: str
+) -> Callable[[Any], Any]:
+    """Compile ``def function(argument): body``, each name of ``bound`` a fast local."""
+    defaults = "".join(f", {key}={key}" for key in bound)
+    source = f"def {function}({argument}{defaults}):\n" + "".join(f"    {line}\n" for line in body)
+    namespace = dict(bound)
+    exec(compile(source, f"<chatkit_threads {function} {name}>", "exec"), namespace)
+    compiled: Callable[[Any], Any] = namespace[function]
+    return compiled
 
 
 _JSON_TYPES: dict[type, str] = {

@@ -12,6 +12,7 @@ import socket
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -32,6 +33,7 @@ from chatkit_threads import (
     ResponseValidationError,
     RetryPolicy,
 )
+from chatkit_threads.types import UserMessageItem
 from tests.client.rawserver import RawServer, chunk, forever, head
 from tests.client.support import (
     API_KEY,
@@ -460,18 +462,45 @@ def test_a_short_key_is_redacted_as_a_token_not_inside_words() -> None:
     assert "chatkit rejected key <redacted> (<redacted>)" in str(info.value)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        # The right `object` (else it is refused as another resource), an unbuildable status.
-        {"object": "chatkit.thread", "id": "t", "status": {"type": [1]}},
-        {"object": "list", "data": [{"type": {"type": "active"}}], "has_more": False},
-    ],
-)
-def test_a_body_no_model_can_be_built_from_is_an_api_error(body: dict[str, object]) -> None:
+_UNHASHABLE_TYPES = [
+    # The right `object` (else it is refused as another resource), and a discriminator
+    # that is not a string at all: a list, an object.
+    {"object": "chatkit.thread", "id": "t", "status": {"type": [1]}},
+    {"object": "list", "data": [{"type": {"type": "active"}}], "has_more": False},
+    {
+        "object": "list",
+        "data": [{"type": "chatkit.user_message", "id": "i", "content": [{"type": ["x"]}]}],
+        "has_more": False,
+    },
+]
+
+
+def _variant_of(client: ChatKit, body: dict[str, object]) -> object:
+    if body["object"] != "list":
+        return client.threads.retrieve("t").status
+    item: Any = client.threads.list_items("t").data[0]
+    return item.content[0] if isinstance(item, UserMessageItem) else item
+
+
+@pytest.mark.parametrize("body", _UNHASHABLE_TYPES)
+def test_a_type_that_is_not_a_string_is_an_unknown_variant_when_lenient(
+    body: dict[str, object],
+) -> None:
     client, _ = make_client(lambda r: json_response(200, body))
-    with pytest.raises(APIError, match="Could not parse"):
-        if body["object"] == "list":
-            client.threads.list_items("t")
-        else:
-            client.threads.retrieve("t")
+    variant = _variant_of(client, body)
+    assert type(variant).__name__.startswith("Unknown")
+    assert variant.to_dict() == _innermost(body)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("body", _UNHASHABLE_TYPES)
+def test_a_type_that_is_not_a_string_is_refused_when_strict(body: dict[str, object]) -> None:
+    client, _ = make_client(lambda r: json_response(200, body), strict=True)
+    with pytest.raises(ResponseValidationError, match=r"\.type"):
+        _variant_of(client, body)
+
+
+def _innermost(body: dict[str, object]) -> object:
+    if body["object"] != "list":
+        return body["status"]
+    item: Any = body["data"]
+    return item[0]["content"][0] if item[0]["type"] == "chatkit.user_message" else item[0]
