@@ -294,6 +294,15 @@ def _field_expr(desc: FieldDesc, var: dict[str, str]) -> str:
 
 def models_module(spec: Mapping[str, Any]) -> str:
     """The source of ``client_models.py``."""
+    return _models_module(spec)[0]
+
+
+def model_names(spec: Mapping[str, Any]) -> list[str]:
+    """The public names of ``client_models.py`` (its ``__all__``), sorted."""
+    return _models_module(spec)[1]
+
+
+def _models_module(spec: Mapping[str, Any]) -> tuple[str, list[str]]:
     schemas = Schemas(spec)
     order = _order(schemas)
     var = {name: f"_{name}" for name in order}
@@ -400,7 +409,7 @@ def models_module(spec: Mapping[str, Any]) -> str:
         *(f"    {n!r},\n" for n in sorted(set(exported))),
         "]\n",
     ]
-    return "".join(out)
+    return "".join(out), sorted(set(exported))
 
 
 # --- operations ------------------------------------------------------------------------
@@ -600,8 +609,10 @@ def constants_module(spec: Mapping[str, Any]) -> str:
         '"""operationId -> the operation, in the spec\'s order."""\n\n',
         f"FIXED_HEADERS: dict[str, str] = {headers!r}\n",
         '"""Headers the spec requires with one allowed value (the beta header)."""\n',
-        "__all__ = ['API_VERSION', 'DEFAULT_BASE_URL', 'FIXED_HEADERS', 'OPERATIONS', "
-        "'OperationSpec', 'Param']\n",
+        f"MODEL_NAMES: tuple[str, ...] = {tuple(model_names(spec))!r}\n",
+        '"""The public names of ``client_models``, known without importing the models."""\n',
+        "__all__ = ['API_VERSION', 'DEFAULT_BASE_URL', 'FIXED_HEADERS', 'MODEL_NAMES', "
+        "'OPERATIONS', 'OperationSpec', 'Param']\n",
     ]
     return "".join(out)
 
@@ -706,15 +717,18 @@ def resources_module(spec: Mapping[str, Any]) -> str:
         HEADER.format(doc="The resource classes: one typed method per operation of the spec."),
         "from __future__ import annotations\n\n",
         "from collections.abc import Mapping\n",
-        "from typing import Any, Literal\n\n",
+        "from typing import TYPE_CHECKING, Any, Literal\n\n",
         "from chatkit_threads._operations import (\n",
         "    AsyncResource, RequestOptions, SyncResource, TimeoutArg,\n",
         ")\n",
         "from chatkit_threads._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage\n",
         "from chatkit_threads._response import RawResponse\n",
-        "from chatkit_threads_api import client_models as _models\n",
-        "from chatkit_threads_api.client_models import *  # noqa: F403\n",
         "from chatkit_threads_api.spec_constants import OPERATIONS as _OPS\n\n",
+        # The models are for annotations only: `import chatkit_threads` does not load
+        # them, the first response parsed does.
+        "if TYPE_CHECKING:\n",
+        "    from chatkit_threads_api import client_models as _models\n",
+        "    from chatkit_threads_api.client_models import *  # noqa: F403\n\n",
     ]
     names: list[str] = []
     for tag, tag_ops in tags.items():

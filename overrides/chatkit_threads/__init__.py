@@ -14,8 +14,9 @@ The clients (``ChatKit``, ``AsyncChatKit``), their pages (``SyncCursorPage``,
 in ``chatkit_threads.types``. Logging goes to the ``chatkit_threads`` logger.
 """
 
-from chatkit_threads_api import client_models as _client_models
-from chatkit_threads_api.client_models import *  # noqa: F403
+from typing import TYPE_CHECKING, Any
+
+from chatkit_threads_api.spec_constants import MODEL_NAMES as _MODEL_NAMES
 
 from . import types as types
 from ._client import AsyncChatKit, ChatKit
@@ -52,6 +53,10 @@ from ._resources import AsyncThreads, AsyncThreadsWithRawResponse, Threads, Thre
 from ._response import RawResponse
 from ._retries import RetryPolicy
 from ._version import __version__
+
+if TYPE_CHECKING:
+    # The response models; at run time they load on first use (`types.load_model`).
+    from chatkit_threads_api.client_models import *  # noqa: F403
 
 __all__ = [
     "BETA_HEADER_VALUE",
@@ -91,6 +96,18 @@ __all__ = [
     "__version__",
 ]
 # The response models (generated from the spec).
-__all__ += _client_models.__all__
+__all__ += _MODEL_NAMES
+
+
+if not TYPE_CHECKING:  # for type checkers a misspelt name stays an error, not an Any
+
+    def __getattr__(name: str) -> Any:
+        value = globals()[name] = types.load_model(name, __name__)
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODEL_NAMES})
+
 
 _setup_logging()  # OPENAI_LOG=info|debug, as in the openai SDK

@@ -1,0 +1,49 @@
+"""What `import chatkit_threads` loads, and the response models it loads on first use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import chatkit_threads
+from chatkit_threads_api import client_models
+from chatkit_threads_api.spec_constants import MODEL_NAMES
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import sys\n{code}\nimport json; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_import_loads_neither_asyncio_nor_the_models() -> None:
+    loaded = _modules_after("import chatkit_threads")
+    assert "asyncio" not in loaded
+    assert "chatkit_threads_api.client_models" not in loaded
+    assert not any(name.startswith("chatkit_threads_api.models") for name in loaded)
+
+
+def test_a_model_imported_by_name_loads_the_models() -> None:
+    loaded = _modules_after("from chatkit_threads import ThreadResource")
+    assert "chatkit_threads_api.client_models" in loaded
+
+
+def test_every_model_name_is_exported_and_is_the_generated_class() -> None:
+    assert set(MODEL_NAMES) == set(client_models.__all__)
+    assert set(MODEL_NAMES) <= set(chatkit_threads.__all__)
+    assert set(MODEL_NAMES) <= set(dir(chatkit_threads))
+    for name in MODEL_NAMES:
+        assert getattr(chatkit_threads, name) is getattr(client_models, name)
+        assert getattr(chatkit_threads.types, name) is getattr(client_models, name)
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="chatkit_threads' has no attribute 'Thred'"):
+        chatkit_threads.Thred  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(ImportError):
+        from chatkit_threads.types import Thred  # type: ignore[attr-defined]  # noqa: F401
