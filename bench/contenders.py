@@ -1,7 +1,8 @@
 """The clients the overhead benchmark compares, each making the four calls.
 
-Contenders, each reading every returned entry's `id` the same way (so lazy parsing
-gains nothing):
+Contenders, each reading every returned entry's `id` the same way; `list_items_all`
+also reads every field of every item, nested ones included (this client builds nested
+models on first read, so there it builds them all):
 
 - `chatkit_threads`: this library's `ChatKit` / `AsyncChatKit`;
 - `openai`: the official SDK's `client.beta.chatkit.threads` (pinned in the bench extra);
@@ -40,14 +41,15 @@ __all__ = [
 
 API_KEY = "sk-bench-0000000000000000"
 MEMORY_BASE_URL = "http://bench.invalid/v1"
-OPS = ("retrieve", "list", "list_items", "delete")
+OPS = ("retrieve", "list", "list_items", "list_items_all", "delete")
 CONTENDERS = ("chatkit_threads", "openai", "httpx", "httpx2")
 OURS, SDK, RAW, RAW2 = CONTENDERS
-EXPECTED = {"retrieve": 1, "list": 20, "list_items": 100, "delete": 1}
+EXPECTED = {"retrieve": 1, "list": 20, "list_items": 100, "list_items_all": 100, "delete": 1}
 _PATHS = {
     "retrieve": ("GET", f"/chatkit/threads/{THREAD_ID}", None),
     "list": ("GET", "/chatkit/threads", {"limit": 20}),
     "list_items": ("GET", f"/chatkit/threads/{ITEMS_THREAD_ID}/items", {"limit": 100}),
+    "list_items_all": ("GET", f"/chatkit/threads/{ITEMS_THREAD_ID}/items", {"limit": 100}),
     "delete": ("DELETE", f"/chatkit/threads/{THREAD_ID}", None),
 }
 
@@ -64,6 +66,41 @@ def _count(entries: Iterable[Any]) -> int:
     return n
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The data fields of a model class: attrs (this client) or pydantic (the SDK)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        fields = getattr(cls, "__attrs_attrs__", None)
+        if fields is not None:
+            # Not a JSON field: the JSON keys the spec does not define.
+            names = tuple(f.name for f in fields if f.name != "additional_properties")
+        else:
+            names = tuple(getattr(cls, "model_fields", ()))
+        _FIELD_NAMES[cls] = names
+    return names
+
+
+def _read_all(value: Any) -> None:
+    """Read every field of a model, dict or list, recursively."""
+    if isinstance(value, list):
+        for element in value:
+            _read_all(element)
+    elif isinstance(value, dict):
+        for element in value.values():
+            _read_all(element)
+    else:
+        for name in _field_names(type(value)):
+            _read_all(getattr(value, name))
+
+
+def _count_all(entries: list[Any]) -> int:
+    _read_all(entries)
+    return len(entries)
+
+
 def _count_body(body: dict[str, Any]) -> int:
     if "data" not in body:
         return 1 if body["id"] else 0
@@ -72,6 +109,10 @@ def _count_body(body: dict[str, Any]) -> int:
         if entry["id"]:
             n += 1
     return n
+
+
+def _count_all_body(body: dict[str, Any]) -> int:
+    return _count_all(body["data"])
 
 
 def _raw_headers() -> dict[str, str]:
@@ -92,6 +133,7 @@ def _resources_sync(threads: Any) -> dict[str, SyncCall]:
         "retrieve": lambda: 1 if threads.retrieve(THREAD_ID).id else 0,
         "list": lambda: _count(threads.list(limit=20).data),
         "list_items": lambda: _count(threads.list_items(ITEMS_THREAD_ID, limit=100).data),
+        "list_items_all": lambda: _count_all(threads.list_items(ITEMS_THREAD_ID, limit=100).data),
         "delete": lambda: 1 if threads.delete(THREAD_ID).id else 0,
     }
 
@@ -99,11 +141,12 @@ def _resources_sync(threads: Any) -> dict[str, SyncCall]:
 def _raw_sync(client: Any) -> dict[str, SyncCall]:
     def call(op: str) -> SyncCall:
         method, path, params = _PATHS[op]
+        count = _count_all_body if op == "list_items_all" else _count_body
 
         def run() -> int:
             response = client.request(method, path, params=params)
             response.raise_for_status()
-            return _count_body(json.loads(response.content))
+            return count(json.loads(response.content))
 
         return run
 
@@ -159,20 +202,30 @@ def _resources_async(threads: Any) -> dict[str, AsyncCall]:
     async def list_items() -> int:
         return _count((await threads.list_items(ITEMS_THREAD_ID, limit=100)).data)
 
+    async def list_items_all() -> int:
+        return _count_all((await threads.list_items(ITEMS_THREAD_ID, limit=100)).data)
+
     async def delete() -> int:
         return 1 if (await threads.delete(THREAD_ID)).id else 0
 
-    return {"retrieve": retrieve, "list": list_, "list_items": list_items, "delete": delete}
+    return {
+        "retrieve": retrieve,
+        "list": list_,
+        "list_items": list_items,
+        "list_items_all": list_items_all,
+        "delete": delete,
+    }
 
 
 def _raw_async(client: Any) -> dict[str, AsyncCall]:
     def call(op: str) -> AsyncCall:
         method, path, params = _PATHS[op]
+        count = _count_all_body if op == "list_items_all" else _count_body
 
         async def run() -> int:
             response = await client.request(method, path, params=params)
             response.raise_for_status()
-            return _count_body(json.loads(response.content))
+            return count(json.loads(response.content))
 
         return run
 

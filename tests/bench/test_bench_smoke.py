@@ -14,6 +14,7 @@ import pytest
 from bench import __main__ as bench_main
 from bench import payloads, report
 from bench._harness import Config, Target, percentile
+from bench.contenders import OPS
 from bench.contract import parse_report
 from bench.wrk import parse_wrk
 
@@ -102,7 +103,7 @@ def test_every_benchmark_runs_at_tiny_sizes() -> None:
         assert overhead["payloads_valid"] is True
         assert overhead["missing_contenders"] == {}
         for mode in ("sync", "async"):
-            assert set(overhead["figures"][mode]) == {"retrieve", "list", "list_items", "delete"}
+            assert set(overhead["figures"][mode]) == set(OPS)
     collections = results["sections"]["inmemory"]["data"]["gc_collections"]["per_op"]
     assert set(collections["list_items"]) == {"chatkit_threads", "openai", "httpx", "httpx2"}
     imports = results["sections"]["imports"]["data"]
