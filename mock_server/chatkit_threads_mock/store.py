@@ -347,6 +347,15 @@ class ThreadStore:
             yield current
             return
         with self._reading() as db:
+            if self._memory:
+                # One connection, held under `_lock` for the whole block: no other
+                # statement can run in between, so no transaction is needed.
+                self._local.db = db
+                try:
+                    yield db
+                finally:
+                    self._local.db = None
+                return
             db.execute("BEGIN")
             self._local.db = db
             try:
