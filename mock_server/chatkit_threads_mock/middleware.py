@@ -89,6 +89,13 @@ class KeepEncodedSlashes:
             # Decoded here from what was sent, each segment once: some servers and test
             # clients decode twice (`%2541` -> `A`) or put the query in raw_path.
             raw = raw_path.split(b"?", 1)[0]
+            if b"%" not in raw:
+                # Nothing escaped (the usual case): decoding changes nothing but the type.
+                path = raw.decode("utf-8", "replace")
+                if path != scope.get("path"):
+                    scope = {**scope, "path": path}
+                await self.app(scope, receive, send)
+                return
             segments = [unquote_to_bytes(s).decode("utf-8", "replace") for s in raw.split(b"/")]
             escaped = any("/" in s for s in segments)
             path = "/".join(quote(s, safe="") if "/" in s else s for s in segments)
