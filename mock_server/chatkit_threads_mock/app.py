@@ -145,7 +145,7 @@ class MockApi:
         # request.
         query = request.scope.get("query_string", b"").decode("latin-1")
         sent: dict[str, list[str]] = {}
-        for name, value in parse_qsl(query, keep_blank_values=True) if query else ():
+        for name, value in _query_items(query):
             sent.setdefault(name, []).append(value)
         values: dict[str, Any] = {}
         for parameter, default, empty_is_absent in _query_parameters(operation):
@@ -376,6 +376,19 @@ class MockApi:
         if page is None:
             raise self.not_found(thread_id)
         return self.page(page)
+
+
+def _query_items(query: str) -> list[tuple[str, str]]:
+    """`parse_qsl(query, keep_blank_values=True)`, quicker when nothing is escaped."""
+    if "%" in query or "+" in query:
+        return parse_qsl(query, keep_blank_values=True)
+    # Nothing to unquote: what parse_qsl does then is split on `&` and the first `=`.
+    items = []
+    for piece in query.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            items.append((name, value))
+    return items
 
 
 def _single(name: str, values: Sequence[str]) -> str | None:
