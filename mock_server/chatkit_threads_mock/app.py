@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import JSON, Reject, crash, error_response, exception_handlers, reject
 from .faults import FaultInjector, FaultSpec, parse_faults
@@ -496,27 +496,20 @@ class _Direct:
 
     async def _answer(self, endpoint: Handler, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
-        started = False
-
-        async def sender(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
             response = await endpoint(request)
-            await response(scope, receive, sender)
         except Exception as error:
             handler = next(
                 (self.handlers[kind] for kind in type(error).__mro__ if kind in self.handlers),
                 None,
             )
             # A crash goes up to `CrashesAsErrors`, which logs it and answers the 500.
-            if handler is None or handler is crash or started:
+            if handler is None or handler is crash:
                 raise
-            answer = await handler(request, error)
-            await answer(scope, receive, sender)
+            # Nothing was sent yet: endpoints return their answer, they do not send it.
+            response = await handler(request, error)
             error.__traceback__ = None
+        await response(scope, receive, send)
 
 
 class MockApp:
