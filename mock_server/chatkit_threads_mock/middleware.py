@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-import secrets
+import os
+import random
 from urllib.parse import quote, unquote_to_bytes
 
 from starlette.requests import Request
@@ -19,6 +20,11 @@ ESCAPED_SEGMENTS = "chatkit_mock.escaped_segments"
 _log = logging.getLogger("chatkit_threads_mock")
 
 
+# Request ids need to be unique, not secret: a generator seeded once from the OS
+# costs no system call per request, as `secrets` does.
+_ids = random.Random(os.urandom(16))
+
+
 class RequestIds:
     """Adds `x-request-id` to every response (errors and faults included)."""
 
@@ -29,7 +35,7 @@ class RequestIds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = "req_" + secrets.token_hex(12)
+        request_id = f"req_{_ids.getrandbits(96):024x}"
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -89,6 +95,13 @@ class KeepEncodedSlashes:
             # Decoded here from what was sent, each segment once: some servers and test
             # clients decode twice (`%2541` -> `A`) or put the query in raw_path.
             raw = raw_path.split(b"?", 1)[0]
+            if b"%" not in raw:
+                # Nothing escaped (the usual case): decoding changes nothing but the type.
+                path = raw.decode("utf-8", "replace")
+                if path != scope.get("path"):
+                    scope = {**scope, "path": path}
+                await self.app(scope, receive, send)
+                return
             segments = [unquote_to_bytes(s).decode("utf-8", "replace") for s in raw.split(b"/")]
             escaped = any("/" in s for s in segments)
             path = "/".join(quote(s, safe="") if "/" in s else s for s in segments)

@@ -216,6 +216,9 @@ def uvicorn_config(
         log_level="error",
         lifespan="off",
         access_log=False,
+        # The mock reads no client address or scheme: X-Forwarded-* would only cost
+        # a pass over every request's headers.
+        proxy_headers=False,
         timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
         h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
         # A request held open by injected latency must not keep stop() waiting.

@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -95,13 +95,20 @@ class Page:
 
     def to_json(self) -> str:
         """The list envelope, as the API sends it."""
-        first = json.dumps(self.ids[0]) if self.ids else "null"
-        last = json.dumps(self.ids[-1]) if self.ids else "null"
+        first = _json_string(self.ids[0]) if self.ids else "null"
+        last = _json_string(self.ids[-1]) if self.ids else "null"
         more = "true" if self.has_more else "false"
         return (
             f'{{"object":{_list_object()},"data":[{",".join(self.bodies)}],'
             f'"first_id":{first},"last_id":{last},"has_more":{more}}}'
         )
+
+
+def _json_string(text: str) -> str:
+    """`json.dumps(text)`, without its cost for a plain id (nothing to escape)."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text)
 
 
 @functools.cache
@@ -223,17 +230,17 @@ class ThreadStore:
             self._all_readers.append(reader)
         return reader
 
-    @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
+    def _reading(self) -> AbstractContextManager[sqlite3.Connection]:
         """A connection to read with: the thread's open one, else one of the pool."""
         current: sqlite3.Connection | None = getattr(self._local, "db", None)
         if current is not None:
-            yield current
-            return
+            return _Joined(current)
         if self._memory:
-            with self._lock:
-                yield self._db
-            return
+            return _MemoryRead(self, snapshot=False)
+        return self._file_reading()
+
+    @contextmanager
+    def _file_reading(self) -> Iterator[sqlite3.Connection]:
         reader = self._reader()
         try:
             with _busy_as_error():
@@ -334,8 +341,7 @@ class ThreadStore:
         """A write transaction: commits on success, rolls back on any exception."""
         return ThreadStore._Transaction(self)
 
-    @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
+    def snapshot(self) -> AbstractContextManager[sqlite3.Connection]:
         """Reads that see one state of the database (nests; joins an open transaction).
 
         A page takes several queries (the thread, the cursor's position, the rows); on a
@@ -344,9 +350,16 @@ class ThreadStore:
         """
         current: sqlite3.Connection | None = getattr(self._local, "db", None)
         if current is not None:
-            yield current
-            return
-        with self._reading() as db:
+            return _Joined(current)
+        if self._memory:
+            # One connection, held under `_lock` for the whole block: no other
+            # statement can run in between, so no transaction is needed.
+            return _MemoryRead(self, snapshot=True)
+        return self._file_snapshot()
+
+    @contextmanager
+    def _file_snapshot(self) -> Iterator[sqlite3.Connection]:
+        with self._file_reading() as db:
             db.execute("BEGIN")
             self._local.db = db
             try:
@@ -517,6 +530,47 @@ class ThreadStore:
             ).fetchall()
         for row in rows:
             yield str(row[0])
+
+
+# Class-based, not @contextmanager: in memory these are entered several times per
+# request, and a generator costs more than the work they do.
+class _Joined(AbstractContextManager[sqlite3.Connection]):
+    """The connection the thread already reads or writes with; nothing to undo."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self._db
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _MemoryRead(AbstractContextManager[sqlite3.Connection]):
+    """An in-memory store's one connection, under its lock; with `snapshot`, nested
+    reads of the same thread join it."""
+
+    __slots__ = ("_snapshot", "_store")
+
+    def __init__(self, store: ThreadStore, *, snapshot: bool) -> None:
+        self._store = store
+        self._snapshot = snapshot
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self._store
+        store._lock.acquire()
+        if self._snapshot:
+            store._local.db = store._db
+        return store._db
+
+    def __exit__(self, *exc: object) -> None:
+        store = self._store
+        if self._snapshot:
+            store._local.db = None
+        store._lock.release()
 
 
 def _dumps(value: dict[str, Any]) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
-from chatkit_threads_mock.app import MockApi
+from chatkit_threads_mock.app import MockApi, _query_items
 from chatkit_threads_mock.errors import Reject
 from chatkit_threads_mock.schema import Parameter
 from chatkit_threads_mock.store import ThreadStore
@@ -54,3 +55,15 @@ def test_invalid_values_are_a_400_naming_the_parameter(
     response = caught.value.response
     assert response.status_code == 400
     assert b"'extra'" in bytes(response.body)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        *("", "limit=5", "limit=5&order=asc&limit=", "&&limit", "a=b=c", "=x", "a&b=&="),
+        *("x=%41+b", "é=ü&&"),
+    ],
+)
+def test_query_items_are_what_parse_qsl_gives(query: str) -> None:
+    # The mock splits unescaped query strings itself; the result must not differ.
+    assert _query_items(query) == parse_qsl(query, keep_blank_values=True)
