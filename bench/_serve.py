@@ -5,7 +5,8 @@
 Seeds an in-memory store (timing it), binds a free port on 127.0.0.1, prints one JSON
 line (port, seed times, sample ids, memory) and serves with uvicorn until terminated.
 Running the server in its own process gives it its own core and its own GIL, so the
-load generator does not slow it down.
+load generator does not slow it down. With `--replay`, a request seen before is answered
+with the bytes the mock sent then (`Replay`): the same server with no app work.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import time
 from typing import Any, Self
 
-__all__ = ["BenchProcess", "FixedServer", "ServerProcess", "main"]
+__all__ = ["BenchProcess", "FixedServer", "Replay", "ServerProcess", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -28,6 +29,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=0, help="items per such thread")
     parser.add_argument("--samples", type=int, default=200, help="thread ids to report")
     parser.add_argument("--api-key", default=None)
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="answer a request seen before with the bytes the app sent then (uvicorn's floor)",
+    )
     args = parser.parse_args(argv)
 
     import uvicorn
@@ -64,7 +70,9 @@ def main(argv: list[str] | None = None) -> None:
     }
     del ids
 
-    app = create_app(store=store, api_keys=[api_key])
+    app: Any = create_app(store=store, api_keys=[api_key])
+    if args.replay:
+        app = Replay(app)
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
     # socket says it is TCP; with proto 0, Nagle and delayed ACKs add ~40 ms per response.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -81,6 +89,38 @@ def main(argv: list[str] | None = None) -> None:
     sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()
     server.run(sockets=[sock])
+
+
+class Replay:
+    """An ASGI app answering a GET it has answered before with the messages it sent then.
+
+    The first request for a path goes to the mock app and its answer is kept; later ones
+    are answered from memory. Behind the same uvicorn, this measures what serving the
+    mock's own answers costs with no app work: the ceiling any app on this server reaches.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.answers: dict[tuple[bytes, bytes], list[dict[str, Any]]] = {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        key = (scope.get("raw_path") or scope["path"].encode(), scope["query_string"])
+        answer = self.answers.get(key)
+        if answer is not None:
+            for message in answer:
+                await send(message)
+            return
+        sent: list[dict[str, Any]] = []
+
+        async def keep(message: Any) -> None:
+            sent.append(message)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        self.answers[key] = sent
 
 
 class BenchProcess:
@@ -156,7 +196,13 @@ class ServerProcess(BenchProcess):
     """The mock server seeded with `threads` threads (bench._serve)."""
 
     def __init__(
-        self, threads: int, item_threads: int = 0, items: int = 0, samples: int = 200
+        self,
+        threads: int,
+        item_threads: int = 0,
+        items: int = 0,
+        samples: int = 200,
+        *,
+        replay: bool = False,
     ) -> None:
         super().__init__(
             [
@@ -168,6 +214,7 @@ class ServerProcess(BenchProcess):
                 str(items),
                 "--samples",
                 str(samples),
+                *(["--replay"] if replay else []),
             ]
         )
 

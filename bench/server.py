@@ -94,7 +94,8 @@ def run(config: Config) -> Section:
     sizes = config.server_sizes
     use_wrk = config.server_use_wrk and have_wrk()
     use_prism = config.server_prism and have_npx()
-    names = [f"mock @{_label(s)}" for s in sizes] + (["prism"] if use_prism else [])
+    replay = f"replay @{_label(sizes[0])}"
+    names = [f"mock @{_label(s)}" for s in sizes] + [replay] + (["prism"] if use_prism else [])
     generator = (
         f"wrk -t1 -c{config.server_concurrency}, {config.server_duration_s} s per run"
         if use_wrk
@@ -118,7 +119,10 @@ def run(config: Config) -> Section:
                 if use_prism
                 else ". "
             )
-            + "List requests start at cursors spread over the whole listing; item listings "
+            + f"`{replay}`: the same uvicorn server answering each request with the bytes the "
+            "mock sent for it before (kept in memory at warm-up), i.e. with no app work: the "
+            "ceiling of any app on this server. "
+            "List requests start at cursors spread over the whole listing; item listings "
             "go to threads with 100 items; `mix` rotates the four. req/s: all requests over "
             "all rounds' time; p99: median of the rounds' p99; ratios: medians of the "
             "per-round ratios (runs of one round are moments apart)."
@@ -140,6 +144,9 @@ def run(config: Config) -> Section:
     servers = [
         ServerProcess(size, _item_threads(size), ITEMS_PER_THREAD, samples=500) for size in sizes
     ]
+    servers.append(
+        ServerProcess(sizes[0], _item_threads(sizes[0]), ITEMS_PER_THREAD, samples=500, replay=True)
+    )
     prism = PrismProcess(SPEC) if use_prism else None
     results: dict[tuple[str, str, int], list[Load]] = {
         (name, op, limit): [] for name in names for op, limit in scenarios
@@ -268,7 +275,7 @@ def run(config: Config) -> Section:
     section.data["concurrency"] = config.server_concurrency
     section.data["rounds"] = config.server_rounds
     section.data["errors"] = errors
-    largest = section.data["servers"][-1]
+    largest = section.data["servers"][len(sizes) - 1]
     section.data["seed_largest"] = largest
     section.summary.append(
         f"time to seed {largest['threads']:,} threads: {largest['seed_threads_s']:.1f} s "
@@ -280,6 +287,19 @@ def run(config: Config) -> Section:
             "Prism serves the spec's examples (no data, no cursors): it does less work per "
             "request than the mock, so the ratio is a floor"
         )
+        mix = {f["server"]: f["rps"] for f in figures if f["scenario"] == _scenario(*MIX)}
+        small = names[0]
+        if all(mix.get(name) for name in (small, replay, "prism")):
+            app_us = 1e6 / mix[small] - 1e6 / mix[replay]
+            budget_us = 1e6 / (MIN_VS_PRISM * mix["prism"]) - 1e6 / mix[replay]
+            section.data["mix_app_us"] = round(app_us, 1)
+            section.data["mix_app_budget_us"] = round(budget_us, 1)
+            section.summary.append(
+                f"mix: the server alone ({replay}) does {mix[replay]:,.0f} req/s, "
+                f"{mix[replay] / mix['prism']:.1f}x Prism; the mock's own work adds "
+                f"{app_us:.0f} us a request (1/req/s of {small} minus 1/req/s of {replay}). "
+                f"{MIN_VS_PRISM:g}x Prism on this server needs it under {budget_us:.0f} us"
+            )
     if errors:
         section.notes.append(f"{errors} requests failed (non-2xx or socket errors)")
     section.data["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
