@@ -26,6 +26,7 @@ from .runner import (
     all_check_names,
     run_server_contract,
 )
+from .spec import SPEC_PATH
 from .targets import bundled_mock
 
 __all__ = ["build_parser", "main"]
@@ -214,7 +215,8 @@ def _client_operations(
     operations: tuple[str, ...] | None, contract: SpecContract
 ) -> tuple[str, ...]:
     """The client suite knows the bundled spec's operation ids: map the selection onto them."""
-    bundled = load_contract()
+    # The spec under test is usually the bundled one: not read and parsed a second time.
+    bundled = contract if contract.source == str(SPEC_PATH) else load_contract()
     if operations is None:
         return bundled.operation_ids()
     roles = {op.role for op in contract.operations.values() if op.operation_id in operations}
