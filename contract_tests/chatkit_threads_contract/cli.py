@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from .background import ClientRun
 from .client import CLIENT_CHECKS, ClientContractOptions, run_client_contract
 from .contract import SpecContract, SpecError, load_contract
 from .pacing import parse_rate
@@ -26,6 +27,7 @@ from .runner import (
     all_check_names,
     run_server_contract,
 )
+from .spec import SPEC_PATH
 from .targets import bundled_mock
 
 __all__ = ["build_parser", "main"]
@@ -191,16 +193,28 @@ def _run_server(args: argparse.Namespace, contract: SpecContract) -> ContractRep
 def _run(args: argparse.Namespace, contract: SpecContract) -> ContractReport:
     server = "server" in args.suites and any(name in all_check_names() for name in args.checks)
     client = "client" in args.suites and any(name in CLIENT_CHECKS for name in args.checks)
-    report: ContractReport | None = _run_server(args, contract) if server else None
-    if client:
+    client_options = (
+        ClientContractOptions(
+            max_examples=args.max_examples,
+            seed=args.seed,
+            operations=_client_operations(args.operations, contract),
+            checks=tuple(name for name in args.checks if name in CLIENT_CHECKS),
+        )
+        if client
+        else None
+    )
+    # Both suites: the client suite runs in a forked process meanwhile (see `background`).
+    pending = ClientRun(client_options) if server and client_options is not None else None
+    try:
+        report: ContractReport | None = _run_server(args, contract) if server else None
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    if client_options is not None:
         print("Testing the chatkit_threads client in memory", file=sys.stderr)
-        client_report = run_client_contract(
-            ClientContractOptions(
-                max_examples=args.max_examples,
-                seed=args.seed,
-                operations=_client_operations(args.operations, contract),
-                checks=tuple(name for name in args.checks if name in CLIENT_CHECKS),
-            )
+        client_report = (
+            pending.result() if pending is not None else run_client_contract(client_options)
         )
         if report is None:
             report = client_report
@@ -214,7 +228,8 @@ def _client_operations(
     operations: tuple[str, ...] | None, contract: SpecContract
 ) -> tuple[str, ...]:
     """The client suite knows the bundled spec's operation ids: map the selection onto them."""
-    bundled = load_contract()
+    # The spec under test is usually the bundled one: not read and parsed a second time.
+    bundled = contract if contract.source == str(SPEC_PATH) else load_contract()
     if operations is None:
         return bundled.operation_ids()
     roles = {op.role for op in contract.operations.values() if op.operation_id in operations}

@@ -415,8 +415,8 @@ def _client(options: ClientContractOptions, wire: _Wire, *, strict: bool) -> Any
     )
 
 
-def _call_text(operation_id: str, arguments: dict[str, Any]) -> str:
-    method = spec_operations()[operation_id].python_method
+def _call_text(method: str, arguments: dict[str, Any]) -> str:
+    """How the call looks in Python; `method` is the client method (`x-python-method`)."""
     text = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
     return _shorten(f"client.threads.{method}({text})")
 
@@ -487,7 +487,8 @@ def _response_checks(
     wire = _Wire()
     lenient = _client(options, wire, strict=False)
     strict = _client(options, wire, strict=True)
-    call_text = _call_text(operation_id, client_op.fixed_arguments)
+    method = spec_operations()[operation_id].python_method
+    call_text = _call_text(method, client_op.fixed_arguments)
 
     def reproduction(body: Any) -> str:
         return f"{call_text}\n  answered with HTTP 200: {_shorten(json.dumps(body))}"
@@ -554,7 +555,7 @@ def _request_checks(
 
     def example(arguments: dict[str, Any]) -> None:
         wire.serve(answer)
-        call_text = _call_text(spec_op.operation_id, arguments)
+        call_text = _call_text(spec_op.python_method, arguments)
         try:
             client_op.call(client.threads, dict(arguments))
         except Exception as error:
@@ -604,10 +605,13 @@ def _invalid_argument_checks(
         return
     wire = _Wire()
     client = _client(options, wire, strict=False)
+    # Read from the spec once per operation, not once per example.
+    answer = _minimal_bodies()[operation_id]
+    method = spec_operations()[operation_id].python_method
 
     def example(arguments: dict[str, Any]) -> None:
-        wire.serve(_minimal_bodies()[operation_id])
-        call_text = _call_text(operation_id, arguments)
+        wire.serve(answer)
+        call_text = _call_text(method, arguments)
         try:
             client_op.call(client.threads, dict(arguments))
         except (ValueError, TypeError) as error:

@@ -120,7 +120,9 @@ def _read(source: str | Path) -> dict[str, Any]:
     except (OSError, httpx.HTTPError) as error:
         raise SpecError(f"cannot read the spec {where}: {error}") from None
     try:
-        document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        # PyYAML's C loader when it has one: the pure-Python one takes most of a load.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        document = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, loader)
     except (ValueError, yaml.YAMLError) as error:
         raise SpecError(f"{where} is not JSON or YAML: {error}") from None
     if not isinstance(document, dict) or "paths" not in document:
