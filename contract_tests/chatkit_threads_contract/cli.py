@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 
 from .background import ClientRun
@@ -191,6 +192,7 @@ def _run_server(args: argparse.Namespace, contract: SpecContract) -> ContractRep
 
 
 def _run(args: argparse.Namespace, contract: SpecContract) -> ContractReport:
+    started = time.perf_counter()
     server = "server" in args.suites and any(name in all_check_names() for name in args.checks)
     client = "client" in args.suites and any(name in CLIENT_CHECKS for name in args.checks)
     client_options = (
@@ -221,6 +223,8 @@ def _run(args: argparse.Namespace, contract: SpecContract) -> ContractReport:
         else:
             report.merge(client_report)
     assert report is not None  # main() refuses a selection that runs nothing
+    # The suites may have run side by side: the time is the wall time, not their sum.
+    report.elapsed = time.perf_counter() - started
     return report
 
 
