@@ -373,7 +373,10 @@ def _make_nested_lazy(cls: type[Any], attr: str, field: Field) -> None:
             value = get(self)
             # A built array is a _ModelList. A plain list is JSON still to build, unless
             # it holds no JSON object (a list of models the caller set is kept as is).
-            if type(value) is list and any(type(e) is dict for e in value):
+            # (The first element tells in the usual case, without a generator.)
+            if type(value) is list and (
+                (value and type(value[0]) is dict) or any(type(e) is dict for e in value)
+            ):
                 value = build(self, value)
             return value
 

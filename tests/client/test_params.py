@@ -195,3 +195,34 @@ def test_methods_and_paths_of_the_four_operations() -> None:
         ("GET", "https://api.test/v1/chatkit/threads/t/items"),
         ("DELETE", "https://api.test/v1/chatkit/threads/t"),
     ]
+
+
+AWKWARD_VALUES = ["a b", "a&b=c", "a+b", "é", "%2F", "a/b?c#d", "'\"<>", "~._-"]
+
+
+@pytest.mark.parametrize("value", AWKWARD_VALUES)
+def test_the_query_is_the_one_httpx_builds_from_params(value: str) -> None:
+    client, recorder = make_client(lambda r: json_response(200, page([], False)))
+    client.threads.list(after=value, user=value, limit=3, extra_query={"x": [1, True]})
+    expected = httpx.Request(
+        "GET",
+        "https://example.test/v1/chatkit/threads",
+        params={"after": value, "limit": 3, "user": value, "x": [1, True]},
+    )
+    assert recorder.requests[0].url.query == expected.url.query
+    assert recorder.params[0]["after"] == value
+
+
+def test_a_given_http_client_with_default_params_still_merges_them() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return json_response(200, page([], False))
+
+    from chatkit_threads import ChatKit
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), params={"tenant": "t1", "limit": 9})
+    client = ChatKit(api_key="sk-test", base_url="https://example.test/v1", http_client=http)
+    client.threads.list(limit=5)
+    assert dict(seen[0].url.params) == {"tenant": "t1", "limit": "5"}
