@@ -182,6 +182,9 @@ class ThreadStore:
         self._closed = False
         if self._memory:
             self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            # Larger pages: a page of a listing at any depth of a million rows spans fewer
+            # B-tree pages (the 1M-vs-10k latency target of issue 15).
+            self._db.execute("PRAGMA page_size = 16384")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.executescript(_SCHEMA)
         else:
