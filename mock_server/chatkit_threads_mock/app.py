@@ -148,10 +148,10 @@ class MockApi:
         for name, value in _query_items(query):
             sent.setdefault(name, []).append(value)
         values: dict[str, Any] = {}
-        for parameter, default, empty_is_absent in _query_parameters(operation):
+        for parameter in operation.parameters_in("query") if operation else ():
             text = _single(parameter.name, sent.get(parameter.name, ()))
-            if text is None or (text == "" and empty_is_absent):
-                values[parameter.name] = default
+            if text is None or (text == "" and parameter.empty_means_absent):
+                values[parameter.name] = parameter.default
             else:
                 values[parameter.name] = self.check_param(parameter, text)
         request.scope[_PARAMS] = values
@@ -395,33 +395,6 @@ def _single(name: str, values: Sequence[str]) -> str | None:
     if len(values) > 1:
         raise reject(400, f"'{name}' was given {len(values)} times.", param=name)
     return values[0] if values else None
-
-
-def _query_parameters(operation: Operation | None) -> tuple[tuple[Parameter, Any, bool], ...]:
-    """An operation's query parameters, each with its default and whether empty means absent."""
-    if operation is None:
-        return ()
-    found = _QUERY_PARAMETERS.get(operation.operation_id)
-    if found is None or found[0] is not operation:
-        found = (
-            operation,
-            tuple(
-                (p, p.schema.get("default"), _empty_means_absent(p.schema))
-                for p in operation.parameters_in("query")
-            ),
-        )
-        _QUERY_PARAMETERS[operation.operation_id] = found
-    return found[1]
-
-
-# Worked out once per operation, not on every request.
-_QUERY_PARAMETERS: dict[str, tuple[Operation, tuple[tuple[Parameter, Any, bool], ...]]] = {}
-
-
-def _empty_means_absent(schema: dict[str, Any]) -> bool:
-    # An empty cursor is allowed by the spec and means "no cursor"; an empty value
-    # where the schema refuses one (an enum, a minLength) stays an error.
-    return schema.get("type") == "string" and "enum" not in schema and not schema.get("minLength")
 
 
 Handler = Callable[[Request], Awaitable[Response]]

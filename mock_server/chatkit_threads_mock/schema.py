@@ -95,6 +95,24 @@ class Parameter:
     required: bool
     schema: dict[str, Any]
 
+    # Cached, like `Operation._by_location`: the mock reads them on every request.
+    @functools.cached_property
+    def default(self) -> Any:
+        """The schema's `default`: the value of a parameter not sent (None if none)."""
+        return self.schema.get("default")
+
+    @functools.cached_property
+    def empty_means_absent(self) -> bool:
+        """Whether an empty value means "not sent" (`after=`: no cursor).
+
+        An empty value is allowed by a plain string schema; where the schema refuses one
+        (an enum, a minLength) it stays an error.
+        """
+        schema = self.schema
+        return (
+            schema.get("type") == "string" and "enum" not in schema and not schema.get("minLength")
+        )
+
 
 @dataclass(frozen=True)
 class Operation:
