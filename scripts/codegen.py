@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -292,17 +292,8 @@ def _field_expr(desc: FieldDesc, var: dict[str, str]) -> str:
     return f"Field({', '.join(args)})"
 
 
-def models_module(spec: Mapping[str, Any]) -> str:
-    """The source of ``client_models.py``."""
-    return _models_module(spec)[0]
-
-
-def model_names(spec: Mapping[str, Any]) -> list[str]:
-    """The public names of ``client_models.py`` (its ``__all__``), sorted."""
-    return _models_module(spec)[1]
-
-
-def _models_module(spec: Mapping[str, Any]) -> tuple[str, list[str]]:
+def models_module(spec: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The source of ``client_models.py``, and its public names (``__all__``), sorted."""
     schemas = Schemas(spec)
     order = _order(schemas)
     var = {name: f"_{name}" for name in order}
@@ -566,8 +557,8 @@ def _server(spec: Mapping[str, Any]) -> str:
     return str(servers[0].get("url", "")).rstrip("/")
 
 
-def constants_module(spec: Mapping[str, Any]) -> str:
-    """The source of ``spec_constants.py``."""
+def constants_module(spec: Mapping[str, Any], model_names: Sequence[str]) -> str:
+    """The source of ``spec_constants.py``; ``model_names`` are ``client_models``'s."""
     ops = operations(spec)
     out = [
         HEADER.format(doc="The spec's facts as data: operations, parameters and their bounds."),
@@ -609,7 +600,7 @@ def constants_module(spec: Mapping[str, Any]) -> str:
         '"""operationId -> the operation, in the spec\'s order."""\n\n',
         f"FIXED_HEADERS: dict[str, str] = {headers!r}\n",
         '"""Headers the spec requires with one allowed value (the beta header)."""\n',
-        f"MODEL_NAMES: tuple[str, ...] = {tuple(model_names(spec))!r}\n",
+        f"MODEL_NAMES: tuple[str, ...] = {tuple(model_names)!r}\n",
         '"""The public names of ``client_models``, known without importing the models."""\n',
         "__all__ = ['API_VERSION', 'DEFAULT_BASE_URL', 'FIXED_HEADERS', 'MODEL_NAMES', "
         "'OPERATIONS', 'OperationSpec', 'Param']\n",
@@ -767,9 +758,10 @@ def emit(spec: Mapping[str, Any]) -> dict[str, str]:
     for name in Schemas(spec).raw:
         if keyword.iskeyword(name):
             raise CodegenError(f"schema name {name!r} is a Python keyword")
+    models, model_names = models_module(spec)
     return {
-        "spec_constants.py": constants_module(spec),
-        "client_models.py": models_module(spec),
+        "spec_constants.py": constants_module(spec, model_names),
+        "client_models.py": models,
         "client_resources.py": resources_module(spec),
     }
 

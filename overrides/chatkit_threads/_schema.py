@@ -417,9 +417,10 @@ def _converter(field: Field, name: str) -> Callable[[Any], Any]:
         fast = safe = "_build(%s)"
     else:
         assert isinstance(sub, Union)
-        bound["_lookup"] = sub.builders().get
+        builders = sub.builders()
+        bound["_lookup"] = builders.get
         bound["_unknown"] = sub.unknown
-        bound["_variant"] = _safe_lookup(sub.builders())
+        bound["_variant"] = _safe_lookup(builders)
         # Dispatch on "type" with one dict lookup; no match -> the Unknown* model. A
         # `type` that is not hashable (a list, an object) makes the lookup raise; then
         # the slower lookup that treats it as an unknown variant takes over.
