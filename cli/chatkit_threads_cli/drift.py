@@ -30,6 +30,7 @@ from chatkit_threads import ChatKit, ChatKitError, NotFoundError, RawResponse
 
 from .conformance import MISSING, Departure, SpecChecker, fold_path
 from .errors import EXIT_OK, UsageProblem, reporting
+from .limits import PAGE_MAX
 from .settings import Settings
 
 __all__ = [
@@ -230,7 +231,8 @@ class _Sampler:
         self.client = client
         self.report = report
         self.requests = 0
-        self.page_max = int(report.checker.parameter("limit").get("maximum", 100))
+        # The spec being checked may leave `limit` unbounded: then the client's own.
+        self.page_max = int(report.checker.parameter("limit").get("maximum", PAGE_MAX))
         self._base_path = httpx.URL(client.base_url).raw_path.decode("ascii").rstrip("/")
 
     def check(self, raw: RawResponse[Any]) -> _Answer:
