@@ -115,6 +115,11 @@ def _count_all_body(body: dict[str, Any]) -> int:
     return _count_all(body["data"])
 
 
+def _body_reader(op: str) -> Callable[[dict[str, Any]], int]:
+    """How the raw contenders read `op`'s decoded body (as `_resources_*` read models)."""
+    return _count_all_body if op == "list_items_all" else _count_body
+
+
 def _raw_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "chatkit_beta=v1"}
 
@@ -141,7 +146,7 @@ def _resources_sync(threads: Any) -> dict[str, SyncCall]:
 def _raw_sync(client: Any) -> dict[str, SyncCall]:
     def call(op: str) -> SyncCall:
         method, path, params = _PATHS[op]
-        count = _count_all_body if op == "list_items_all" else _count_body
+        count = _body_reader(op)
 
         def run() -> int:
             response = client.request(method, path, params=params)
@@ -220,7 +225,7 @@ def _resources_async(threads: Any) -> dict[str, AsyncCall]:
 def _raw_async(client: Any) -> dict[str, AsyncCall]:
     def call(op: str) -> AsyncCall:
         method, path, params = _PATHS[op]
-        count = _count_all_body if op == "list_items_all" else _count_body
+        count = _body_reader(op)
 
         async def run() -> int:
             response = await client.request(method, path, params=params)

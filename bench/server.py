@@ -141,12 +141,14 @@ def run(config: Config) -> Section:
             "install Node.js to get it"
         )
     scenarios = [*SCENARIOS, MIX]
-    servers = [
-        ServerProcess(size, _item_threads(size), ITEMS_PER_THREAD, samples=500) for size in sizes
-    ]
-    servers.append(
-        ServerProcess(sizes[0], _item_threads(sizes[0]), ITEMS_PER_THREAD, samples=500, replay=True)
-    )
+
+    def seeded(size: int, *, replay: bool = False) -> ServerProcess:
+        return ServerProcess(
+            size, _item_threads(size), ITEMS_PER_THREAD, samples=500, replay=replay
+        )
+
+    # In the order of `names`: the mock at each size, then the replay of the smallest.
+    servers = [seeded(size) for size in sizes] + [seeded(sizes[0], replay=True)]
     prism = PrismProcess(SPEC) if use_prism else None
     results: dict[tuple[str, str, int], list[Load]] = {
         (name, op, limit): [] for name in names for op, limit in scenarios
