@@ -6,20 +6,24 @@ Seeds an in-memory store (timing it), binds a free port on 127.0.0.1, prints one
 line (port, seed times, sample ids, memory) and serves with uvicorn until terminated.
 Running the server in its own process gives it its own core and its own GIL, so the
 load generator does not slow it down. With `--replay`, a request seen before is answered
-with the bytes the mock sent then (`Replay`): the same server with no app work.
+with the bytes the mock sent then (`Replay`): the same server with no app work. With
+`--store-floor`, the store's own methods answer the list requests (`StoreFloor`): the
+same server and store with none of the mock's request handling.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import socket
 import sys
 import time
 from typing import Any, Self
+from urllib.parse import parse_qsl
 
-__all__ = ["BenchProcess", "FixedServer", "Replay", "ServerProcess", "main"]
+__all__ = ["BenchProcess", "FixedServer", "Replay", "ServerProcess", "StoreFloor", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,6 +37,11 @@ def main(argv: list[str] | None = None) -> None:
         "--replay",
         action="store_true",
         help="answer a request seen before with the bytes the app sent then (uvicorn's floor)",
+    )
+    parser.add_argument(
+        "--store-floor",
+        action="store_true",
+        help="answer list requests with the store's methods alone (no request handling)",
     )
     args = parser.parse_args(argv)
 
@@ -73,6 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     app: Any = create_app(store=store, api_keys=[api_key])
     if args.replay:
         app = Replay(app)
+    elif args.store_floor:
+        app = StoreFloor(store, project)
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
     # socket says it is TCP; with proto 0, Nagle and delayed ACKs add ~40 ms per response.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -121,6 +132,45 @@ class Replay:
 
         await self.app(scope, receive, keep)
         self.answers[key] = sent
+
+
+class StoreFloor:
+    """An ASGI app answering the bench's list requests with the store's methods alone.
+
+    `ThreadStore.list_threads` / `list_items` and `Page.to_json`, as the mock calls them,
+    and nothing else: no key or header check, no parameter validation, no request id,
+    no error envelope, no middleware. Behind the same uvicorn, this is the most any
+    request handling around this store can reach (`limit` and `after` only; anything
+    else is a bare 404).
+    """
+
+    _ITEMS = re.compile(r"/v1/chatkit/threads/([^/]+)/items")
+
+    def __init__(self, store: Any, project: str) -> None:
+        self.store = store
+        self.project = project
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+        limit, after = int(query.get("limit", 20)), query.get("after")
+        items = self._ITEMS.fullmatch(scope["path"])
+        page = None
+        if items is not None:
+            page = self.store.list_items(self.project, items[1], limit=limit, after=after)
+        elif scope["path"] == "/v1/chatkit/threads":
+            page = self.store.list_threads(self.project, limit=limit, after=after)
+        body = b"" if page is None else page.to_json().encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 404 if page is None else 200,
+                "headers": headers,
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 class BenchProcess:
@@ -203,6 +253,7 @@ class ServerProcess(BenchProcess):
         samples: int = 200,
         *,
         replay: bool = False,
+        store_floor: bool = False,
     ) -> None:
         super().__init__(
             [
@@ -215,6 +266,7 @@ class ServerProcess(BenchProcess):
                 "--samples",
                 str(samples),
                 *(["--replay"] if replay else []),
+                *(["--store-floor"] if store_floor else []),
             ]
         )
 

@@ -95,7 +95,9 @@ def run(config: Config) -> Section:
     use_wrk = config.server_use_wrk and have_wrk()
     use_prism = config.server_prism and have_npx()
     replay = f"replay @{_label(sizes[0])}"
-    names = [f"mock @{_label(s)}" for s in sizes] + [replay] + (["prism"] if use_prism else [])
+    floor = f"store floor @{_label(sizes[0])}"
+    names = [f"mock @{_label(s)}" for s in sizes] + [replay, floor]
+    names += ["prism"] if use_prism else []
     generator = (
         f"wrk -t1 -c{config.server_concurrency}, {config.server_duration_s} s per run"
         if use_wrk
@@ -122,6 +124,10 @@ def run(config: Config) -> Section:
             + f"`{replay}`: the same uvicorn server answering each request with the bytes the "
             "mock sent for it before (kept in memory at warm-up), i.e. with no app work: the "
             "ceiling of any app on this server. "
+            + f"`{floor}`: the same server and store, the list requests answered by the store's "
+            "methods alone (`ThreadStore.list_threads`/`list_items`, `Page.to_json`) with none "
+            "of the mock's request handling (no checks, no request ids, no middleware): the "
+            "ceiling of any request handling around this store. "
             "List requests start at cursors spread over the whole listing; item listings "
             "go to threads with 100 items; `mix` rotates the four. req/s: all requests over "
             "all rounds' time; p99: median of the rounds' p99; ratios: medians of the "
@@ -142,13 +148,22 @@ def run(config: Config) -> Section:
         )
     scenarios = [*SCENARIOS, MIX]
 
-    def seeded(size: int, *, replay: bool = False) -> ServerProcess:
+    def seeded(size: int, *, replay: bool = False, store_floor: bool = False) -> ServerProcess:
         return ServerProcess(
-            size, _item_threads(size), ITEMS_PER_THREAD, samples=500, replay=replay
+            size,
+            _item_threads(size),
+            ITEMS_PER_THREAD,
+            samples=500,
+            replay=replay,
+            store_floor=store_floor,
         )
 
-    # In the order of `names`: the mock at each size, then the replay of the smallest.
-    servers = [seeded(size) for size in sizes] + [seeded(sizes[0], replay=True)]
+    # In the order of `names`: the mock at each size, then the replay and the store floor
+    # of the smallest.
+    servers = [seeded(size) for size in sizes] + [
+        seeded(sizes[0], replay=True),
+        seeded(sizes[0], store_floor=True),
+    ]
     prism = PrismProcess(SPEC) if use_prism else None
     results: dict[tuple[str, str, int], list[Load]] = {
         (name, op, limit): [] for name in names for op, limit in scenarios
@@ -301,6 +316,17 @@ def run(config: Config) -> Section:
                 f"{mix[replay] / mix['prism']:.1f}x Prism; the mock's own work adds "
                 f"{app_us:.0f} us a request (1/req/s of {small} minus 1/req/s of {replay}). "
                 f"{MIN_VS_PRISM:g}x Prism on this server needs it under {budget_us:.0f} us"
+            )
+        if all(mix.get(name) for name in (small, floor, "prism")):
+            handling_us = 1e6 / mix[small] - 1e6 / mix[floor]
+            floor_vs_prism = _paired(results[(floor, *MIX)], results[("prism", *MIX)], "rps")
+            section.data["mix_store_floor_vs_prism"] = round(floor_vs_prism, 3)
+            section.data["mix_handling_us"] = round(handling_us, 1)
+            section.summary.append(
+                f"mix: the store with no request handling around it ({floor}) does "
+                f"{mix[floor]:,.0f} req/s, {floor_vs_prism:.2f}x Prism (median of the rounds' "
+                f"ratios); the mock's request handling (checks, ids, middleware) adds "
+                f"{handling_us:.0f} us a request (1/req/s of {small} minus 1/req/s of {floor})"
             )
     if errors:
         section.notes.append(f"{errors} requests failed (non-2xx or socket errors)")
