@@ -64,12 +64,22 @@ _REQUIRED_HEADERS = {
 BETA_HEADER_VALUE = next(iter(_REQUIRED_HEADERS.values()), "")
 """The value the spec requires in the `OpenAI-Beta` header."""
 
+# The request headers `MockApi.project` reads, as they arrive in the ASGI scope.
+_CHECKED_HEADERS = frozenset(
+    [b"authorization", *(name.lower().encode("latin-1") for name in _REQUIRED_HEADERS)]
+)
+
 _log = logging.getLogger("chatkit_threads_mock")
 _INTEGER = re.compile(r"(-?)([0-9]+)")
 # Scope keys: the operation a request was routed to, and its checked parameters.
 _OPERATION = "chatkit_mock.operation"
 _PARAMS = "chatkit_mock.params"
 _T = TypeVar("_T")
+
+
+def _shown(text: str) -> str:
+    """A sent value quoted for an error message, cut at 40 characters."""
+    return f"{text[:40]!r}" + ("..." if len(text) > 40 else "")
 
 
 def _snake(operation_id: str) -> str:
@@ -98,7 +108,8 @@ class MockApi:
 
     def project(self, request: Request) -> str:
         """The caller's project, from the bearer key; 401/400 envelopes otherwise."""
-        scheme, _, key = request.headers.get("authorization", "").partition(" ")
+        sent = _headers(request.scope, _CHECKED_HEADERS)
+        scheme, _, key = sent.get(b"authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise reject(
                 401,
@@ -110,7 +121,7 @@ class MockApi:
             raise reject(401, "Incorrect API key provided.", code="invalid_api_key")
         if self.require_beta_header:
             for name, value in _REQUIRED_HEADERS.items():
-                if request.headers.get(name) != value:
+                if sent.get(name.lower().encode("latin-1")) != value:
                     raise reject(
                         400,
                         f"The '{name}' header must be '{value}' for the ChatKit API.",
@@ -212,8 +223,8 @@ class MockApi:
         """An integer within the schema's bounds; a 400 worded as the API words it."""
         low, high = schema.get("minimum"), schema.get("maximum")
         match = _INTEGER.fullmatch(text)
-        shown = f"{text[:40]!r}" + ("..." if len(text) > 40 else "")
         if match is None:
+            shown = _shown(text)
             bounds = f" from {low} to {high}" if low is not None and high is not None else ""
             raise reject(
                 400,
@@ -229,7 +240,7 @@ class MockApi:
             raise reject(
                 400,
                 f"Invalid '{name}': integer below minimum value. "
-                f"Expected a value >= {low}, but got {shown} instead.",
+                f"Expected a value >= {low}, but got {_shown(text)} instead.",
                 param=name,
                 code="integer_below_min_value",
             )
@@ -237,7 +248,7 @@ class MockApi:
             raise reject(
                 400,
                 f"Invalid '{name}': integer above maximum value. "
-                f"Expected a value <= {high}, but got {shown} instead.",
+                f"Expected a value <= {high}, but got {_shown(text)} instead.",
                 param=name,
                 code="integer_above_max_value",
             )
@@ -284,6 +295,8 @@ class MockApi:
 
     async def read(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """Call a store method that reads: in a worker thread for a file database."""
+        if not self.store.blocking:
+            return function(*args, **kwargs)  # see `_call`
         return await self._call(self._reads, function, *args, **kwargs)
 
     async def write(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
@@ -391,6 +404,19 @@ def _query_items(query: str) -> list[tuple[str, str]]:
     return items
 
 
+def _headers(scope: Scope, names: frozenset[bytes]) -> dict[bytes, str]:
+    """The first value of each header in `names` (lower case), as Starlette reads them.
+
+    One pass over the raw headers: this runs on every request, and building Starlette's
+    `Headers` to look up two names cost more than the lookups.
+    """
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in names and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
 def _single(name: str, values: Sequence[str]) -> str | None:
     if len(values) > 1:
         raise reject(400, f"'{name}' was given {len(values)} times.", param=name)
@@ -424,7 +450,7 @@ def _routes(api: MockApi) -> list[Route]:
 
 def _dispatch(handlers: dict[str, tuple[Operation, Handler]]) -> Handler:
     async def endpoint(request: Request) -> Response:
-        operation, handler = handlers[request.method]
+        operation, handler = handlers[request.scope["method"]]
         request.scope[_OPERATION] = operation
         return await handler(request)
 
@@ -462,7 +488,8 @@ class _Direct:
                     name: convertors[name].convert(value)
                     for name, value in match.groupdict().items()
                 }
-                scope = {**scope, "app": self.app, "path_params": params, "endpoint": endpoint}
+                # In place, as Starlette's router adds them.
+                scope.update(app=self.app, path_params=params, endpoint=endpoint)
                 await self._answer(endpoint, scope, receive, send)
                 return
         await self.app(scope, receive, send)

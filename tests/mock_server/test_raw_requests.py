@@ -24,13 +24,19 @@ def server() -> Iterator[MockServer]:
         yield running
 
 
-def _send(server: MockServer, request_line: str) -> tuple[int, dict[str, str], bytes]:
-    head = f"{request_line}\r\nHost: 127.0.0.1\r\n{AUTH}Connection: close\r\n\r\n"
+def _exchange(server: MockServer, request_line: str, headers: str) -> bytes:
+    """The whole answer to a request sent as written, on its own connection."""
+    head = f"{request_line}\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n"
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(head.encode("latin-1"))
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
+    return data
+
+
+def _send(server: MockServer, request_line: str) -> tuple[int, dict[str, str], bytes]:
+    data = _exchange(server, request_line, AUTH)
     header_block, _, body = data.partition(b"\r\n\r\n")
     status_line, *lines = header_block.decode("latin-1").split("\r\n")
     headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
@@ -71,3 +77,51 @@ def test_malformed_requests_get_a_4xx_envelope(
     assert set(error) == {"message", "type", "param", "code"}
     assert error["param"] == param
     assert b"Traceback" not in body
+
+
+@pytest.mark.parametrize(
+    "repeated",
+    [
+        "Authorization: Bearer not-the-key\r\n",
+        "OpenAI-Beta: chatkit_beta=v0\r\n",
+        "authorization: nonsense\r\n",
+    ],
+)
+def test_a_repeated_header_is_read_as_its_first_value(server: MockServer, repeated: str) -> None:
+    # As Starlette's `Headers` reads it: the valid first value counts, the later one not.
+    data = _exchange(server, "GET /v1/chatkit/threads HTTP/1.1", AUTH + repeated)
+    assert int(data.split()[1]) == 200, data[:300]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        (
+            "authorization: BEARER " + DEFAULT_API_KEY + "\r\nopenai-beta: chatkit_beta=v1\r\n",
+            200,
+            None,
+        ),
+        (
+            "Authorization: Basic " + DEFAULT_API_KEY + "\r\nOpenAI-Beta: chatkit_beta=v1\r\n",
+            401,
+            None,
+        ),
+        (
+            "Authorization: Bearer " + DEFAULT_API_KEY + "\r\nOpenAI-Beta: chatkit_beta=V1\r\n",
+            400,
+            "missing_beta_header",
+        ),
+        (
+            "OpenAI-Beta: chatkit_beta=v1\r\nAuthorization: Bearer " + DEFAULT_API_KEY + "\r\n",
+            200,
+            None,
+        ),
+    ],
+)
+def test_auth_headers_are_matched_by_name_in_any_case(
+    server: MockServer, headers: str, status: int, code: str | None
+) -> None:
+    data = _exchange(server, "GET /v1/chatkit/threads HTTP/1.1", headers)
+    assert int(data.split()[1]) == status, data[:300]
+    if code is not None:
+        assert json.loads(data.partition(b"\r\n\r\n")[2])["error"]["code"] == code
