@@ -48,26 +48,46 @@ class _RequestClock:
 
     The clock starts when the server starts waiting for a request, and more bytes do
     not restart it: a byte every few seconds must not hold the connection.
+
+    One timer per connection, not one per request: starting the clock only notes the
+    deadline, and a timer is armed only when none is. A timer that fires for a request
+    since answered re-arms itself for the current one's deadline, so a busy keep-alive
+    connection schedules a timer about once per `request_timeout`, not per request.
     """
 
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     loop: asyncio.AbstractEventLoop
     transport: asyncio.Transport
+    # When the request being received must be in (loop time); None while none is.
+    _request_deadline: float | None = None
     _request_timer: asyncio.TimerHandle | None = None
 
     def _start_clock(self) -> None:
-        if self._request_timer is None and not self.transport.is_closing():
-            self._request_timer = self.loop.call_later(self.request_timeout, self._timed_out)
+        if self._request_deadline is None and not self.transport.is_closing():
+            self._request_deadline = self.loop.time() + self.request_timeout
+            if self._request_timer is None:
+                self._request_timer = self.loop.call_at(self._request_deadline, self._check_clock)
 
     def _stop_clock(self) -> None:
+        self._request_deadline = None
+
+    def _check_clock(self) -> None:
+        self._request_timer = None
+        deadline = self._request_deadline
+        if deadline is None or self.transport.is_closing():
+            return
+        if self.loop.time() < deadline:
+            self._request_timer = self.loop.call_at(deadline, self._check_clock)
+            return
+        self._request_deadline = None
+        self.transport.close()
+
+    def _drop_clock(self) -> None:
+        """For a lost connection: no timer left holding on to it."""
+        self._request_deadline = None
         if self._request_timer is not None:
             self._request_timer.cancel()
             self._request_timer = None
-
-    def _timed_out(self) -> None:
-        self._request_timer = None
-        if not self.transport.is_closing():
-            self.transport.close()
 
 
 class BoundedH11Protocol(_RequestClock, H11Protocol):
@@ -87,7 +107,7 @@ class BoundedH11Protocol(_RequestClock, H11Protocol):
         self._watch_request()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_clock()
+        self._drop_clock()
         super().connection_lost(exc)
 
     def _watch_request(self) -> None:
@@ -106,6 +126,10 @@ class _CoalescingTransport:
     the second write was a quarter of the server's time. Writes are gathered and sent
     when the loop turns (`call_soon`), before it waits for more input; closing sends
     what is gathered first. Everything else is the wrapped transport's.
+
+    Sending at the body's write instead (no wait for the turn) measured faster for a
+    server with nothing to do per request, and ~9% slower for the mock: waiting for
+    the turn sends the answers of the requests that arrived together before reading on.
     """
 
     __slots__ = ("_loop", "_pending", "_transport")
@@ -119,6 +143,10 @@ class _CoalescingTransport:
         if not self._pending:
             self._loop.call_soon(self._flush)
         self._pending.append(data)
+
+    def is_closing(self) -> bool:
+        # Asked on every request (see `_RequestClock`): no `__getattr__` detour.
+        return self._transport.is_closing()
 
     def _flush(self) -> None:
         if self._pending:
@@ -176,7 +204,7 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
             self._stop_clock()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            self._stop_clock()
+            self._drop_clock()
             super().connection_lost(exc)
 
     return BoundedHttpToolsProtocol

@@ -429,6 +429,24 @@ def test_a_keep_alive_connection_serves_requests_within_the_limit(impatient: Moc
             assert client.get("/chatkit/threads").status_code == 200
 
 
+def test_a_connection_busy_past_the_limit_is_kept_and_then_closed_when_idle(
+    impatient: MockServer,
+) -> None:
+    # Each request is in well within 0.5 s, but the connection lives past several limits:
+    # the clock of an answered request must not close it; the idle wait after must.
+    request = (
+        f"GET /v1/chatkit/threads?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {impatient.api_key}\r\n"
+        f"OpenAI-Beta: {HEADERS['OpenAI-Beta']}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", impatient.port), timeout=5) as sock:
+        for _ in range(5):
+            sock.sendall(request)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+            time.sleep(0.3)
+        assert _closed_by_server(sock)
+
+
 @pytest.mark.parametrize(
     "request_bytes",
     [
