@@ -72,7 +72,7 @@ class Config:
             pagination_compare_items=20_000,
             pagination_rounds=2,
             server_sizes=(10_000, 1_000_000),
-            server_rounds=5,
+            server_rounds=7,
             server_concurrency=4,
             server_use_wrk=True,
             server_duration_s=1,
