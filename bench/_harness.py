@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatkit_threads_api.spec_constants import FIXED_HEADERS
+
 __all__ = [
     "Config",
     "Section",
@@ -22,6 +24,7 @@ __all__ = [
     "fmt_us",
     "median",
     "percentile",
+    "request_headers",
 ]
 
 
@@ -233,3 +236,8 @@ def fmt_ms(value: float) -> str:
 
 def fmt_rate(value: float, unit: str) -> str:
     return "n/a" if math.isnan(value) else f"{value:,.0f} {unit}"
+
+
+def request_headers(api_key: str) -> dict[str, str]:
+    """The headers of a raw request to the API: the key and the spec's fixed headers."""
+    return {"Authorization": f"Bearer {api_key}", **FIXED_HEADERS}

@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="answer list requests with the store's methods alone (no request handling)",
     )
+    parser.add_argument(
+        "--no-require-beta-header",
+        action="store_true",
+        help="accept requests without the spec's beta header value (for the SDK's walks)",
+    )
     args = parser.parse_args(argv)
 
     import uvicorn
@@ -79,7 +84,9 @@ def main(argv: list[str] | None = None) -> None:
     }
     del ids
 
-    app: Any = create_app(store=store, api_keys=[api_key])
+    app: Any = create_app(
+        store=store, api_keys=[api_key], require_beta_header=not args.no_require_beta_header
+    )
     if args.replay:
         app = Replay(app)
     elif args.store_floor:
@@ -254,6 +261,7 @@ class ServerProcess(BenchProcess):
         *,
         replay: bool = False,
         store_floor: bool = False,
+        require_beta_header: bool = True,
     ) -> None:
         super().__init__(
             [
@@ -267,6 +275,7 @@ class ServerProcess(BenchProcess):
                 str(samples),
                 *(["--replay"] if replay else []),
                 *(["--store-floor"] if store_floor else []),
+                *([] if require_beta_header else ["--no-require-beta-header"]),
             ]
         )
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from ._harness import request_headers
 from .payloads import ITEMS_THREAD_ID, THREAD_ID, Payloads
 from .transport import async_transport, sync_transport
 
@@ -120,10 +121,6 @@ def _body_reader(op: str) -> Callable[[dict[str, Any]], int]:
     return _count_all_body if op == "list_items_all" else _count_body
 
 
-def _raw_headers() -> dict[str, str]:
-    return {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "chatkit_beta=v1"}
-
-
 @dataclass
 class Contenders:
     """Per contender, one call per operation; the ones that could not load; what to close."""
@@ -189,7 +186,7 @@ def sync_contenders(*, base_url: str | None = None, payloads: Payloads | None = 
         try:
             family = __import__(module)
             extra = {} if payloads is None else {"transport": sync_transport(family, payloads)}
-            raw = family.Client(base_url=url, headers=_raw_headers(), **extra)
+            raw = family.Client(base_url=url, headers=request_headers(API_KEY), **extra)
             out.closers.append(raw.close)
             out.calls[name] = _raw_sync(raw)
         except Exception as error:  # pragma: no cover - reported in the results
@@ -270,7 +267,7 @@ def async_contenders(
         try:
             family = __import__(module)
             extra = {} if payloads is None else {"transport": async_transport(family, payloads)}
-            raw = family.AsyncClient(base_url=url, headers=_raw_headers(), **extra)
+            raw = family.AsyncClient(base_url=url, headers=request_headers(API_KEY), **extra)
             out.closers.append(raw.aclose)
             out.calls[name] = _raw_async(raw)
         except Exception as error:  # pragma: no cover - reported in the results

@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from ._harness import Config, Section, Target, fmt_ms, percentile
+from ._harness import Config, Section, Target, fmt_ms, percentile, request_headers
 
 __all__ = ["HOLD_S", "main", "run"]
 
@@ -105,7 +105,7 @@ print("released", flush=True)
 
 
 def _reader(base_url: str, key: str, ids: list[str], stop: threading.Event, log: _Log) -> None:
-    headers = {"Authorization": f"Bearer {key}", "OpenAI-Beta": "chatkit_beta=v1"}
+    headers = request_headers(key)
     paths = ["/chatkit/threads?limit=20"]
     for thread_id in ids:
         paths += [f"/chatkit/threads/{thread_id}", f"/chatkit/threads/{thread_id}/items"]

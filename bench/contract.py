@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ._harness import Config, Section, Target, median
+from ._harness import Config, Section, Target, median, request_headers
 from ._serve import ServerProcess
 
 __all__ = ["SEED", "parse_report", "run"]
@@ -94,10 +94,11 @@ def run(config: Config) -> Section:
             str(SPEC),
             "--url",
             server.base_url,
-            "-H",
-            f"Authorization: Bearer {server.info['api_key']}",
-            "-H",
-            "OpenAI-Beta: chatkit_beta=v1",
+            *(
+                option
+                for name, value in request_headers(server.info["api_key"]).items()
+                for option in ("-H", f"{name}: {value}")
+            ),
             "--seed",
             str(SEED),
             "--max-examples",

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ._harness import Config, Section, Target, fmt_ms, median
+from ._harness import Config, Section, Target, fmt_ms, median, request_headers
 from ._serve import ServerProcess
 from .wrk import (
     INSTALL_WRK,
@@ -175,7 +175,7 @@ def run(config: Config) -> Section:
         infos = [server.wait_ready(timeout=900) for server in servers]
         if prism is not None:
             prism.__enter__()
-        auth = {"Authorization": f"Bearer {infos[0]['api_key']}", "OpenAI-Beta": "chatkit_beta=v1"}
+        auth = request_headers(infos[0]["api_key"])
         # name -> (port, info, path prefix): Prism serves the spec's paths without /v1.
         targets: dict[str, tuple[int, dict[str, Any], str]] = {
             name: (info["port"], info, "/v1") for name, info in zip(names, infos, strict=False)

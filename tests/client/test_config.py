@@ -22,6 +22,7 @@ from tests.client.support import (
     page,
     thread,
 )
+from tests.spec_headers import BETA_HEADER, BETA_VALUE
 
 EMPTY = page([], False)
 
@@ -62,7 +63,7 @@ def test_owned_client_sends_auth_beta_and_organization_headers(
         client.threads.list()
     first, second = (call.request.headers for call in route.calls)
     assert first["Authorization"] == f"Bearer {API_KEY}"
-    assert first["OpenAI-Beta"] == "chatkit_beta=v1"
+    assert first[BETA_HEADER] == BETA_VALUE
     assert (first["OpenAI-Organization"], first["OpenAI-Project"]) == ("org_env", "proj_env")
     assert (second["OpenAI-Organization"], second["OpenAI-Project"]) == ("org_arg", "proj_arg")
 
@@ -91,7 +92,7 @@ def test_beta_header_on_every_request_of_every_operation() -> None:
     client.threads.delete("t")
     assert len(recorder.requests) == 4
     for request in recorder.requests:
-        assert request.headers.get_list("OpenAI-Beta") == ["chatkit_beta=v1"]
+        assert request.headers.get_list(BETA_HEADER) == [BETA_VALUE]
         assert request.headers["Authorization"] == f"Bearer {API_KEY}"
 
 
@@ -199,4 +200,4 @@ def test_async_client_has_the_same_surface() -> None:
 
     asyncio.run(main())
     assert [r.method for r in recorder.requests] == ["GET", "GET", "GET", "DELETE"]
-    assert all(r.headers["OpenAI-Beta"] == "chatkit_beta=v1" for r in recorder.requests)
+    assert all(r.headers[BETA_HEADER] == BETA_VALUE for r in recorder.requests)

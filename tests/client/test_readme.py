@@ -15,6 +15,7 @@ import pytest
 import respx
 
 from tests.client.support import ROOT, fake_api
+from tests.spec_headers import BETA_HEADER, BETA_VALUE
 
 README = ROOT / "README.md"
 
@@ -52,7 +53,7 @@ def test_the_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     printed = out.getvalue()
     assert len(sent) > 10
     assert {r.headers["Authorization"] for r in sent} == {"Bearer sk-readme"}
-    assert {r.headers["OpenAI-Beta"] for r in sent} == {"chatkit_beta=v1"}
+    assert {r.headers[BETA_HEADER] for r in sent} == {BETA_VALUE}
     assert "user: " in printed  # the sync example walked a thread's items
     assert "items on the first page" in printed  # the async example ran
     assert "404 not_found" in printed  # the error example caught NotFoundError

@@ -19,6 +19,7 @@ from chatkit_threads_contract.client import (
     validate_request,
 )
 from chatkit_threads_contract.report import format_summary
+from tests.spec_headers import BETA_HEADER, BETA_VALUE, api_headers
 
 OPERATIONS = ("listThreads", "retrieveThread", "listThreadItems", "deleteThread")
 
@@ -41,7 +42,7 @@ def _request(
     headers: dict[str, str] | None = None,
     content: bytes = b"",
 ) -> httpx.Request:
-    sent = {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "chatkit_beta=v1"}
+    sent = api_headers(API_KEY)
     if headers is not None:
         sent = {k: v for k, v in {**sent, **headers}.items() if v}
     return httpx.Request(method, BASE_URL + path, headers=sent, content=content)
@@ -81,15 +82,15 @@ def test_a_conforming_request_has_no_problems() -> None:
         ("listThreads", _request("/chatkit/threads"), {"user": "u"}, "arguments"),
         (
             "listThreads",
-            _request("/chatkit/threads", headers={"OpenAI-Beta": ""}),
+            _request("/chatkit/threads", headers={BETA_HEADER: ""}),
             {},
-            "OpenAI-Beta",
+            BETA_HEADER,
         ),
         (
             "listThreads",
-            _request("/chatkit/threads", headers={"OpenAI-Beta": "chatkit_beta=v2"}),
+            _request("/chatkit/threads", headers={BETA_HEADER: f"not-{BETA_VALUE}"}),
             {},
-            "OpenAI-Beta",
+            BETA_HEADER,
         ),
         (
             "listThreads",
@@ -181,7 +182,7 @@ class _Threads:
     def _send(self, method: str, path: str, query: dict[str, Any]) -> _Model:
         headers = {"Authorization": f"Bearer {API_KEY}"}
         if "no_beta_header" not in self.bugs:
-            headers["OpenAI-Beta"] = "chatkit_beta=v1"
+            headers[BETA_HEADER] = BETA_VALUE
         response = self.http.request(method, BASE_URL + path, params=query, headers=headers)
         body = response.json()
         if self.strict and "strict_rejects_untitled" in self.bugs and _has_untitled_thread(body):

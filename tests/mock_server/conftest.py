@@ -13,10 +13,11 @@ from starlette.testclient import TestClient
 
 from chatkit_threads_contract.spec import load_spec, schema_validator
 from chatkit_threads_mock import DEFAULT_API_KEY, create_app
+from tests.spec_headers import api_headers
 
 OTHER_KEY = "sk-chatkit-mock-other"
-HEADERS = {"Authorization": f"Bearer {DEFAULT_API_KEY}", "OpenAI-Beta": "chatkit_beta=v1"}
-OTHER_HEADERS = {"Authorization": f"Bearer {OTHER_KEY}", "OpenAI-Beta": "chatkit_beta=v1"}
+HEADERS = api_headers(DEFAULT_API_KEY)
+OTHER_HEADERS = api_headers(OTHER_KEY)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 from chatkit_threads_mock import FaultSpec, MockServer, parse_faults
 from chatkit_threads_mock.cli import main
+from tests.spec_headers import api_headers
 
 from .conftest import HEADERS, serving
 
@@ -170,7 +171,7 @@ def test_serve_from_the_command_line(tmp_path: Path) -> None:
     with serving(*options) as (process, base_url, banner):
         assert "sk-cli-test" not in banner
         assert base_url.startswith("http://127.0.0.1:")
-        headers = {"Authorization": "Bearer sk-cli-test", "OpenAI-Beta": "chatkit_beta=v1"}
+        headers = api_headers("sk-cli-test")
         page = httpx.get(base_url + "/chatkit/threads", headers=headers).json()
         assert [t["id"] for t in page["data"]] == ["cthr_cli_1"]
         process.terminate()

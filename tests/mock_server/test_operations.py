@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from chatkit_threads_mock import DEFAULT_API_KEY, create_app
+from tests.spec_headers import BETA_HEADER, BETA_VALUE
 
 from .conftest import HEADERS, OTHER_HEADERS, assert_conforms
 
@@ -189,10 +190,10 @@ def test_each_key_sees_only_its_own_threads(client: TestClient) -> None:
 def test_beta_header_is_required_unless_switched_off() -> None:
     auth = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
     with TestClient(create_app(), base_url="http://127.0.0.1/v1") as strict:
-        for beta in ({}, {"OpenAI-Beta": "chatkit_beta=v0"}):
+        for beta in ({}, {BETA_HEADER: f"not-{BETA_VALUE}"}):
             response = strict.get("/chatkit/threads", headers=auth | beta)
             assert response.status_code == 400
-            assert assert_conforms("listThreads", response)["error"]["param"] == "OpenAI-Beta"
+            assert assert_conforms("listThreads", response)["error"]["param"] == BETA_HEADER
     with TestClient(create_app(require_beta_header=False), base_url="http://127.0.0.1/v1") as lax:
         assert lax.get("/chatkit/threads", headers=auth).status_code == 200
 
@@ -411,5 +412,5 @@ def test_the_beta_header_value_is_the_specs(client: TestClient) -> None:
 
     beta = load_spec()["components"]["parameters"]["OpenAIBeta"]["schema"]["enum"]
     assert beta == [BETA_HEADER_VALUE]
-    wrong = client.get("/chatkit/threads", headers={"OpenAI-Beta": "chatkit_beta=v0"})
-    assert wrong.status_code == 400 and wrong.json()["error"]["param"] == "OpenAI-Beta"
+    wrong = client.get("/chatkit/threads", headers={BETA_HEADER: f"not-{BETA_VALUE}"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["param"] == BETA_HEADER

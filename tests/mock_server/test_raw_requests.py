@@ -14,8 +14,10 @@ from collections.abc import Iterator
 import pytest
 
 from chatkit_threads_mock import DEFAULT_API_KEY, MockServer
+from tests.spec_headers import BETA_HEADER, BETA_VALUE, raw_api_headers
 
-AUTH = f"Authorization: Bearer {DEFAULT_API_KEY}\r\nOpenAI-Beta: chatkit_beta=v1\r\n"
+AUTH = raw_api_headers(DEFAULT_API_KEY)
+BETA = f"{BETA_HEADER}: {BETA_VALUE}\r\n"
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +85,7 @@ def test_malformed_requests_get_a_4xx_envelope(
     "repeated",
     [
         "Authorization: Bearer not-the-key\r\n",
-        "OpenAI-Beta: chatkit_beta=v0\r\n",
+        f"{BETA_HEADER}: not-{BETA_VALUE}\r\n",
         "authorization: nonsense\r\n",
     ],
 )
@@ -97,22 +99,24 @@ def test_a_repeated_header_is_read_as_its_first_value(server: MockServer, repeat
     ("headers", "status", "code"),
     [
         (
-            "authorization: BEARER " + DEFAULT_API_KEY + "\r\nopenai-beta: chatkit_beta=v1\r\n",
+            "authorization: BEARER " + DEFAULT_API_KEY + "\r\n" + BETA.lower(),
             200,
             None,
         ),
         (
-            "Authorization: Basic " + DEFAULT_API_KEY + "\r\nOpenAI-Beta: chatkit_beta=v1\r\n",
+            "Authorization: Basic " + DEFAULT_API_KEY + "\r\n" + BETA,
             401,
             None,
         ),
         (
-            "Authorization: Bearer " + DEFAULT_API_KEY + "\r\nOpenAI-Beta: chatkit_beta=V1\r\n",
+            "Authorization: Bearer "
+            + DEFAULT_API_KEY
+            + f"\r\n{BETA_HEADER}: {BETA_VALUE.swapcase()}\r\n",
             400,
             "missing_beta_header",
         ),
         (
-            "OpenAI-Beta: chatkit_beta=v1\r\nAuthorization: Bearer " + DEFAULT_API_KEY + "\r\n",
+            BETA + "Authorization: Bearer " + DEFAULT_API_KEY + "\r\n",
             200,
             None,
         ),

@@ -26,6 +26,7 @@ import pytest
 
 from chatkit_threads_mock import DEFAULT_API_KEY, MockServer, ThreadStore
 from chatkit_threads_mock.cli import main
+from tests.spec_headers import api_headers, raw_api_headers
 
 from .conftest import HEADERS
 from .conftest import serving as serve_process
@@ -197,7 +198,7 @@ def server() -> Iterator[MockServer]:
     "faults", ["latency=inf", "500=1", "503=1", "retry-after=inf,429=1", "drop=1", "nonsense"]
 )
 def test_faults_need_a_valid_key(server: MockServer, faults: str) -> None:
-    for headers in ({}, {"Authorization": "Bearer sk-wrong", "OpenAI-Beta": "chatkit_beta=v1"}):
+    for headers in ({}, api_headers("sk-wrong")):
         response = httpx.get(
             server.base_url + "/chatkit/threads",
             headers=headers | {"X-Mock-Faults": faults},
@@ -435,9 +436,9 @@ def test_a_connection_busy_past_the_limit_is_kept_and_then_closed_when_idle(
     # Each request is in well within 0.5 s, but the connection lives past several limits:
     # the clock of an answered request must not close it; the idle wait after must.
     request = (
-        f"GET /v1/chatkit/threads?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"Authorization: Bearer {impatient.api_key}\r\n"
-        f"OpenAI-Beta: {HEADERS['OpenAI-Beta']}\r\n\r\n"
+        "GET /v1/chatkit/threads?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + raw_api_headers(impatient.api_key)
+        + "\r\n"
     ).encode()
     with socket.create_connection(("127.0.0.1", impatient.port), timeout=5) as sock:
         for _ in range(5):

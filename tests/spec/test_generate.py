@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from chatkit_threads_contract.spec import iter_examples, load_spec
 
@@ -84,8 +85,16 @@ def test_a_skipped_endpoint_fails_generation(pipeline_copy: Path) -> None:
     # The generator only *warns* when it skips an endpoint (e.g. a `const` header);
     # the pipeline must turn that into a failure, not silently drop an operation.
     spec = pipeline_copy / "openapi" / "chatkit-threads.yaml"
-    text = spec.read_text().replace("enum: [chatkit_beta=v1]", "const: chatkit_beta=v1")
-    spec.write_text(text)
+    document = yaml.safe_load(spec.read_text())
+    fixed = [
+        parameter["schema"]
+        for parameter in document["components"]["parameters"].values()
+        if parameter["in"] == "header" and len(parameter["schema"].get("enum", ())) == 1
+    ]
+    assert fixed, "the spec has no fixed-value header to turn into a const"
+    for schema in fixed:
+        schema["const"] = schema.pop("enum")[0]
+    spec.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
     result = _run(pipeline_copy)
     assert result.returncode != 0
     assert "generator failed" in result.stderr
