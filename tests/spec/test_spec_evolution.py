@@ -2,10 +2,11 @@
 
 In a copy of the repository, additive changes of every kind are made to the spec (a new
 property, a new variant of each union, a new enum value, changed bounds, new query
-parameters); `scripts/generate` runs there, and then the client and CLI tests, the
-client contract suite, a probe of the new features and `mypy --strict` on all the
-hand-written code and the probe pass against the copy, with nothing under `overrides/`
-touched. A breaking change is refused by `scripts/generate`, naming what changed.
+parameters); `scripts/generate` runs there (api.md and the README come along), and then
+the client and CLI tests, the client contract suite, a probe of the new features and
+`mypy --strict` on all the hand-written code and the probe pass against the copy, with
+nothing under `overrides/` touched. A breaking change is refused by `scripts/generate`,
+naming what changed.
 """
 
 from __future__ import annotations
@@ -344,6 +345,12 @@ def test_an_additive_spec_change_needs_no_hand_edit(tmp_path: Path) -> None:
     assert (root / "mock_server/chatkit_threads_mock/chatkit-threads.yaml").read_bytes() == (
         root / "openapi/chatkit-threads.yaml"
     ).read_bytes()
+    # The documents rendered from the code came along: api.md lists the new classes,
+    # and neither renderer finds anything left to change.
+    assert "EndOfTurnItem" in (root / "api.md").read_text()
+    for renderer in ("scripts/api-reference", "scripts/render-readme"):
+        rendered = _run(root, renderer, "--check")
+        assert rendered.returncode == 0, rendered.stdout + rendered.stderr
 
     probe = root / "probe_additions.py"
     probe.write_text(textwrap.dedent(PROBE))
