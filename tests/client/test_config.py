@@ -22,7 +22,7 @@ from tests.client.support import (
     page,
     thread,
 )
-from tests.spec_headers import BETA_HEADER, BETA_VALUE
+from tests.spec_facts import BETA_HEADER, BETA_VALUE
 
 EMPTY = page([], False)
 

@@ -15,7 +15,7 @@ import pytest
 import respx
 
 from tests.client.support import ROOT, fake_api
-from tests.spec_headers import BETA_HEADER, BETA_VALUE
+from tests.spec_facts import BETA_HEADER, BETA_VALUE
 
 README = ROOT / "README.md"
 

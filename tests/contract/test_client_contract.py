@@ -9,6 +9,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from chatkit_threads_api.spec_constants import Param
 from chatkit_threads_contract.client import (
     API_KEY,
     BASE_URL,
@@ -19,9 +20,10 @@ from chatkit_threads_contract.client import (
     validate_request,
 )
 from chatkit_threads_contract.report import format_summary
-from tests.spec_headers import BETA_HEADER, BETA_VALUE, api_headers
+from tests.spec_facts import BETA_HEADER, BETA_VALUE, api_headers, query_param, query_params
 
 OPERATIONS = ("listThreads", "retrieveThread", "listThreadItems", "deleteThread")
+LIMIT_MAX = int(query_param("listThreads", "limit").maximum or 0)
 
 
 def test_the_public_client_passes_the_client_contract() -> None:
@@ -72,7 +74,12 @@ def test_a_conforming_request_has_no_problems() -> None:
 @pytest.mark.parametrize(
     ("operation_id", "request_", "arguments", "expected"),
     [
-        ("listThreads", _request("/chatkit/threads?limit=101"), {"limit": 101}, "maximum"),
+        (
+            "listThreads",
+            _request(f"/chatkit/threads?limit={LIMIT_MAX + 1}"),
+            {"limit": LIMIT_MAX + 1},
+            "maximum",
+        ),
         ("listThreads", _request("/chatkit/threads?limit=x"), {}, "limit"),
         ("listThreads", _request("/chatkit/threads?order=up"), {"order": "up"}, "order"),
         ("listThreads", _request("/chatkit/threads?user="), {"user": ""}, "user"),
@@ -155,28 +162,58 @@ def _has_untitled_thread(value: Any) -> bool:
     return False
 
 
+_KINDS: dict[str, type | tuple[type, ...]] = {
+    "integer": int,
+    "number": (int, float),
+    "string": str,
+    "boolean": bool,
+}
+
+
+def _breaks(rule: Param, value: Any) -> bool:
+    """Whether `value` breaks the spec's rule for its query parameter."""
+    kind = _KINDS.get(rule.kind)
+    if kind is not None and not isinstance(value, kind):
+        return True
+    if isinstance(value, bool):  # an int to Python, never a number to the spec
+        return rule.kind in ("integer", "number") or (
+            rule.enum is not None and value not in rule.enum
+        )
+    if rule.enum is not None and value not in rule.enum:
+        return True
+    if isinstance(value, int | float) and (
+        (rule.minimum is not None and value < rule.minimum)
+        or (rule.maximum is not None and value > rule.maximum)
+    ):
+        return True
+    return isinstance(value, str) and (
+        (rule.min_length is not None and len(value) < rule.min_length)
+        or (rule.max_length is not None and len(value) > rule.max_length)
+    )
+
+
 class _Threads:
     """A small hand-written client; each bug in `bugs` breaks one thing the contract checks."""
 
     def __init__(self, http: httpx.Client, bugs: frozenset[str], strict: bool) -> None:
         self.http, self.bugs, self.strict = http, bugs, strict
 
-    def _check(self, thread_id: str | None = None, **params: Any) -> dict[str, Any]:
+    def _check(
+        self, operation_id: str, thread_id: str | None = None, **arguments: Any
+    ) -> dict[str, Any]:
+        """The query for `arguments`, refusing any the spec's rules do not allow."""
+        rules = {p.python_name: p for p in query_params(operation_id)}
         if "no_argument_checks" not in self.bugs:
             if thread_id is not None and (
                 not thread_id or "/" in thread_id or thread_id in (".", "..")
             ):
                 raise ValueError(f"bad thread_id {thread_id!r}")
-            limit, order, user = params.get("limit"), params.get("order"), params.get("user")
-            if limit is not None and not 0 <= limit <= 100:
-                raise ValueError("limit")
-            if order is not None and order not in ("asc", "desc"):
-                raise ValueError("order")
-            if user is not None and not 1 <= len(user) <= 512:
-                raise ValueError("user")
-        query = {k: v for k, v in params.items() if v is not None}
+            for name, value in arguments.items():
+                if value is not None and _breaks(rules[name], value):
+                    raise ValueError(name)
+        query = {rules[k].name: v for k, v in arguments.items() if v is not None}
         if "sends_default_limit" in self.bugs:
-            query.setdefault("limit", 20)
+            query.setdefault("limit", query_param(operation_id, "limit").default)
         return query
 
     def _send(self, method: str, path: str, query: dict[str, Any]) -> _Model:
@@ -190,18 +227,18 @@ class _Threads:
         return _Model(body, "to_dict_drops_nulls" in self.bugs)
 
     def list(self, **params: Any) -> _Model:
-        return self._send("GET", "/chatkit/threads", self._check(**params))
+        return self._send("GET", "/chatkit/threads", self._check("listThreads", **params))
 
     def retrieve(self, thread_id: str) -> _Model:
-        self._check(thread_id)
+        self._check("retrieveThread", thread_id)
         return self._send("GET", f"/chatkit/threads/{quote(thread_id, safe='')}", {})
 
     def delete(self, thread_id: str) -> _Model:
-        self._check(thread_id)
+        self._check("deleteThread", thread_id)
         return self._send("DELETE", f"/chatkit/threads/{quote(thread_id, safe='')}", {})
 
     def list_items(self, thread_id: str, **params: Any) -> _Model:
-        query = self._check(thread_id, **params)
+        query = self._check("listThreadItems", thread_id, **params)
         return self._send("GET", f"/chatkit/threads/{quote(thread_id, safe='')}/items", query)
 
 

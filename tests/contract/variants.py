@@ -18,7 +18,6 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from chatkit_threads_mock import (
-    BETA_HEADER_VALUE,
     MockApi,
     Page,
     ThreadStore,
@@ -26,6 +25,7 @@ from chatkit_threads_mock import (
     error_response,
 )
 from chatkit_threads_mock.store import Order
+from tests.spec_facts import BETA_HEADER, BETA_VALUE, query_param
 
 from .servers import mock_app
 
@@ -295,7 +295,7 @@ class MissingAuthApi(MockApi):
     """No API key check: a request without a valid key reads the first key's data."""
 
     def project(self, request: Request) -> str:
-        if self.require_beta_header and request.headers.get("openai-beta") != BETA_HEADER_VALUE:
+        if self.require_beta_header and request.headers.get(BETA_HEADER) != BETA_VALUE:
             return super().project(request)  # the beta header is still refused as usual
         return next(iter(self.projects.values()))
 
@@ -340,12 +340,18 @@ class UnknownIdServerErrorApi(MockApi):
         return self.json(body)
 
 
-class Limit50RejectedApi(MockApi):
-    """A valid `limit=50` is answered 400, as if the maximum were below 50."""
+# A page size in the middle of the spec's range: valid, and neither a bound nor the default.
+_LIMIT = query_param("listThreads", "limit")
+MIDDLE_LIMIT = (int(_LIMIT.minimum or 0) + int(_LIMIT.maximum or 0)) // 2
+
+
+class MiddleLimitRejectedApi(MockApi):
+    """A valid `limit` in the middle of the spec's range is answered 400, as if the
+    maximum were below it."""
 
     def page_params(self, request: Request) -> dict[str, Any]:
         params = super().page_params(request)
-        if params["limit"] == 50:
+        if params["limit"] == MIDDLE_LIMIT:
             raise _LimitRefused
         return params
 
@@ -368,7 +374,10 @@ class _LimitRefused(Exception):
 
 def _limit_refused() -> Response:
     return error_response(
-        400, "Invalid 'limit': expected at most 49.", param="limit", code="invalid_limit"
+        400,
+        f"Invalid 'limit': expected at most {MIDDLE_LIMIT - 1}.",
+        param="limit",
+        code="invalid_limit",
     )
 
 
@@ -425,8 +434,8 @@ VARIANTS: dict[str, Variant] = {
     "unknown_id_server_error": Variant(
         _api(UnknownIdServerErrorApi), "unknown_thread_is_404", RETRIEVE
     ),
-    "valid_limit_50_rejected": Variant(
-        _api(Limit50RejectedApi), "valid_request_rejected_only_for_cursor"
+    "valid_middle_limit_rejected": Variant(
+        _api(MiddleLimitRejectedApi), "valid_request_rejected_only_for_cursor"
     ),
 }
 """The suite passes the mock and fails each variant, for the expected check."""

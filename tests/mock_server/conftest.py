@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from chatkit_threads_contract.spec import load_spec, schema_validator
 from chatkit_threads_mock import DEFAULT_API_KEY, create_app
-from tests.spec_headers import api_headers
+from tests.spec_facts import api_headers
 
 OTHER_KEY = "sk-chatkit-mock-other"
 HEADERS = api_headers(DEFAULT_API_KEY)

@@ -11,7 +11,7 @@ import pytest
 
 from chatkit_threads_mock import FaultSpec, MockServer, parse_faults
 from chatkit_threads_mock.cli import main
-from tests.spec_headers import api_headers
+from tests.spec_facts import api_headers
 
 from .conftest import HEADERS, serving
 

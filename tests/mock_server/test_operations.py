@@ -9,9 +9,13 @@ import pytest
 from starlette.testclient import TestClient
 
 from chatkit_threads_mock import DEFAULT_API_KEY, create_app
-from tests.spec_headers import BETA_HEADER, BETA_VALUE
+from tests.spec_facts import BETA_HEADER, BETA_VALUE, query_param
 
 from .conftest import HEADERS, OTHER_HEADERS, assert_conforms
+
+LIMIT = query_param("listThreads", "limit")
+LIMIT_MIN, LIMIT_MAX = int(LIMIT.minimum or 0), int(LIMIT.maximum or 0)
+USER_MAX_LENGTH = query_param("listThreads", "user").max_length or 0
 
 
 def _list(client: TestClient, **params: Any) -> dict[str, Any]:
@@ -32,14 +36,14 @@ def test_list_defaults_to_newest_first_and_twenty(client: TestClient) -> None:
 
 
 def test_seed_covers_every_status_and_item_variant(client: TestClient) -> None:
-    threads = _list(client, limit=100)["data"]
+    threads = _list(client, limit=LIMIT_MAX)["data"]
     statuses = {(t["status"]["type"], t["status"].get("reason") is None) for t in threads}
     assert statuses >= {("active", True), ("locked", True), ("locked", False)}
     assert statuses >= {("closed", True), ("closed", False)}
     assert {t["title"] is None for t in threads} == {True, False}
     seen: set[str] = set()
     for thread in threads:
-        items = client.get(f"/chatkit/threads/{thread['id']}/items", params={"limit": 100})
+        items = client.get(f"/chatkit/threads/{thread['id']}/items", params={"limit": LIMIT_MAX})
         for item in assert_conforms("listThreadItems", items)["data"]:
             seen.add(item["type"])
             for part in item.get("content", []):
@@ -73,10 +77,12 @@ def test_seed_covers_every_status_and_item_variant(client: TestClient) -> None:
 
 def test_cursors_are_exclusive_in_both_orders(client: TestClient) -> None:
     for order in ("asc", "desc"):
-        everything = [t["id"] for t in _list(client, order=order, limit=100)["data"]]
+        everything = [t["id"] for t in _list(client, order=order, limit=LIMIT_MAX)["data"]]
         middle = everything[5]
-        after = [t["id"] for t in _list(client, order=order, after=middle, limit=100)["data"]]
-        before = [t["id"] for t in _list(client, order=order, before=middle, limit=100)["data"]]
+        after = [t["id"] for t in _list(client, order=order, after=middle, limit=LIMIT_MAX)["data"]]
+        before = [
+            t["id"] for t in _list(client, order=order, before=middle, limit=LIMIT_MAX)["data"]
+        ]
         assert after == everything[6:]
         assert before == everything[:5]
         page = _list(client, order=order, before=middle, limit=2)
@@ -90,11 +96,11 @@ def test_limit_zero_and_hundred(client: TestClient) -> None:
     empty = _list(client, limit=0)
     assert empty["data"] == [] and empty["first_id"] is None and empty["last_id"] is None
     assert empty["has_more"] is True
-    assert len(_list(client, limit=100)["data"]) == 12
+    assert len(_list(client, limit=LIMIT_MAX)["data"]) == 12
 
 
 def test_user_filter_returns_only_that_users_threads(client: TestClient) -> None:
-    page = _list(client, user="user_bob", limit=100)
+    page = _list(client, user="user_bob", limit=LIMIT_MAX)
     assert page["data"] and {t["user"] for t in page["data"]} == {"user_bob"}
     assert _list(client, user="nobody")["data"] == []
 
@@ -102,8 +108,8 @@ def test_user_filter_returns_only_that_users_threads(client: TestClient) -> None
 @pytest.mark.parametrize(
     ("params", "param"),
     [
-        ({"limit": "101"}, "limit"),
-        ({"limit": "-1"}, "limit"),
+        ({"limit": str(LIMIT_MAX + 1)}, "limit"),
+        ({"limit": str(LIMIT_MIN - 1)}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"limit": "1.5"}, "limit"),
         ({"limit": "9" * 400}, "limit"),
@@ -111,7 +117,7 @@ def test_user_filter_returns_only_that_users_threads(client: TestClient) -> None
         ({"order": ""}, "order"),
         ({"limit": ""}, "limit"),
         ({"user": ""}, "user"),
-        ({"user": "u" * 513}, "user"),
+        ({"user": "u" * (USER_MAX_LENGTH + 1)}, "user"),
         ({"after": "cthr_nowhere"}, "after"),
         ({"before": "cthr_nowhere"}, "before"),
         ({"limit": ["1", "2"]}, "limit"),
@@ -150,8 +156,8 @@ def test_delete_removes_the_thread_and_its_items(client: TestClient) -> None:
         response = client.request(method, path)
         assert response.status_code == 404
         assert assert_conforms(op, response)["error"]["param"] == "thread_id"
-    assert thread_id not in [t["id"] for t in _list(client, limit=100)["data"]]
-    assert len(_list(client, limit=100)["data"]) == 11
+    assert thread_id not in [t["id"] for t in _list(client, limit=LIMIT_MAX)["data"]]
+    assert len(_list(client, limit=LIMIT_MAX)["data"]) == 11
 
 
 def test_unknown_ids_are_404_not_500(client: TestClient) -> None:
@@ -173,8 +179,8 @@ def test_auth_is_required_and_the_key_never_echoed(client: TestClient) -> None:
 
 
 def test_each_key_sees_only_its_own_threads(client: TestClient) -> None:
-    mine = {t["id"] for t in _list(client, limit=100)["data"]}
-    theirs_page = client.get("/chatkit/threads", params={"limit": 100}, headers=OTHER_HEADERS)
+    mine = {t["id"] for t in _list(client, limit=LIMIT_MAX)["data"]}
+    theirs_page = client.get("/chatkit/threads", params={"limit": LIMIT_MAX}, headers=OTHER_HEADERS)
     theirs = {t["id"] for t in theirs_page.json()["data"]}
     assert mine and theirs and not mine & theirs
     one_of_mine = sorted(mine)[0]
@@ -313,7 +319,7 @@ def test_deleting_each_listed_thread_while_paging_reaches_the_end(
     client: TestClient, order: str
 ) -> None:
     # The common "delete everything" loop: the cursor it sends next is a deleted thread.
-    everything = [t["id"] for t in _list(client, order=order, limit=100)["data"]]
+    everything = [t["id"] for t in _list(client, order=order, limit=LIMIT_MAX)["data"]]
     seen: list[str] = []
     params: dict[str, Any] = {"limit": 5, "order": order}
     while True:
@@ -334,10 +340,22 @@ def test_deleting_each_listed_thread_while_paging_reaches_the_end(
 @pytest.mark.parametrize(
     ("limit", "code", "expected"),
     [
-        ("101", "integer_above_max_value", "Expected a value <= 100, but got '101' instead."),
+        (
+            str(LIMIT_MAX + 1),
+            "integer_above_max_value",
+            f"Expected a value <= {LIMIT_MAX}, but got '{LIMIT_MAX + 1}' instead.",
+        ),
         ("9" * 5000, "integer_above_max_value", "but got '9999999999"),
-        ("-3", "integer_below_min_value", "Expected a value >= 0, but got '-3' instead."),
-        ("2.5", "invalid_type", "expected an integer from 0 to 100, but got '2.5' instead."),
+        (
+            str(LIMIT_MIN - 3),
+            "integer_below_min_value",
+            f"Expected a value >= {LIMIT_MIN}, but got '{LIMIT_MIN - 3}' instead.",
+        ),
+        (
+            "2.5",
+            "invalid_type",
+            f"expected an integer from {LIMIT_MIN} to {LIMIT_MAX}, but got '2.5' instead.",
+        ),
     ],
 )
 def test_limit_errors_are_worded_as_the_api_words_them(

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from chatkit_threads_mock import DEFAULT_API_KEY, MockServer
-from tests.spec_headers import BETA_HEADER, BETA_VALUE, raw_api_headers
+from tests.spec_facts import BETA_HEADER, BETA_VALUE, raw_api_headers
 
 AUTH = raw_api_headers(DEFAULT_API_KEY)
 BETA = f"{BETA_HEADER}: {BETA_VALUE}\r\n"

@@ -26,7 +26,7 @@ import pytest
 
 from chatkit_threads_mock import DEFAULT_API_KEY, MockServer, ThreadStore
 from chatkit_threads_mock.cli import main
-from tests.spec_headers import api_headers, raw_api_headers
+from tests.spec_facts import api_headers, raw_api_headers
 
 from .conftest import HEADERS
 from .conftest import serving as serve_process

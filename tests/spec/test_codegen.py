@@ -56,6 +56,11 @@ def _drop_widget(spec: dict[str, Any]) -> None:
     del union["discriminator"]["mapping"]["chatkit.widget"]
 
 
+def _drop_user_parameter(spec: dict[str, Any]) -> None:
+    parameters = _op(spec, "/chatkit/threads")["parameters"]
+    parameters[:] = [p for p in parameters if p.get("name") != "user"]
+
+
 def _nullable_user(spec: dict[str, Any]) -> None:
     _schemas(spec)["ThreadResource"]["properties"]["user"]["type"] = ["string", "null"]
 
@@ -82,7 +87,7 @@ BREAKING: list[tuple[Callable[[dict[str, Any]], None], str]] = [
         "ThreadResource.user became nullable",
     ),
     (
-        lambda s: _op(s, "/chatkit/threads")["parameters"].pop(),
+        _drop_user_parameter,
         "operation listThreads: query parameter user was removed",
     ),
     (
