@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -21,10 +21,13 @@ from chatkit_threads import SyncCursorPage
 from .delete import count_selection, delete_threads, select_threads, unique
 from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
 from .export import ExportOptions, run_export
-from .limits import PAGE_MAX, PAGE_MIN
+from .limits import DEFAULT_ORDER, ORDERS, PAGE_DEFAULT, PAGE_MAX, PAGE_MIN
 from .progress import make_progress
 from .render import item_panel, print_plain, print_thread_pages, thread_details, thread_table
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from chatkit_threads.types import SortOrder
 
 __all__ = ["threads_app"]
 
@@ -39,11 +42,12 @@ threads_app = typer.Typer(
 _PREVIEW_ROWS = 20
 
 
-class Order(StrEnum):
-    """Sort order by creation time."""
-
-    asc = "asc"
-    desc = "desc"
+# Sort order by creation time, with the spec's values as members. (mypy reads members
+# only from literals; these come from the spec, so it sees none.)
+Order = StrEnum("Order", [(value, value) for value in ORDERS])  # type: ignore[misc]
+_API_ORDER = Order(DEFAULT_ORDER)
+# The items command reads as a conversation: oldest first, in the API's words.
+_OLDEST_FIRST = Order("asc")
 
 
 UserOption = Annotated[
@@ -150,8 +154,10 @@ def _more_hint(what: str, page: SyncCursorPage[Any], backwards: bool) -> None:
 def list_threads(
     ctx: typer.Context,
     user: UserOption = None,
-    order: Annotated[Order, typer.Option(help="Newest first (desc) or oldest first.")] = Order.desc,
-    limit: LimitOption = 20,
+    order: Annotated[
+        Order, typer.Option(help="Sort order by creation time; the default is the API's.")
+    ] = _API_ORDER,
+    limit: LimitOption = PAGE_DEFAULT,
     all_pages: AllOption = False,
     after: AfterOption = None,
     before: BeforeOption = None,
@@ -167,7 +173,7 @@ def list_threads(
     _check_page_size(limit, all_pages)
     client = _settings(ctx).client()
     page = client.threads.list(
-        user=user, order=order.value, limit=limit, after=after, before=before
+        user=user, order=cast("SortOrder", order.value), limit=limit, after=after, before=before
     )
     out = _stdout()
     if fmt is not None:
@@ -204,9 +210,12 @@ def list_items(
     ctx: typer.Context,
     thread_id: Annotated[str, typer.Argument(metavar="ID", help="The thread's id.")],
     order: Annotated[
-        Order, typer.Option(help="Oldest first (asc, reads as a conversation) or newest first.")
-    ] = Order.asc,
-    limit: LimitOption = 20,
+        Order,
+        typer.Option(
+            help="Sort order by creation time; the default, oldest first, reads as a conversation."
+        ),
+    ] = _OLDEST_FIRST,
+    limit: LimitOption = PAGE_DEFAULT,
     all_pages: AllOption = False,
     after: AfterOption = None,
     before: BeforeOption = None,
@@ -223,7 +232,7 @@ def list_items(
     _check_page_size(limit, all_pages)
     client = _settings(ctx).client()
     page = client.threads.list_items(
-        thread_id, order=order.value, limit=limit, after=after, before=before
+        thread_id, order=cast("SortOrder", order.value), limit=limit, after=after, before=before
     )
     items = page if all_pages else page.data
     if fmt is not None:
