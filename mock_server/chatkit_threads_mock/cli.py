@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from .app import DEFAULT_API_KEY
+from .app import _REQUIRED_HEADERS, DEFAULT_API_KEY
 from .protocol import DEFAULT_REQUEST_TIMEOUT
 from .store import DEFAULT_LOCK_TIMEOUT
 
@@ -102,7 +102,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         "--no-require-beta-header",
         dest="require_beta_header",
         action="store_false",
-        help="accept requests without 'OpenAI-Beta: chatkit_beta=v1'",
+        help="accept requests without "
+        + " or ".join(f"'{name}: {value}'" for name, value in _REQUIRED_HEADERS.items()),
     )
     load = commands.add_parser("load", help="seed or load fixtures into a database file, then exit")
     data_options(load, db_required=True)
