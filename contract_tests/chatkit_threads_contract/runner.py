@@ -409,12 +409,20 @@ def typical_list_queries(contract: SpecContract) -> tuple[dict[str, Any], ...]:
     """Queries a client typically sends, tried on each list operation besides the generated ones.
 
     Generation favours boundaries (the minimum, 1, the maximum, the default); a server that
-    breaks on an ordinary page size in between would otherwise go unnoticed.
+    breaks on an ordinary page size in between would otherwise go unnoticed. A server that
+    ignores `limit` or misreports `has_more` shows only on a page smaller than the listing,
+    and generation may not send one: a page of two is smaller than any listing worth paging
+    through, whatever the spec's default and the server's data.
     """
     middle = (contract.limit_min + contract.limit_max) // 2
     small = max(contract.limit_min, min(contract.limit_max, contract.limit_default // 2 or 1))
+    pair = max(contract.limit_min, min(contract.limit_max, 2))
     orders = contract.orders or ("",)
-    return ({"limit": middle}, {"limit": small, "order": orders[0]})
+    return (
+        {"limit": middle},
+        {"limit": small, "order": orders[0]},
+        {"limit": pair, "order": orders[-1]},
+    )
 
 
 def _add_typical_queries(contract: SpecContract, context: Any, examples: list[Any]) -> None:

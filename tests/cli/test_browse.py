@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from chatkit_threads import LockedStatus
 
@@ -18,7 +19,9 @@ def test_list_shows_a_table_of_one_page_and_hints_at_the_next(cli: Cli) -> None:
         assert header in lines[1]
     rows = [line for line in lines if line.strip().startswith("cthr_")]
     assert [row.split()[0] for row in rows] == [thread.id for thread in newest]
-    assert "2024-10-27 08:33" in result.stdout  # created_at as a readable UTC date
+    # created_at as a readable UTC date
+    shown = datetime.fromtimestamp(newest[0].created_at, UTC).strftime("%Y-%m-%d %H:%M")
+    assert shown in result.stdout
     assert "(untitled)" in result.stdout
     assert f"--after {newest[-1].id}" in result.stderr
 

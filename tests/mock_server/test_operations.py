@@ -15,6 +15,8 @@ from .conftest import HEADERS, OTHER_HEADERS, assert_conforms
 
 LIMIT = query_param("listThreads", "limit")
 LIMIT_MIN, LIMIT_MAX = int(LIMIT.minimum or 0), int(LIMIT.maximum or 0)
+LIMIT_DEFAULT = int(LIMIT.default)
+ORDER_DEFAULT = query_param("listThreads", "order").default
 USER_MAX_LENGTH = query_param("listThreads", "user").max_length or 0
 
 
@@ -25,14 +27,16 @@ def _list(client: TestClient, **params: Any) -> dict[str, Any]:
     return body
 
 
-def test_list_defaults_to_newest_first_and_twenty(client: TestClient) -> None:
+def test_list_defaults_to_the_specs_order_and_limit(client: TestClient) -> None:
     page = _list(client)
     keys = [(t["created_at"], t["id"]) for t in page["data"]]
-    assert keys == sorted(keys, reverse=True)
-    assert len(page["data"]) == 12  # the whole default set fits in the default limit of 20
-    assert page["has_more"] is False
+    assert keys == sorted(keys, reverse=ORDER_DEFAULT == "desc")
+    seeded = len(_list(client, limit=LIMIT_MAX)["data"])  # the default seed: 12 threads
+    assert len(page["data"]) == min(seeded, LIMIT_DEFAULT)
+    assert page["has_more"] is (seeded > LIMIT_DEFAULT)
     assert page["first_id"] == page["data"][0]["id"]
     assert page["last_id"] == page["data"][-1]["id"]
+    assert page == _list(client, order=ORDER_DEFAULT, limit=LIMIT_DEFAULT)
 
 
 def test_seed_covers_every_status_and_item_variant(client: TestClient) -> None:

@@ -1,8 +1,8 @@
 """The spec drives the client: an additive change is one `scripts/generate`, no hand edit.
 
 In a copy of the repository, additive changes of every kind are made to the spec (a new
-property, a new variant of each union, a new enum value, changed bounds, new query
-parameters); `scripts/generate` runs there (api.md and the README come along), and then
+property, a new variant of each union, a new enum value, changed bounds and default, new
+query parameters); `scripts/generate` runs there (api.md and the README come along), and then
 the client, CLI, mock server and contract tests, the client contract suite, a probe of
 the new features and `mypy --strict` on all the hand-written code and the probe pass
 against the copy, with nothing hand-written touched. A breaking change is refused by
@@ -182,9 +182,9 @@ def additive_changes(spec: dict[str, Any]) -> None:
             },
         },
     )
-    # A new enum value and changed bounds.
+    # A new enum value, changed bounds and a changed default.
     schemas["AttachmentType"]["enum"].append("audio")
-    spec["components"]["parameters"]["Limit"]["schema"]["maximum"] = 200
+    spec["components"]["parameters"]["Limit"]["schema"].update(maximum=200, default=25)
     threads_get = spec["paths"]["/chatkit/threads"]["get"]
     user = next(p for p in threads_get["parameters"] if p.get("name") == "user")
     user["schema"]["maxLength"] = 1024
