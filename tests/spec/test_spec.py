@@ -91,13 +91,19 @@ def test_all_four_operations_with_readable_ids() -> None:
         assert op["summary"] and op["description"]
 
 
-def _documented_headers() -> set[tuple[str, str]]:
-    """The headers the reference pages' curl examples send, but for the key."""
+def _reference_pages() -> Path:
+    """The API's reference pages, or a skip where they are not beside the checkout."""
     pages = ROOT.parent / "shared" / "api-reference"
     if not pages.is_dir():
         pytest.skip(
             f"reference pages not present at {pages} (they sit beside the repository in CI)"
         )
+    return pages
+
+
+def _documented_headers() -> set[tuple[str, str]]:
+    """The headers the reference pages' curl examples send, but for the key."""
+    pages = _reference_pages()
     text = "\n".join(page.read_text() for page in sorted(pages.glob("*.txt")))
     found = set(re.findall(r"""-H ['"]([\w-]+): ([^'"]+)['"]""", text))
     return {(name, value) for name, value in found if name != "Authorization"}
@@ -203,11 +209,7 @@ def test_unprefixed_item_types_are_the_drift_in_page_003() -> None:
 
 
 def test_fixtures_are_verbatim_copies_of_the_reference_pages() -> None:
-    pages = ROOT.parent / "shared" / "api-reference"
-    if not pages.is_dir():
-        pytest.skip(
-            f"reference pages not present at {pages} (they sit beside the repository in CI)"
-        )
+    pages = _reference_pages()
     import json
 
     decoder = json.JSONDecoder()
