@@ -29,8 +29,9 @@ from chatkit_threads_spec.rules import check_param
 from ._exceptions import APIError, ResponseValidationError
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage, _Walk
 from ._response import RawResponse
-from ._schema import Spec, check
+from ._schema import Spec
 from ._secrets import redact, scrub
+from ._strict import check
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -200,7 +201,7 @@ def _parser(op: Operation, strict: bool) -> _Parse:
         data = _decode(response, secret)
         try:
             if strict:
-                check(spec, data, what=what)
+                check(spec.name, data, what=what)
             identity(response, data, secret)
             return build(data)
         except ResponseValidationError as exc:

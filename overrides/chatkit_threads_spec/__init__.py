@@ -23,14 +23,10 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._build import build_parameter, build_spec
 from ._errors import SpecError
-from ._load import parse_document, read_document
 from ._model import Link, Operation, Parameter, Resource, Response, Spec
-from ._names import python_name
-from ._refs import resolve
 from ._schemas import (
     AnySchema,
     ArraySchema,
@@ -67,6 +63,34 @@ __all__ = [
     "spec_path",
 ]
 
+if TYPE_CHECKING:
+    from ._build import build_parameter, build_spec
+    from ._load import parse_document
+    from ._names import python_name
+    from ._refs import resolve
+
+# What reading a document needs is imported on first use (PEP 562): the client imports
+# this package for the model's classes only, through its generated operation table.
+_LAZY = {
+    "build_parameter": "._build",
+    "build_spec": "._build",
+    "parse_document": "._load",
+    "python_name": "._names",
+    "resolve": "._refs",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
 SPEC_FILE_NAME = "chatkit-threads.yaml"
 """The document's file name, in the checkout's ``openapi/`` and in a wheel."""
 
@@ -92,6 +116,8 @@ def load_document(path: str | Path | None = None) -> dict[str, Any]:
     """The raw parsed document at ``path`` (default: ``spec_path()``), a fresh copy.
 
     For tools that read OpenAPI themselves; everything else uses ``load_spec``."""
+    from ._load import read_document
+
     return read_document(spec_path() if path is None else path)
 
 
@@ -110,6 +136,9 @@ def load_spec(path: str | Path | None = None) -> Spec:
 
 @functools.lru_cache(maxsize=16)
 def _load_cached(path: str, mtime_ns: int, size: int) -> Spec:
+    from ._build import build_spec
+    from ._load import read_document
+
     document = read_document(path)
     try:
         return build_spec(document)

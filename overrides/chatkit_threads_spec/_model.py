@@ -1,6 +1,6 @@
 """The spec model: operations, parameters, responses, links, and the whole ``Spec``.
 
-Frozen dataclasses, built from the document by ``load_spec`` (``_build``) or written as
+Frozen records (``_record``), built from the document by ``load_spec`` (``_build``) or written as
 literals by ``scripts/generate`` (``chatkit_threads_api.spec_constants``), so the client
 has the same objects without reading YAML.
 """
@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import SpecError
-from ._schemas import Schema
+from ._record import EMPTY, record
+
+if TYPE_CHECKING:
+    from ._schemas import Schema
 
 __all__ = ["Link", "Operation", "Parameter", "Resource", "Response", "Spec"]
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Parameter:
     """A parameter of an operation: its name on the wire and in Python, and its rules.
 
@@ -57,19 +59,19 @@ class Parameter:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Link:
     """An OpenAPI link of a response: a value of it feeds another operation."""
 
     name: str
     operation_id: str
-    parameters: Mapping[str, str] = field(default_factory=dict)
+    parameters: Mapping[str, str] = EMPTY
     """Parameter name -> runtime expression (``$response.body#/id``)."""
     status: str = "200"
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Response:
     """One declared response of an operation."""
 
@@ -82,7 +84,7 @@ class Response:
     """The names of the headers it declares."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Operation:
     """An operation: method, path template, parameters, responses, and what the client
     derives from them (its method and resource, the success schema, pagination)."""
@@ -94,7 +96,7 @@ class Operation:
     """The template as the document writes it (``/chatkit/threads/{thread_id}``)."""
     parameters: tuple[Parameter, ...] = ()
     """Path-level and operation-level ones, merged (the operation's win)."""
-    responses: Mapping[str, Response] = field(default_factory=dict)
+    responses: Mapping[str, Response] = EMPTY
     method_name: str | None = None
     """The client method (``x-python-method``)."""
     resource: str | None = None
@@ -121,7 +123,7 @@ class Operation:
         """The parameter ``name`` in ``location``, or ``None``."""
         return next((p for p in self.parameters_in(location) if p.name == name), None)
 
-    # Cached (the instance dict of a frozen dataclass is still writable by
+    # Cached (the instance dict of a frozen record is still writable by
     # cached_property): the client and the mock read these on every request.
     @functools.cached_property
     def _by_location(self) -> dict[str, tuple[Parameter, ...]]:
@@ -151,7 +153,7 @@ class Operation:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Resource:
     """A kind of object the spec's GET operations return (a page's entries included)."""
 
@@ -163,7 +165,7 @@ class Resource:
     """The path parameter of the listing it belongs to (``thread_id``), or ``None``."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Spec:
     """The whole document, as typed objects."""
 
@@ -172,10 +174,10 @@ class Spec:
     base_url: str
     """The first server's URL, without a trailing ``/`` (``""`` when none)."""
     operations: tuple[Operation, ...]
-    schemas: Mapping[str, Schema] = field(default_factory=dict)
+    schemas: Mapping[str, Schema] = EMPTY
     """``#/components/schemas``, name -> schema, in the document's order."""
     title: str = ""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = EMPTY
     """The document's tags (the client's resources), name -> description."""
 
     def operation(self, operation_id: str) -> Operation:

@@ -7,11 +7,11 @@ reference that leads back to itself, points nowhere or outside the document is a
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from ._errors import SpecError
+from ._record import replace
 from ._schemas import (
     SCALAR_KINDS,
     AnySchema,
@@ -217,4 +217,4 @@ def _desc(schema: Schema) -> str:
 
 
 def _replace(schema: Schema, **changes: Any) -> Schema:
-    return dataclasses.replace(schema, **changes)
+    return replace(schema, **changes)

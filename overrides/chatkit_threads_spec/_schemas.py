@@ -9,8 +9,9 @@ and says which named type a value is. ``[X, null]`` (as a type list or a ``oneOf
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, TypeAlias
+
+from ._record import EMPTY, record
 
 __all__ = [
     "SCALAR_KINDS",
@@ -27,7 +28,7 @@ SCALAR_KINDS = ("string", "integer", "number", "boolean", "null")
 """The JSON Schema types a ``ScalarSchema`` has."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class ScalarSchema:
     """A string, integer, number, boolean (or null) with its rules."""
 
@@ -47,13 +48,13 @@ class ScalarSchema:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class ObjectSchema:
     """A JSON object: its properties (in the spec's order) and which are required.
 
     Without properties it is a free-form object (any JSON object)."""
 
-    properties: Mapping[str, Schema] = field(default_factory=dict)
+    properties: Mapping[str, Schema] = EMPTY
     required: tuple[str, ...] = ()
     nullable: bool = False
     name: str | None = None
@@ -61,7 +62,7 @@ class ObjectSchema:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class ArraySchema:
     """A JSON array whose every element is ``items``."""
 
@@ -72,7 +73,7 @@ class ArraySchema:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class UnionSchema:
     """A ``oneOf``/``anyOf``; discriminated when ``discriminator`` names the property
     whose value picks the variant (``mapping``: value -> component schema name, as the
@@ -81,7 +82,7 @@ class UnionSchema:
 
     variants: tuple[Schema, ...]
     discriminator: str | None = None
-    mapping: Mapping[str, str] = field(default_factory=dict)
+    mapping: Mapping[str, str] = EMPTY
     nullable: bool = False
     name: str | None = None
     unknown_class: str | None = None
@@ -89,7 +90,7 @@ class UnionSchema:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class RefSchema:
     """The component schema ``name`` (a ``$ref`` to ``#/components/schemas/name``)."""
 
@@ -98,7 +99,7 @@ class RefSchema:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class AnySchema:
     """Any JSON value (no ``type``, or a construct the model does not break down,
     such as ``allOf`` or ``not``: ``keyword`` names it)."""

@@ -4,9 +4,11 @@ objects as ``load_spec()`` gives, without reading YAML."""
 
 from __future__ import annotations
 
-import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
+
+from ._record import field_defaults
 
 __all__ = ["literal", "model_classes"]
 
@@ -15,18 +17,13 @@ def literal(value: Any) -> str:
     """Source text that evaluates to ``value`` (model objects, tuples, dicts, scalars),
     given the model classes it uses in scope (``model_classes``). Dataclass fields equal
     to their default are left out; the rest are keyword arguments."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        args = []
-        for item in dataclasses.fields(value):
-            current = getattr(value, item.name)
-            if item.default is not dataclasses.MISSING and current == item.default:
-                continue
-            if (
-                item.default_factory is not dataclasses.MISSING
-                and current == item.default_factory()
-            ):
-                continue
-            args.append(f"{item.name}={literal(current)}")
+    defaults = field_defaults(value)
+    if defaults is not None:
+        args = [
+            f"{name}={literal(getattr(value, name))}"
+            for name, default in defaults.items()
+            if default is ... or getattr(value, name) != default
+        ]
         return f"{type(value).__name__}({', '.join(args)})"
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
@@ -35,6 +32,8 @@ def literal(value: Any) -> str:
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
         return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"no literal for {value!r}")
     if value is None or isinstance(value, bool | int | float | str):
         return repr(value)
     raise TypeError(f"no literal for a {type(value).__name__}: {value!r}")
@@ -46,9 +45,10 @@ def model_classes(value: Any) -> set[str]:
     stack = [value]
     while stack:
         current = stack.pop()
-        if dataclasses.is_dataclass(current) and not isinstance(current, type):
+        defaults = field_defaults(current)
+        if defaults is not None:
             found.add(type(current).__name__)
-            stack.extend(getattr(current, f.name) for f in dataclasses.fields(current))
+            stack.extend(getattr(current, name) for name in defaults)
         elif isinstance(current, Mapping):
             stack.extend(current.keys())
             stack.extend(current.values())

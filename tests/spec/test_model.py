@@ -257,3 +257,20 @@ def test_a_spec_error_names_the_file(tmp_path: Path) -> None:
         load_spec(path)
     with pytest.raises(SpecError, match="cannot read"):
         load_spec(tmp_path / "missing.yaml")
+
+
+def test_model_objects_are_frozen_records() -> None:
+    param = Parameter("limit", "limit", "integer", minimum=0)
+    assert param == Parameter(name="limit", python_name="limit", kind="integer", minimum=0)
+    assert param != Parameter("limit", "limit", "integer")
+    assert hash(param) == hash(Parameter("limit", "limit", "integer", minimum=0))
+    assert repr(param).startswith("Parameter(name='limit', python_name='limit', kind='integer'")
+    with pytest.raises(AttributeError, match="frozen"):
+        param.minimum = 1  # type: ignore[misc]
+    assert copy.deepcopy(param) == param and copy.copy(param) == param
+    with pytest.raises(TypeError, match="missing argument 'kind'"):
+        Parameter("limit", "limit")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected argument 'minimun'"):
+        Parameter("limit", "limit", "integer", minimun=0)  # type: ignore[call-arg]
+    op = load_spec().operation("listThreads")
+    assert copy.deepcopy(op) == op and op.query is op.query  # cached per object
