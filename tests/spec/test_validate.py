@@ -190,3 +190,25 @@ def test_strict_mode_reports_the_validators_paths(model: Any, name: str, body: A
         model.from_dict(body, strict=True)
     assert caught.value.errors == expected
     assert caught.value.paths == [p.path for p in expected]
+
+
+def test_recursive_schemas_are_checked_to_any_depth() -> None:
+    from chatkit_threads_spec import RefSchema, build_spec
+
+    node = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+        },
+    }
+    spec = build_spec({"openapi": "3.1.0", "paths": {}, "components": {"schemas": {"Node": node}}})
+    tree = {"name": "a", "children": [{"name": "b", "children": [{"children": []}]}]}
+    assert problems("Node", tree, spec=spec) == [
+        ("$.children[0].children[0].name", "required field is missing")
+    ]
+    nullable = RefSchema("Node", nullable=True)
+    assert problems(nullable, None, spec=spec) == []
+    assert problems(ObjectSchema({"n": nullable}), {"n": None}, spec=spec) == []
+    assert problems("Node", None, spec=spec) == [("$", "expected object, got null")]
