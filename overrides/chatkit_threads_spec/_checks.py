@@ -212,7 +212,8 @@ class _Compiler:
 
     def union(self, schema: UnionSchema) -> _Check:
         nullable = schema.nullable
-        if schema.discriminator is None:
+        table = self.dispatch(schema)
+        if table is None:
             variants = [self.check(v) for v in schema.variants]
             count = len(variants)
 
@@ -227,10 +228,10 @@ class _Compiler:
                 found.append(Problem(path, f"matches none of the {count} schemas allowed here"))
 
             return any_of
-        prop, name = schema.discriminator, _words(schema.name or "union")
-        mapping = {value: self.named(target) for value, target in schema.mapping.items()}
-        aliases = _aliases(schema.mapping)
-        choices = ", ".join(schema.mapping)
+        prop, name = str(schema.discriminator), _words(schema.name or "union")
+        mapping = {value: self.named(target) for value, target in table.items()}
+        aliases = _aliases(table)
+        choices = ", ".join(table)
 
         def check_union(value: Any, path: str, found: list[Problem]) -> None:
             if type(value) is not dict:
@@ -267,6 +268,30 @@ class _Compiler:
                 )
 
         return check_union
+
+    def dispatch(self, schema: UnionSchema) -> dict[str, str] | None:
+        """Discriminator value -> variant schema name, or ``None`` when the union is not
+        discriminated by references. A variant the mapping leaves out is found by the
+        single value its discriminator property allows (else by its name, as OpenAPI's
+        implicit mapping has it)."""
+        if schema.discriminator is None or not all(
+            isinstance(v, RefSchema) for v in schema.variants
+        ):
+            return None
+        table = dict(schema.mapping)
+        for variant in schema.variants:
+            assert isinstance(variant, RefSchema)
+            if variant.name in table.values():
+                continue
+            target = self.component(variant.name)
+            prop = (
+                target.properties.get(schema.discriminator)
+                if isinstance(target, ObjectSchema)
+                else None
+            )
+            value = prop.single_value if isinstance(prop, ScalarSchema) else None
+            table.setdefault(variant.name if value is None else str(value), variant.name)
+        return table
 
     def anything(self, schema: AnySchema) -> _Check:
         if schema.keyword != "not":

@@ -212,3 +212,48 @@ def test_recursive_schemas_are_checked_to_any_depth() -> None:
     assert problems(nullable, None, spec=spec) == []
     assert problems(ObjectSchema({"n": nullable}), {"n": None}, spec=spec) == []
     assert problems("Node", None, spec=spec) == [("$", "expected object, got null")]
+
+
+def test_a_discriminator_without_a_full_mapping_dispatches_on_the_variants_values() -> None:
+    # As OpenAI's published document writes unions: an inline oneOf whose variants fix
+    # `type` with a one-value enum, a discriminator with no mapping.
+    from chatkit_threads_spec import build_spec
+
+    def variant(kind: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"type": "string", "enum": [kind]}, "n": {"type": "integer"}},
+        }
+
+    holder = {
+        "type": "object",
+        "properties": {
+            "object": {"type": "string", "enum": ["holder"]},
+            "status": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/On"},
+                    {"$ref": "#/components/schemas/Off"},
+                ],
+                "discriminator": {"propertyName": "type"},
+                "nullable": True,
+            },
+        },
+    }
+    spec = build_spec(
+        {
+            "openapi": "3.1.0",
+            "paths": {},
+            "components": {
+                "schemas": {"Holder": holder, "On": variant("on"), "Off": variant("off")}
+            },
+        }
+    )
+    assert problems("Holder", {"status": {"type": "off", "n": 1}}, spec=spec) == []
+    assert problems("Holder", {"status": None}, spec=spec) == []  # OpenAPI 3.0's nullable
+    assert problems("Holder", {"status": {"type": "on", "n": "1"}}, spec=spec) == [
+        ("$.status.n", "expected integer, got string")
+    ]
+    assert problems("Holder", {"status": {"type": "dim"}}, spec=spec) == [
+        ("$.status.type", "unknown union type 'dim'; expected one of on, off")
+    ]
