@@ -115,12 +115,11 @@ class _BasePage(Generic[T]):
         return ("before", self.first_id) if self._backward else ("after", self.last_id)
 
     def next_page_info(self) -> PageInfo | None:
-        """The next page's cursor (``PageInfo.params``), or ``None`` when this page says
-        no page follows or names no cursor. Requests nothing and checks no cursor."""
+        """The cursor that would continue after this page (``PageInfo.params``), or
+        ``None`` when the page names none; as in the SDK it does not look at ``has_more``
+        (``has_next_page()`` does). Requests nothing and checks no cursor."""
         key, cursor = self._cursor()
-        if not self.has_more or not self.data or cursor is None:
-            return None
-        return PageInfo(params={key: cursor})
+        return None if cursor is None else PageInfo(params={key: cursor})
 
     def _next_params(self) -> dict[str, Any]:
         if not self.has_more:

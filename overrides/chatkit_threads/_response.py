@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._body import aread_bounded, read_bounded
-from ._exceptions import APIConnectionError, APITimeoutError
+from ._exceptions import APIConnectionError, APITimeoutError, ChatKitError
 from ._secrets import redact
 
 __all__ = [
@@ -140,8 +140,14 @@ def _stream_error(streamed: _Streamed[Any], exc: httpx.TransportError) -> APICon
     return APIConnectionError(request=request, message=f"Connection error: {detail}")
 
 
+_CONSUMED = (
+    "The body was already streamed (iter_bytes/iter_text/iter_lines), so it cannot be "
+    "read whole; call read() before iterating to have both"
+)
+
+
 class _Streamed(_ResponseInfo, Generic[T]):
-    __slots__ = ("_limit", "_parsed", "_parser", "_secret")
+    __slots__ = ("_limit", "_parsed", "_parser", "_read", "_secret")
 
     def __init__(
         self,
@@ -155,6 +161,7 @@ class _Streamed(_ResponseInfo, Generic[T]):
         self._limit = limit
         self._secret = secret
         self._parsed: object = _UNPARSED
+        self._read = False
 
 
 class StreamedResponse(_Streamed[T]):
@@ -170,8 +177,12 @@ class StreamedResponse(_Streamed[T]):
 
     def read(self) -> bytes:
         """Read the whole body (once; later calls give the same bytes)."""
-        if not self.http_response.is_stream_consumed:
-            read_bounded(self.http_response, self._limit)
+        if not self._read:
+            try:
+                read_bounded(self.http_response, self._limit)
+            except httpx.StreamConsumed:
+                raise ChatKitError(_CONSUMED) from None
+            self._read = True
         return self.http_response.content
 
     def text(self) -> str:
@@ -224,8 +235,12 @@ class AsyncStreamedResponse(_Streamed[T]):
 
     async def read(self) -> bytes:
         """Read the whole body (once; later calls give the same bytes)."""
-        if not self.http_response.is_stream_consumed:
-            await aread_bounded(self.http_response, self._limit)
+        if not self._read:
+            try:
+                await aread_bounded(self.http_response, self._limit)
+            except httpx.StreamConsumed:
+                raise ChatKitError(_CONSUMED) from None
+            self._read = True
         return self.http_response.content
 
     async def text(self) -> str:
