@@ -14,21 +14,20 @@ import httpx
 
 from ._body import aread_bounded, read_bounded
 from ._client_base import BaseClient, Beta, check_max_retries
+from ._http import ASYNC_CLIENTS, HTTP_ERRORS, NOT_SENT, SYNC_CLIENTS, TRANSPORT_ERRORS
 from ._operations import RequestOptions
 from ._resources import AsyncThreads, Threads
 
 __all__ = ["AsyncChatKit", "ChatKit"]
 
-# Transport errors raised before the request could reach the server; any other one
-# (a read error, a broken connection) may come after the server acted on it.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-
-def _may_have_applied(exc: httpx.TransportError | None, response: httpx.Response | None) -> bool:
-    """Whether a failed attempt may have been carried out by the server all the same."""
+def _may_have_applied(exc: Exception | None, response: httpx.Response | None) -> bool:
+    """Whether a failed attempt may have been carried out by the server all the same:
+    a transport error other than one raised before sending (``NOT_SENT``: any other, a
+    read error or a broken connection, may come after the server acted on it)."""
     if response is not None:
         return response.status_code >= 500 and response.status_code != 503
-    return not isinstance(exc, _NOT_SENT)
+    return not isinstance(exc, NOT_SENT)
 
 
 class ChatKit(BaseClient[httpx.Client]):
@@ -40,7 +39,8 @@ class ChatKit(BaseClient[httpx.Client]):
     ``OPENAI_ORG_ID``/``OPENAI_PROJECT_ID``. ``default_headers`` are added to every
     request and override the client's own (including ``OpenAI-Beta``); ``default_query``
     is added to every query. ``http_client`` lets you bring a configured ``httpx.Client``
-    (proxies, transport...); the client closes only a pool it created itself.
+    or ``httpx2.Client`` (proxies, transport...); the client closes only a pool it
+    created itself, which is an ``httpx.Client``.
     ``strict=True`` validates every response against the spec. ``retry_policy`` tunes
     backoff (and injects sleep/clock in tests).
 
@@ -51,6 +51,7 @@ class ChatKit(BaseClient[httpx.Client]):
     """
 
     _http_class = httpx.Client
+    _http_classes = SYNC_CLIENTS
     _threads_class = Threads
     threads: Threads
     """The thread operations (``list``, ``retrieve``, ``delete``, ``list_items``...)."""
@@ -108,13 +109,13 @@ class ChatKit(BaseClient[httpx.Client]):
                 response = self._http.send(request, stream=True)
                 if not stream or not response.is_success:
                     read_bounded(response, self.max_response_bytes)
-            except httpx.TransportError as exc:
+            except TRANSPORT_ERRORS as exc:
                 delay = self._retry_delay(request, None, attempt, retries)
                 error = self._connection_error(request, exc, attempt, started)  # logs it
                 if delay is None:
                     raise error from self._cause(exc)
                 maybe_applied = maybe_applied or _may_have_applied(exc, None)
-            except httpx.HTTPError as exc:
+            except HTTP_ERRORS as exc:
                 failure = self._other_error(request, exc)
                 raise failure from self._cause(exc)
             else:
@@ -140,6 +141,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
     """
 
     _http_class = httpx.AsyncClient
+    _http_classes = ASYNC_CLIENTS
     _threads_class = AsyncThreads
     threads: AsyncThreads
     """The thread operations, each awaitable (``list``/``list_items`` return a paginator)."""
@@ -197,13 +199,13 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
                 response = await self._http.send(request, stream=True)
                 if not stream or not response.is_success:
                     await aread_bounded(response, self.max_response_bytes)
-            except httpx.TransportError as exc:
+            except TRANSPORT_ERRORS as exc:
                 delay = self._retry_delay(request, None, attempt, retries)
                 error = self._connection_error(request, exc, attempt, started)  # logs it
                 if delay is None:
                     raise error from self._cause(exc)
                 maybe_applied = maybe_applied or _may_have_applied(exc, None)
-            except httpx.HTTPError as exc:
+            except HTTP_ERRORS as exc:
                 failure = self._other_error(request, exc)
                 raise failure from self._cause(exc)
             else:

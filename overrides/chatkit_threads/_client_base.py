@@ -7,10 +7,11 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeAlias, TypeVar
 
 import httpx
 
+from ._beta import Beta
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -32,15 +33,21 @@ from ._exceptions import (
     InvalidRequestError,
     make_status_error,
 )
+from ._http import INVALID_URL, TIMEOUTS, library_of, timeout_for
 from ._retries import RetryPolicy
 from ._secrets import check_header_value, redact
 from ._types import NOT_GIVEN, NotGiven, TimeoutArg
 
-__all__ = ["ApiKey", "BaseClient", "Beta", "BetaChatKit", "Timeout", "check_max_retries", "log"]
+__all__ = ["ApiKey", "BaseClient", "Beta", "Timeout", "check_max_retries", "log"]
 
 log = logging.getLogger("chatkit_threads")
 
-Timeout = float | httpx.Timeout | None
+if TYPE_CHECKING:
+    import httpx2
+
+    Timeout: TypeAlias = float | httpx.Timeout | httpx2.Timeout | None
+else:  # httpx2 is optional at run time (see `_http`)
+    Timeout = float | httpx.Timeout | None
 
 ApiKey = str | Callable[[], str] | Callable[[], Awaitable[str]]
 """An API key, or a callable returning one (awaitable for the async client), called
@@ -76,27 +83,12 @@ def _merged(
 
 
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
-_ThreadsT = TypeVar("_ThreadsT")
-
-
-class BetaChatKit(Generic[_ThreadsT]):
-    """``client.beta.chatkit``: the ``openai`` SDK's path to the same resources."""
-
-    __slots__ = ("threads",)
-
-    def __init__(self, threads: _ThreadsT) -> None:
-        self.threads = threads
-        """The very object that is ``client.threads``."""
-
-
-class Beta(Generic[_ThreadsT]):
-    """``client.beta``: so ``client.beta.chatkit.threads`` is ``client.threads``, as
-    code written for the ``openai`` SDK spells it."""
-
-    __slots__ = ("chatkit",)
-
-    def __init__(self, threads: _ThreadsT) -> None:
-        self.chatkit = BetaChatKit(threads)
+# What building a request may raise: a header that cannot be encoded, a URL refused,
+# a timeout of a type neither library takes.
+_BUILD_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, *INVALID_URL)
+if TYPE_CHECKING:
+    # An httpx2 client is taken as well (the openai SDK's stack; see `_http`).
+    HttpClient2: TypeAlias = httpx2.Client | httpx2.AsyncClient
 
 
 class BaseClient(Generic[_HttpT]):
@@ -105,6 +97,9 @@ class BaseClient(Generic[_HttpT]):
     its resource class."""
 
     _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+    """The class of the pool the client creates when given no ``http_client``."""
+    _http_classes: ClassVar[tuple[type[Any], ...]]
+    """The classes an ``http_client`` may be (httpx's, and httpx2's when installed)."""
     _threads_class: ClassVar[type[Any]]
 
     api_key: str
@@ -133,15 +128,15 @@ class BaseClient(Generic[_HttpT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
-        http_client: _HttpT | None = None,
+        http_client: _HttpT | HttpClient2 | None = None,
         strict: bool = False,
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         http_class = self._http_class
-        if http_client is not None and not isinstance(http_client, http_class):
+        if http_client is not None and not isinstance(http_client, self._http_classes):
             raise TypeError(
-                f"http_client must be an httpx.{http_class.__name__}, "
+                f"http_client must be an httpx.{http_class.__name__} (or httpx2's), "
                 f"got {type(http_client).__name__}"
             )
         owns_http_client = http_client is None
@@ -171,11 +166,14 @@ class BaseClient(Generic[_HttpT]):
         # A client we create carries the headers itself, so a request needs none of its
         # own; an injected client has its own defaults, so ours go with every request.
         self._request_headers: httpx.Headers | None = None if owns_http_client else self._headers
+        # httpx2 keeps httpx's API: one code path drives either (see `_http`).
         self._http: _HttpT = (
-            http_client
+            http_client  # type: ignore[assignment]
             if http_client is not None
-            else http_class(headers=self._headers, timeout=timeout)  # type: ignore[assignment]
+            else http_class(headers=self._headers, timeout=timeout_for(httpx, timeout))
         )
+        self._library = library_of(self._http)
+        self._http_timeout = timeout_for(self._library, timeout)
         self.threads = self._threads_class(self)
         self.beta = Beta(self.threads)
 
@@ -192,7 +190,7 @@ class BaseClient(Generic[_HttpT]):
         project: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-        http_client: _HttpT | None = None,
+        http_client: _HttpT | HttpClient2 | None = None,
         max_retries: int | NotGiven | None = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         set_default_headers: Mapping[str, str] | None = None,
@@ -289,9 +287,11 @@ class BaseClient(Generic[_HttpT]):
                 url,
                 params=params,
                 headers=headers,
-                timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+                timeout=self._http_timeout
+                if isinstance(timeout, NotGiven)
+                else timeout_for(self._library, timeout),
             )
-        except (ValueError, httpx.InvalidURL) as exc:
+        except _BUILD_ERRORS as exc:
             # Raised before anything is sent: a header that cannot be encoded, a URL
             # httpx rejects (a bad base_url); a ChatKitError like every call's failure.
             message = redact(f"Cannot build the {method} request: {exc}", self.api_key)
@@ -367,7 +367,7 @@ class BaseClient(Generic[_HttpT]):
         text = str(exc)
         return exc if redact(text, self.api_key) == text else None
 
-    def _other_error(self, request: httpx.Request, exc: httpx.HTTPError) -> APIError:
+    def _other_error(self, request: httpx.Request, exc: Exception) -> APIError:
         """An httpx failure that is neither a transport error nor retried (a body that
         does not decode, too many redirects)."""
         detail = redact(str(exc) or type(exc).__name__, self.api_key)
@@ -390,6 +390,6 @@ class BaseClient(Generic[_HttpT]):
             attempt + 1,
             elapsed_ms,
         )
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, TIMEOUTS):
             return APITimeoutError(request=request, message=f"Request timed out: {detail}")
         return APIConnectionError(request=request, message=f"Connection error: {detail}")

@@ -18,7 +18,6 @@ three things, so they cannot disagree:
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Mapping
 from types import MemberDescriptorType
 from typing import Any, ClassVar, Self
@@ -29,6 +28,7 @@ from chatkit_threads_api.types import UNSET as _GENERATED_UNSET
 from chatkit_threads_api.types import Unset
 
 from ._exceptions import ResponseValidationError
+from ._sdk_models import SDKModel, SDKUnknown
 
 __all__ = [
     "UNSET",
@@ -550,7 +550,7 @@ def check(spec: Spec | Union, data: Any, *, what: str) -> None:
         raise ResponseValidationError(errors, what=what)
 
 
-class Model:
+class Model(SDKModel):
     """Mixin giving a generated attrs class the table-driven ``from_dict``/``to_dict``."""
 
     # Empty slots keep the generated classes' slotted layout (no per-instance __dict__).
@@ -577,20 +577,9 @@ class Model:
             out["type"] = wire_type
         return out
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """``to_dict()`` as JSON text, indented by 2 by default (as the openai SDK's)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-    @property
-    def _request_id(self) -> str | None:
-        """The ``x-request-id`` of the response this model was parsed from (``None`` for
-        a nested model, or one built by ``from_dict``), as in the openai SDK."""
-        headers = getattr(self, "_response_headers", None)
-        return None if headers is None else headers.get("x-request-id")
-
 
 @attrs.define
-class Unknown:
+class Unknown(SDKUnknown):
     """Base of the ``Unknown*`` models: a union variant this version of the spec does not know."""
 
     raw: dict[str, Any]
@@ -600,25 +589,6 @@ class Unknown:
     def type_(self) -> Any:
         """The ``type`` the server sent (``None`` when it sent none)."""
         return self.raw.get("type")
-
-    @property
-    def type(self) -> Any:
-        """``type_`` under its wire name, as the openai SDK spells it."""
-        return self.raw.get("type")
-
-    @property
-    def object(self) -> Any:
-        """The ``object`` the server sent (``None`` when it sent none)."""
-        return self.raw.get("object")
-
-    @property
-    def _request_id(self) -> str | None:
-        """Always ``None``: an unknown variant is never a whole response."""
-        return None
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The JSON object as received, as text (indented by 2 by default)."""
-        return json.dumps(self.raw, indent=indent, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any], *, strict: bool = False) -> Self:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import httpx
 
@@ -25,6 +25,11 @@ class NotGiven:
 NOT_GIVEN: Final = NotGiven()
 """An argument left out (the client's own setting applies)."""
 
-TimeoutArg = float | httpx.Timeout | None | NotGiven
-"""A timeout: seconds, an ``httpx.Timeout``, ``None`` for no timeout at all, or
-``NOT_GIVEN`` (the default) for the client's."""
+if TYPE_CHECKING:
+    import httpx2
+
+    TimeoutArg: TypeAlias = float | httpx.Timeout | httpx2.Timeout | NotGiven | None
+else:  # httpx2 is optional at run time (see `_http`)
+    TimeoutArg = float | httpx.Timeout | NotGiven | None
+"""A timeout: seconds, an ``httpx.Timeout`` (or httpx2's), ``None`` for no timeout at
+all, or ``NOT_GIVEN`` (the default) for the client's."""

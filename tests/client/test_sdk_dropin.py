@@ -1,9 +1,10 @@
 """The drop-in promise of issue 26: programs written for the openai SDK's ChatKit threads
 run unchanged on ``ChatKit``/``AsyncChatKit`` and give the same data and errors.
 
-Every program (``dropin_programs``) runs twice against the bundled mock, once with
-``openai.OpenAI`` (or ``AsyncOpenAI``) and once with ``chatkit_threads.ChatKit`` (or
-``AsyncChatKit``), each on its own key (the mock gives each key its own copy of the seed
+Every program (``dropin_programs``) runs against the bundled mock with
+``openai.OpenAI`` (or ``AsyncOpenAI``), with ``chatkit_threads.ChatKit`` (or
+``AsyncChatKit``), and with this client over an httpx2 pool (the SDK's stack, as
+``http_client``), each deleting on its own key (the mock gives each key its own copy of the seed
 data, so a delete made by one cannot disturb the other; reads share one key, as the mock
 spells ids per key); the results must be equal.
 """
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
+import httpx2
 import openai
 import pytest
 
@@ -24,15 +26,27 @@ from chatkit_threads_mock import MockServer
 from tests.client import dropin_programs as programs
 
 READER = "sk-dropin-reader"
-DELETERS = ("sk-dropin-sdk-deleter", "sk-dropin-our-deleter")
+DELETERS = ("sk-dropin-sdk-deleter", "sk-dropin-our-deleter", "sk-dropin-httpx2-deleter")
 KEYS = (READER, *DELETERS)
-SYNC = {
+
+
+def _on_httpx2(**kwargs: Any) -> chatkit_threads.ChatKit:
+    return chatkit_threads.ChatKit(http_client=httpx2.Client(), **kwargs)
+
+
+def _on_async_httpx2(**kwargs: Any) -> chatkit_threads.AsyncChatKit:
+    return chatkit_threads.AsyncChatKit(http_client=httpx2.AsyncClient(), **kwargs)
+
+
+SYNC: dict[str, tuple[Any, ModuleType]] = {
     "openai": (openai.OpenAI, openai),
     "chatkit_threads": (chatkit_threads.ChatKit, chatkit_threads),
+    "chatkit_threads on httpx2": (_on_httpx2, chatkit_threads),
 }
-ASYNC = {
+ASYNC: dict[str, tuple[Any, ModuleType]] = {
     "openai": (openai.AsyncOpenAI, openai),
     "chatkit_threads": (chatkit_threads.AsyncChatKit, chatkit_threads),
+    "chatkit_threads on httpx2": (_on_async_httpx2, chatkit_threads),
 }
 
 
@@ -52,14 +66,16 @@ def _run(server: MockServer, program: programs.Program, keys: tuple[str, ...]) -
 
 @pytest.mark.parametrize("program", programs.READ_PROGRAMS, ids=lambda p: p.__name__)
 def test_same_program_same_result(server: MockServer, program: programs.Program) -> None:
-    results = _run(server, program, (READER, READER))
+    results = _run(server, program, (READER,) * len(SYNC))
     assert results["chatkit_threads"] == results["openai"]
+    assert results["chatkit_threads on httpx2"] == results["openai"]
     assert results["openai"]  # a program that returned nothing would prove nothing
 
 
 def test_deleting_gives_the_same_results(server: MockServer) -> None:
     results = _run(server, programs.delete_then_missing, DELETERS)
     assert results["chatkit_threads"] == results["openai"]
+    assert results["chatkit_threads on httpx2"] == results["openai"]
 
 
 @pytest.mark.parametrize("name", SYNC)
@@ -78,11 +94,11 @@ def test_sdk_names_are_the_same_objects(name: str) -> None:
 def test_a_refused_argument_is_caught_as_the_base_error(server: MockServer, limit: int) -> None:
     # The SDK sends it and gets a 400; this client refuses it first (a README
     # difference), with an error that SDK-style `except OpenAIError` still catches.
-    for name, (make, module) in SYNC.items():
+    for make, module in SYNC.values():
         with make(api_key=READER, base_url=server.base_url) as client:
             with pytest.raises(module.OpenAIError) as info:
                 client.beta.chatkit.threads.list(limit=limit)
-            if name == "chatkit_threads":
+            if module is chatkit_threads:
                 assert isinstance(info.value, ValueError)
                 assert isinstance(info.value, chatkit_threads.InvalidArgumentError)
                 assert info.value.param == "limit"
@@ -140,3 +156,4 @@ def test_async_program_same_result(server: MockServer) -> None:
 
     results = asyncio.run(both())
     assert results["chatkit_threads"] == results["openai"]
+    assert results["chatkit_threads on httpx2"] == results["openai"]

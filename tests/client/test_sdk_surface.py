@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
+import httpx2
 import pytest
 
 from chatkit_threads import (
     NOT_GIVEN,
+    APIConnectionError,
     APIKeyProviderError,
+    APITimeoutError,
     ChatKit,
     ChatKitError,
     InternalServerError,
@@ -289,3 +293,61 @@ def test_reading_a_streamed_body_twice_is_a_library_error() -> None:
         assert b"".join(response.iter_bytes())
         with pytest.raises(ChatKitError, match="already streamed"):
             response.read()
+
+
+# --- httpx2: the same code path over the SDK's HTTP stack --------------------------------
+
+
+def _httpx2_client(handler: Callable[[httpx2.Request], httpx2.Response], **kwargs: Any) -> ChatKit:
+    transport = httpx2.MockTransport(handler)
+    kwargs.setdefault("api_key", API_KEY)
+    kwargs.setdefault("base_url", "https://api.test/v1")
+    return ChatKit(http_client=httpx2.Client(transport=transport), **kwargs)
+
+
+def test_httpx2_transport_errors_are_retried_and_mapped(policy: RetryPolicy) -> None:
+    attempts: list[str] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        attempts.append(request.method)
+        if len(attempts) < 3:
+            raise httpx2.ConnectError("refused")
+        return httpx2.Response(200, json=thread("cthr_1"))
+
+    client = _httpx2_client(handler, retry_policy=policy)
+    assert client.threads.retrieve("cthr_1").id == "cthr_1"
+    assert len(attempts) == 3
+
+    def timing_out(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ReadTimeout("slow")
+
+    with pytest.raises(APITimeoutError):
+        _httpx2_client(timing_out, retry_policy=policy).threads.retrieve("cthr_1")
+    # A real httpx2 pool, refused on a closed port of this machine.
+    refused = ChatKit(
+        api_key=API_KEY, base_url="http://127.0.0.1:1/v1", http_client=httpx2.Client()
+    )
+    with pytest.raises(APIConnectionError):
+        refused.threads.retrieve("x", max_retries=0)
+
+
+def test_timeouts_cross_between_the_libraries() -> None:
+    seen: list[object] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx2.Response(200, json=thread("cthr_1"))
+
+    client = _httpx2_client(handler)  # the default timeout is an httpx.Timeout
+    client.threads.retrieve("cthr_1")
+    client.threads.retrieve("cthr_1", timeout=httpx.Timeout(3.0))
+    client.threads.retrieve("cthr_1", timeout=httpx2.Timeout(4.0))
+    assert [t["read"] for t in seen] == [60.0, 3.0, 4.0]  # type: ignore[index]
+    plain, recorder = make_client(fake_api())
+    plain.threads.retrieve("cthr_001", timeout=httpx2.Timeout(5.0))
+    assert recorder.requests[0].extensions["timeout"]["read"] == 5.0
+
+
+def test_an_http_client_of_neither_library_is_refused() -> None:
+    with pytest.raises(TypeError, match="http_client"):
+        ChatKit(api_key=API_KEY, http_client=httpx2.AsyncClient())
