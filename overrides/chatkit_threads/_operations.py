@@ -2,7 +2,7 @@
 
 The resource classes (``chatkit_threads_api.client_resources``) are generated from the
 spec: one typed method per operation, which hands this module the operation's
-description (``OperationSpec``: method, path, parameters with their rules, 200 schema,
+description (``Operation``: method, path, parameters with their rules, 200 schema,
 paginated or not), the caller's arguments and one ``RequestOptions``. From there:
 
 1. ``build_request``: check every argument against the spec (before anything is sent),
@@ -26,13 +26,12 @@ from urllib.parse import quote
 
 import httpx
 
-from chatkit_threads_api.spec_constants import OperationSpec, Param
+from chatkit_threads_spec import Operation, Parameter, rules
 
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage, _Walk
 from ._parsing import bound, parser
 from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
-from ._schema import bound_problem
 from ._types import NOT_GIVEN, TimeoutArg
 
 if TYPE_CHECKING:
@@ -83,46 +82,22 @@ class _Sender(Protocol):
 
 # --- arguments -------------------------------------------------------------------------
 
-_PY_TYPES: dict[str, tuple[type, str]] = {
-    "string": (str, "a str"),
-    "integer": (int, "an int"),
-    "number": (float, "a float"),
-    "boolean": (bool, "a bool"),
-}
 
-
-def check_param(param: Param, value: Any) -> Any:
-    """``value`` if it satisfies the spec's rules for ``param``; else
-    ``InvalidArgumentTypeError`` (a ``TypeError``: wrong type) or ``InvalidArgumentError``
-    (a ``ValueError``: outside the enum or the bounds), naming the parameter. Both are
-    ``ChatKitError``s, so ``except OpenAIError`` code catches a refused argument too."""
+def check_param(param: Parameter, value: Any) -> Any:
+    """``value`` if it satisfies the spec's rules for ``param`` (the one check, in
+    ``chatkit_threads_spec.rules``); else ``InvalidArgumentTypeError`` (a ``TypeError``:
+    wrong type) or ``InvalidArgumentError`` (a ``ValueError``: outside the enum, the
+    bounds or the pattern), naming the parameter. Both are ``ChatKitError``s, so
+    ``except OpenAIError`` code catches a refused argument too."""
     try:
-        return _check(param, value)
-    except TypeError as exc:
-        raise InvalidArgumentTypeError(str(exc), param=param.name) from None
-    except ValueError as exc:
-        raise InvalidArgumentError(str(exc), param=param.name) from None
+        return rules.check_param(param, value)
+    except rules.ParameterTypeError as exc:
+        raise InvalidArgumentTypeError(exc.message, param=exc.param) from None
+    except rules.ParameterValueError as exc:
+        raise InvalidArgumentError(exc.message, param=exc.param) from None
 
 
-def _check(param: Param, value: Any) -> Any:
-    name = param.python_name
-    expected, article = _PY_TYPES[param.kind]
-    ok = isinstance(value, expected)
-    if param.kind == "number":
-        ok = isinstance(value, int | float)
-    # bool is an int subclass; limit=True is a bug, not 1.
-    if not ok or (param.kind in ("integer", "number") and isinstance(value, bool)):
-        raise TypeError(f"{name} must be {article}, got {type(value).__name__}")
-    if param.enum is not None and value not in param.enum:
-        choices = " or ".join(repr(v) for v in param.enum)
-        raise ValueError(f"{name} must be {choices}, got {value!r}")
-    problem = bound_problem(param, value, what=name)
-    if problem is not None:
-        raise ValueError(f"{name}: {problem}")
-    return value
-
-
-def _path_segment(param: Param, value: Any) -> str:
+def _path_segment(param: Parameter, value: Any) -> str:
     value = check_param(param, value)
     # '.' and '..' survive percent-encoding and are then normalised away by URL
     # resolution: delete('..') would send DELETE /v1/chatkit.
@@ -139,7 +114,7 @@ class PreparedRequest(NamedTuple):
     """An operation call with checked arguments: what ``_send`` needs, and what a page
     needs to request its successor."""
 
-    op: OperationSpec
+    op: Operation
     url: str
     query: dict[str, Any]
     options: RequestOptions
@@ -147,7 +122,7 @@ class PreparedRequest(NamedTuple):
 
 def build_request(
     client: _Sender,
-    op: OperationSpec,
+    op: Operation,
     path_args: Mapping[str, Any],
     query_args: Mapping[str, Any],
     options: RequestOptions,
@@ -184,7 +159,7 @@ class _Resource:
 
     def _prepare(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -201,7 +176,7 @@ class SyncResource(_Resource):
 
     def _call(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -210,7 +185,7 @@ class SyncResource(_Resource):
 
     def _call_raw(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -220,14 +195,14 @@ class SyncResource(_Resource):
 
     def _call_streamed(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
     ) -> StreamedResponse[Any]:
         prepared = self._prepare(op, path_args, query_args, options)
         client = self._client
-        response = client._send(op.http_method, prepared.url, prepared.query or None, options, True)
+        response = client._send(op.method, prepared.url, prepared.query or None, options, True)
         parse = self._parse_fn(prepared, prepared.query, None, 0)
         return StreamedResponse(response, parse, client.max_response_bytes, client.api_key)
 
@@ -239,7 +214,7 @@ class SyncResource(_Resource):
         depth: int,
     ) -> RawResponse[Any]:
         op = prepared.op
-        response = self._client._send(op.http_method, prepared.url, query or None, prepared.options)
+        response = self._client._send(op.method, prepared.url, query or None, prepared.options)
         return RawResponse(response, self._parse_fn(prepared, query, pager, depth))
 
     def _parse_fn(
@@ -285,7 +260,7 @@ class AsyncResource(_Resource):
 
     def _call(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -300,7 +275,7 @@ class AsyncResource(_Resource):
 
     def _call_raw(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -310,7 +285,7 @@ class AsyncResource(_Resource):
 
     def _call_streamed(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -322,7 +297,7 @@ class AsyncResource(_Resource):
         client, op = self._client, prepared.op
         query = prepared.query
         response = await client._send(
-            op.http_method, prepared.url, query or None, prepared.options, True
+            op.method, prepared.url, query or None, prepared.options, True
         )
         parse = self._parse_fn(prepared, query, None, 0)
         return AsyncStreamedResponse(response, parse, client.max_response_bytes, client.api_key)
@@ -346,7 +321,7 @@ class AsyncResource(_Resource):
     ) -> RawResponse[Any]:
         op = prepared.op
         response = await self._client._send(
-            op.http_method, prepared.url, query or None, prepared.options
+            op.method, prepared.url, query or None, prepared.options
         )
         return RawResponse(response, self._parse_fn(prepared, query, pager, depth))
 

@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 
-from chatkit_threads_api.spec_constants import OperationSpec
+from chatkit_threads_spec import Operation
 
 from ._exceptions import APIError, ResponseValidationError
-from ._schema import Spec, check
+from ._schema import Spec
 from ._secrets import redact, scrub
+from ._strict import check
 
 __all__ = ["Parse", "bound", "parser"]
 
@@ -80,7 +81,7 @@ Parse = Callable[[httpx.Response, str], Any]
 _PARSERS: dict[tuple[str, bool], Parse] = {}
 
 
-def parser(op: OperationSpec, strict: bool) -> Parse:
+def parser(op: Operation, strict: bool) -> Parse:
     """The body parser of ``op`` (built once per operation and mode); it takes the
     response and the client's key, which no message it raises may contain."""
     key = (op.operation_id, strict)
@@ -89,7 +90,7 @@ def parser(op: OperationSpec, strict: bool) -> Parse:
         return found
     from chatkit_threads_api.client_models import SPECS
 
-    spec = SPECS[op.response]
+    spec = SPECS[str(op.response_schema)]
     build = spec.build
     identity = _identity_check(spec)
     what = f"{op.operation_id} response"
@@ -98,7 +99,7 @@ def parser(op: OperationSpec, strict: bool) -> Parse:
         data = _decode(response, secret)
         try:
             if strict:
-                check(spec, data, what=what)
+                check(spec.name, data, what=what)
             identity(response, data, secret)
             result = build(data)
             # Kept for `_request_id` (read lazily, so a call pays one attribute store).
