@@ -15,10 +15,12 @@ import pytest
 from chatkit_threads import (
     NOT_GIVEN,
     APIConnectionError,
+    APIError,
     APIKeyProviderError,
     APITimeoutError,
     ChatKit,
     ChatKitError,
+    DeletedOnRetryError,
     InternalServerError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
@@ -351,3 +353,31 @@ def test_timeouts_cross_between_the_libraries() -> None:
 def test_an_http_client_of_neither_library_is_refused() -> None:
     with pytest.raises(TypeError, match="http_client"):
         ChatKit(api_key=API_KEY, http_client=httpx2.AsyncClient())
+
+
+def test_httpx2_lost_delete_response_then_404_is_deleted_on_retry(policy: RetryPolicy) -> None:
+    attempts: list[int] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise httpx2.RemoteProtocolError("server disconnected")
+        body = {"error": {"message": "No thread found", "type": "x", "code": "not_found"}}
+        return httpx2.Response(404, json=body)
+
+    client = _httpx2_client(handler, retry_policy=policy)
+    with pytest.raises(DeletedOnRetryError) as info:
+        client.threads.delete("cthr_1")
+    assert info.value.attempts == 2 and info.value.body["code"] == "not_found"  # type: ignore[index]
+
+
+def test_httpx2_bad_url_and_undecodable_body_are_library_errors() -> None:
+    bad = ChatKit(api_key=API_KEY, base_url="http://[::1/v1", http_client=httpx2.Client())
+    with pytest.raises(ChatKitError):
+        bad.threads.retrieve("t")
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, content=b"not gzip", headers={"Content-Encoding": "gzip"})
+
+    with pytest.raises(APIError, match="DecodingError"):
+        _httpx2_client(handler).threads.retrieve("t")
