@@ -157,3 +157,19 @@ def test_async_program_same_result(server: MockServer) -> None:
     results = asyncio.run(both())
     assert results["chatkit_threads"] == results["openai"]
     assert results["chatkit_threads on httpx2"] == results["openai"]
+
+
+def test_environment_variables_are_read_as_the_sdk_reads_them(
+    server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", READER)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-dropin")
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-dropin")
+    seen = {}
+    for name, (make, _module) in SYNC.items():
+        with make() as client:
+            first = client.beta.chatkit.threads.list(limit=1).data[0].to_dict()
+            seen[name] = [client.api_key, client.organization, client.project, first]
+    assert seen["chatkit_threads"] == seen["chatkit_threads on httpx2"] == seen["openai"]
+    assert seen["openai"][:3] == [READER, "org-dropin", "proj-dropin"]
