@@ -155,7 +155,7 @@ class _BaseClient(Generic[_HttpT]):
         )
 
     def __repr__(self) -> str:
-        return (
+        return redact(
             f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
             f"strict={self.strict})"
         )

@@ -109,7 +109,7 @@ def _path_segment(param: Param, value: Any) -> str:
     if not value or value in (".", "..") or "/" in value:
         raise ValueError(
             f"{param.python_name} must be a non-empty id without '/' and not '.' or '..', "
-            f"got {value!r}"
+            f"got {redact(repr(value))}"
         )
     return quote(value, safe="")
 

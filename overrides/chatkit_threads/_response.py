@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 
 import httpx
 
+from ._secrets import redact
+
 __all__ = ["RawResponse"]
 
 T = TypeVar("T")
@@ -56,4 +58,5 @@ class RawResponse(Generic[T]):
 
     def __repr__(self) -> str:
         request = self.http_response.request
-        return f"<RawResponse [{self.status_code}] {request.method} {request.url}>"
+        # The URL may carry an echoed key (a cursor) or one passed in extra_query.
+        return redact(f"<RawResponse [{self.status_code}] {request.method} {request.url}>")
