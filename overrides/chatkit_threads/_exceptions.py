@@ -134,7 +134,9 @@ class APIStatusError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
-        self.request_id = response.headers.get("x-request-id")
+        request_id = response.headers.get("x-request-id")
+        # A server's value: it may echo the key as much as a body may.
+        self.request_id = None if request_id is None else redact(request_id)
         self.type = type
         self.param = param
         self.code = code

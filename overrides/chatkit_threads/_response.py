@@ -48,7 +48,7 @@ class RawResponse(Generic[T]):
     def request_id(self) -> str | None:
         """The ``x-request-id`` header, for support requests and logs."""
         request_id: str | None = self.http_response.headers.get("x-request-id")
-        return request_id
+        return None if request_id is None else redact(request_id)
 
     def parse(self) -> T:
         """The parsed body: the same object the method without ``with_raw_response`` returns."""

@@ -146,3 +146,26 @@ def test_hostile_framing_headers_end_as_a_chatkit_error(headers: tuple[str, ...]
                         await aclient.threads.retrieve("t")
 
             asyncio.run(main())
+
+
+@pytest.mark.parametrize(
+    "charset", ["rot13", "hex", "base64", "zlib_codec", "uu", "idna", "punycode", "utf-32", "x-no"]
+)
+@pytest.mark.parametrize("status", [200, 500])
+def test_a_hostile_charset_does_not_break_the_message(charset: str, status: int) -> None:
+    headers = {"content-type": f"application/json; charset={charset}"}
+    client, _ = make_client(
+        lambda r: httpx.Response(status, content=b"not json \xff", headers=headers), max_retries=0
+    )
+    with pytest.raises(ChatKitError, match="not json"):
+        client.threads.retrieve("t")
+
+
+def test_a_request_id_echoing_the_key_is_redacted() -> None:
+    headers = {"x-request-id": f"req-{API_KEY}"}
+    client, _ = make_client(lambda r: httpx.Response(404, json=error_body("gone"), headers=headers))
+    with pytest.raises(ChatKitError) as info:
+        client.threads.retrieve("t")
+    assert getattr(info.value, "request_id", None) == "req-<redacted>"
+    ok, _ = make_client(lambda r: json_response(200, thread("t"), **headers))
+    assert ok.threads.with_raw_response.retrieve("t").request_id == "req-<redacted>"
