@@ -90,9 +90,8 @@ def resolve_base_url(base_url: str | httpx.URL | None) -> str:
     url = str(base_url)
     authority = _AUTHORITY.match(url)
     if authority is not None and "@" in authority.group(1):
-        start, end = authority.span(1)
-        userinfo_end = start + authority.group(1).rindex("@")
-        shown = url[:start] + REDACTED + url[userinfo_end:end]
+        start = authority.start(1)
+        shown = url[:start] + REDACTED + url[start + authority.group(1).rindex("@") :]
         raise ValueError(
             f"{source} must not contain credentials ('user:password@'): the API key is the "
             f"only credential the client sends; got {shown!r} (credentials not shown)"
