@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import httpx
 
-from ._deadline import response_deadline, time_left
+from ._deadline import READ_LATE, response_deadline, time_left
 from ._decode import LimitExceeded, decoder_for
-from ._exceptions import APITimeoutError, ResponseTooLargeError
+from ._exceptions import ResponseTooLargeError
 
 __all__ = ["aread_bounded", "read_bounded"]
 
@@ -30,13 +30,10 @@ def _too_large(response: httpx.Response, limit: int) -> ResponseTooLargeError:
     )
 
 
-def _too_slow(response: httpx.Response) -> APITimeoutError:
-    request = response.request
-    return APITimeoutError(
-        request=request,
-        message=f"Request timed out: the body of the response to {request.method} "
-        f"{request.url} kept arriving for longer than the read timeout",
-    )
+def _too_slow(response: httpx.Response) -> httpx.ReadTimeout:
+    # The same failure as a read the network deadline cut short (``_deadline``), so the
+    # send loop treats both alike: a timeout, retried if the request may be.
+    return httpx.ReadTimeout(READ_LATE, request=response.request)
 
 
 def _check(response: httpx.Response, size: int, limit: int | None, deadline: float | None) -> None:
@@ -57,7 +54,8 @@ def _preloaded(response: httpx.Response, limit: int | None) -> bool:
 
 def read_bounded(response: httpx.Response, limit: int | None) -> None:
     """Read ``response``'s streamed body (then ``response.content`` works) or raise
-    ``ResponseTooLargeError``/``APITimeoutError``; the response is closed either way."""
+    ``ResponseTooLargeError`` or ``httpx.ReadTimeout`` (which the send loop retries or
+    turns into ``APITimeoutError``); the response is closed either way."""
     try:
         if _preloaded(response, limit):
             return

@@ -27,7 +27,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["attempt", "end_attempt", "install", "response_deadline", "time_left"]
+__all__ = ["READ_LATE", "attempt", "end_attempt", "install", "response_deadline", "time_left"]
 
 
 class _Attempt:
@@ -75,7 +75,7 @@ def response_deadline(response: httpx.Response) -> float | None:
     return deadline
 
 
-_READ_LATE = "the response (status line, headers and body) did not arrive within the read timeout"
+READ_LATE = "the response (status line, headers and body) did not arrive within the read timeout"
 _WRITE_LATE = "the request could not be sent within the write timeout"
 
 
@@ -89,7 +89,7 @@ def _read_timeout(timeout: float | None) -> float | None:
         return timeout
     left = current.read - now
     if left <= 0.0:
-        raise httpcore.ReadTimeout(_READ_LATE)
+        raise httpcore.ReadTimeout(READ_LATE)
     return min(timeout, left)
 
 
@@ -118,7 +118,7 @@ class _Stream(httpcore.NetworkStream):
             return self._inner.read(max_bytes, _read_timeout(timeout))
         except httpcore.ReadTimeout:
             # The socket's "timed out" says nothing of which limit; say it.
-            raise httpcore.ReadTimeout(_READ_LATE) from None
+            raise httpcore.ReadTimeout(READ_LATE) from None
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         try:
@@ -177,7 +177,7 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         try:
             return await self._inner.read(max_bytes, _read_timeout(timeout))
         except httpcore.ReadTimeout:
-            raise httpcore.ReadTimeout(_READ_LATE) from None
+            raise httpcore.ReadTimeout(READ_LATE) from None
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         try:

@@ -128,7 +128,8 @@ def test_each_retry_gets_its_own_deadline_and_all_end(
 
 def test_a_prompt_server_is_unaffected_and_copies_share_the_deadline() -> None:
     body = json.dumps(thread("t")).encode()
-    data = head("Content-Type: application/json", f"Content-Length: {len(body)}") + body
+    length = f"Content-Length: {len(body)}"
+    data = head("Connection: close", "Content-Type: application/json", length) + body
     with (
         RawServer(lambda conn: conn.sendall(data)) as server,
         ChatKit(api_key=API_KEY, base_url=server.base_url, timeout=TIMEOUT) as client,

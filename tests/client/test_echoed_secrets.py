@@ -51,10 +51,13 @@ def echo_as_cursor(key: str) -> RawServer:
         request_line = server.requests[-1].split(b"\r\n", 1)[0]
         if b"after=" in request_line:
             body = b"not json: " + request_line
-            conn.sendall(head(f"Content-Length: {len(body)}") + body)
+            conn.sendall(head("Connection: close", f"Content-Length: {len(body)}") + body)
             return
         data = json.dumps(page([thread_body("t1"), thread_body(key)], has_more=True)).encode()
-        conn.sendall(head("Content-Type: application/json", f"Content-Length: {len(data)}"))
+        # One response per connection (the server closes it): say so, or the client
+        # may send its next request on a connection that is closing.
+        length = f"Content-Length: {len(data)}"
+        conn.sendall(head("Connection: close", "Content-Type: application/json", length))
         conn.sendall(data)
 
     server = RawServer(respond)
