@@ -136,3 +136,18 @@ def test_a_prompt_server_is_unaffected_and_copies_share_the_deadline() -> None:
     ):
         assert client.threads.retrieve("t").id == "t"
         assert client.with_options(timeout=2.0).threads.retrieve("t").id == "t"
+
+
+def test_the_deadline_goes_into_every_pool_of_httpx_transports_and_nowhere_else() -> None:
+    from chatkit_threads import _deadline
+
+    proxied = httpx.Client(
+        mounts={"http://proxied.example": httpx.HTTPTransport(proxy="http://127.0.0.1:9")}
+    )
+    assert _deadline.install(proxied) == 2  # the default transport and the proxy mount
+    assert _deadline.install(proxied) == 2  # idempotent: wrapped once
+    mocked = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+    assert _deadline.install(mocked) == 0  # a custom transport: the body deadline only
+    assert _deadline.install(httpx.AsyncClient()) == 1
+    for client in (proxied, mocked):
+        client.close()
