@@ -69,6 +69,7 @@ from ._resources import (
 )
 from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._retries import RetryPolicy
+from ._secrets import redact
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
@@ -124,6 +125,7 @@ __all__ = [
     "ThreadsWithStreamingResponse",
     "UnprocessableEntityError",
     "__version__",
+    "redact",
 ]
 # The response models (generated from the spec).
 __all__ += _MODEL_NAMES

@@ -12,6 +12,7 @@ from typing import Any, Self
 
 import httpx
 
+from . import _deadline
 from ._body import aread_bounded, read_bounded
 from ._client_base import BaseClient, Beta, check_max_retries
 from ._http import ASYNC_CLIENTS, HTTP_ERRORS, NOT_SENT, SYNC_CLIENTS, TRANSPORT_ERRORS
@@ -105,6 +106,7 @@ class ChatKit(BaseClient[httpx.Client]):
             if self._api_key_provider is not None:
                 self._refresh_key(request)
             started = time.perf_counter()
+            scope = _deadline.attempt()
             try:
                 response = self._http.send(request, stream=True)
                 if not stream or not response.is_success:
@@ -126,6 +128,8 @@ class ChatKit(BaseClient[httpx.Client]):
                 if delay is None:
                     raise self._status_error(response, attempt, maybe_applied)
                 maybe_applied = maybe_applied or _may_have_applied(None, response)
+            finally:
+                _deadline.end_attempt(scope)
             self.retry_policy.sleep(delay)
             attempt += 1
 
@@ -195,6 +199,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
             if self._api_key_provider is not None:
                 await self._refresh_key(request)
             started = time.perf_counter()
+            scope = _deadline.attempt()
             try:
                 response = await self._http.send(request, stream=True)
                 if not stream or not response.is_success:
@@ -216,5 +221,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
                 if delay is None:
                     raise self._status_error(response, attempt, maybe_applied)
                 maybe_applied = maybe_applied or _may_have_applied(None, response)
+            finally:
+                _deadline.end_attempt(scope)
             await self.retry_policy.async_sleep(delay)
             attempt += 1

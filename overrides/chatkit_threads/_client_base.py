@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeAlias, TypeV
 
 import httpx
 
+from . import _deadline
 from ._beta import Beta
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -172,6 +173,7 @@ class BaseClient(Generic[_HttpT]):
             if http_client is not None
             else http_class(headers=self._headers, timeout=timeout_for(httpx, timeout))
         )
+        _deadline.install(self._http)  # the whole response within the read timeout
         self._library = library_of(self._http)
         self._http_timeout = timeout_for(self._library, timeout)
         self.threads = self._threads_class(self)
@@ -255,7 +257,7 @@ class BaseClient(Generic[_HttpT]):
         request.headers[name] = value
 
     def __repr__(self) -> str:
-        return (
+        return redact(
             f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
             f"strict={self.strict})"
         )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from ._secrets import redact, scrub
+from ._secrets import bearer_token, redact, scrub
 
 __all__ = [
     "APIConnectionError",
@@ -49,7 +49,12 @@ class ChatKitError(Exception):
 
     An argument refused before anything is sent raises ``InvalidArgumentError`` (also a
     ``ValueError``) or ``InvalidArgumentTypeError`` (also a ``TypeError``).
+    Its message never holds a client's API key, whatever text it was built from
+    (``chatkit_threads.redact`` is applied to it).
     """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 OpenAIError = ChatKitError
@@ -73,8 +78,9 @@ class APIError(ChatKitError):
     type: str | None
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
-        super().__init__(message)
-        self.message = message
+        # The key the request carried, whichever way it got there (extra_headers too).
+        super().__init__(redact(message, bearer_token(request.headers)))
+        self.message = self.args[0]
         self.request = request
         self.body = body
         if isinstance(body, dict):
@@ -108,7 +114,7 @@ class InvalidArgumentError(InvalidRequestError):
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(self.args[0])
         self.param = param
 
 
@@ -122,7 +128,7 @@ class InvalidArgumentTypeError(ChatKitError, TypeError):
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(self.args[0])
         self.param = param
 
 
@@ -178,7 +184,9 @@ class APIStatusError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
-        self.request_id = response.headers.get("x-request-id")
+        request_id = response.headers.get("x-request-id")
+        # A server's value: it may echo the key as much as a body may.
+        self.request_id = None if request_id is None else redact(request_id)
 
 
 class BadRequestError(APIStatusError):

@@ -32,6 +32,7 @@ from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage, _Walk
 from ._parsing import bound, parser
 from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
+from ._secrets import redact
 from ._types import NOT_GIVEN, TimeoutArg
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ def _path_segment(param: Parameter, value: Any) -> str:
     if not value or value in (".", "..") or "/" in value:
         raise InvalidArgumentError(
             f"{param.python_name} must be a non-empty id without '/' and not '.' or '..', "
-            f"got {value!r}",
+            f"got {redact(repr(value))}",
             param=param.name,
         )
     return quote(value, safe="")

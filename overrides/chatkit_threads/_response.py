@@ -60,7 +60,8 @@ class _ResponseInfo:
     def request_id(self) -> str | None:
         """The ``x-request-id`` header, for support requests and logs."""
         request_id: str | None = self.http_response.headers.get("x-request-id")
-        return request_id
+        # A server's value: it may echo the key as much as a body may.
+        return None if request_id is None else redact(request_id)
 
     @property
     def http_request(self) -> httpx.Request:
@@ -94,7 +95,10 @@ class _ResponseInfo:
 
     def __repr__(self) -> str:
         request = self.http_response.request
-        return f"<{type(self).__name__} [{self.status_code}] {request.method} {request.url}>"
+        # The URL may carry an echoed key (a cursor) or one passed in extra_query.
+        return redact(
+            f"<{type(self).__name__} [{self.status_code}] {request.method} {request.url}>"
+        )
 
 
 class RawResponse(_ResponseInfo, Generic[T]):
