@@ -277,15 +277,20 @@ def _annotation(schemas: Schemas, desc: FieldDesc) -> str:
 
 
 def _field_expr(desc: FieldDesc, var: dict[str, str]) -> str:
-    # What parsing needs; the rules (null, enum, bounds, required) are strict mode's,
-    # which reads them from the spec model (spec_schemas) instead.
     args = [repr(desc.kind)]
     if desc.sub is not None:
         args.append(f"sub={var[desc.sub]}")
+    if desc.nullable:
+        args.append("nullable=True")
     if desc.array:
         args.append("array=True")
+    if not desc.required:
+        args.append("required=False")
     if desc.const is not None:
         args.append(f"const={_literal(desc.const)}")
+    if desc.enum is not None:
+        args.append(f"enum={_literal(desc.enum)}")
+    args += [f"{key}={_literal(value)}" for key, value in desc.bounds.items()]
     return f"Field({', '.join(args)})"
 
 

@@ -417,8 +417,8 @@ _Error = Spec(
     {
         "message": Field("string"),
         "type": Field("string"),
-        "param": Field("string"),
-        "code": Field("string"),
+        "param": Field("string", nullable=True),
+        "code": Field("string", nullable=True),
     },
     {"type": "type_"},
 )
@@ -429,13 +429,13 @@ _ActiveStatus = Spec(
 _LockedStatus = Spec(
     "LockedStatus",
     LockedStatus,
-    {"type": Field("string", const="locked"), "reason": Field("string")},
+    {"type": Field("string", const="locked"), "reason": Field("string", nullable=True)},
     {"type": "type_"},
 )
 _ClosedStatus = Spec(
     "ClosedStatus",
     ClosedStatus,
-    {"type": Field("string", const="closed"), "reason": Field("string")},
+    {"type": Field("string", const="closed"), "reason": Field("string", nullable=True)},
     {"type": "type_"},
 )
 _ThreadStatus = Union(
@@ -450,7 +450,7 @@ _ThreadResource = Spec(
         "id": Field("string"),
         "object": Field("string", const="chatkit.thread"),
         "created_at": Field("integer"),
-        "title": Field("string"),
+        "title": Field("string", nullable=True),
         "status": Field("union", sub=_ThreadStatus),
         "user": Field("string"),
     },
@@ -462,8 +462,8 @@ _ThreadListResource = Spec(
     {
         "object": Field("string", const="list"),
         "data": Field("model", sub=_ThreadResource, array=True),
-        "first_id": Field("string"),
-        "last_id": Field("string"),
+        "first_id": Field("string", nullable=True),
+        "last_id": Field("string", nullable=True),
         "has_more": Field("boolean"),
     },
     {"object": "object_"},
@@ -502,8 +502,8 @@ _Attachment = Spec(
         "id": Field("string"),
         "mime_type": Field("string"),
         "name": Field("string"),
-        "preview_url": Field("string"),
-        "type": Field("string"),
+        "preview_url": Field("string", nullable=True),
+        "type": Field("string", enum=("image", "file")),
     },
     {"type": "type_"},
 )
@@ -511,7 +511,10 @@ _ToolChoice = Spec("ToolChoice", ToolChoice, {"id": Field("string")})
 _InferenceOptions = Spec(
     "InferenceOptions",
     InferenceOptions,
-    {"model": Field("string"), "tool_choice": Field("model", sub=_ToolChoice)},
+    {
+        "model": Field("string", nullable=True),
+        "tool_choice": Field("model", sub=_ToolChoice, nullable=True),
+    },
 )
 _UserMessageItem = Spec(
     "UserMessageItem",
@@ -524,7 +527,7 @@ _UserMessageItem = Spec(
         "type": Field("string", const="chatkit.user_message"),
         "content": Field("union", sub=_UserMessageContent, array=True),
         "attachments": Field("model", sub=_Attachment, array=True),
-        "inference_options": Field("model", sub=_InferenceOptions),
+        "inference_options": Field("model", sub=_InferenceOptions, nullable=True),
     },
     {"object": "object_", "type": "type_"},
 )
@@ -606,8 +609,8 @@ _ClientToolCallItem = Spec(
         "name": Field("string"),
         "call_id": Field("string"),
         "arguments": Field("string"),
-        "output": Field("string"),
-        "status": Field("string"),
+        "output": Field("string", nullable=True),
+        "status": Field("string", enum=("in_progress", "completed")),
     },
     {"object": "object_", "type": "type_"},
 )
@@ -620,16 +623,20 @@ _TaskItem = Spec(
         "created_at": Field("integer"),
         "thread_id": Field("string"),
         "type": Field("string", const="chatkit.task"),
-        "task_type": Field("string"),
-        "heading": Field("string"),
-        "summary": Field("string"),
+        "task_type": Field("string", enum=("custom", "thought")),
+        "heading": Field("string", nullable=True),
+        "summary": Field("string", nullable=True),
     },
     {"object": "object_", "type": "type_"},
 )
 _TaskGroupTask = Spec(
     "TaskGroupTask",
     TaskGroupTask,
-    {"type": Field("string"), "heading": Field("string"), "summary": Field("string")},
+    {
+        "type": Field("string", enum=("custom", "thought")),
+        "heading": Field("string", nullable=True),
+        "summary": Field("string", nullable=True),
+    },
     {"type": "type_"},
 )
 _TaskGroupItem = Spec(
@@ -663,8 +670,8 @@ _ThreadItemListResource = Spec(
     {
         "object": Field("string", const="list"),
         "data": Field("union", sub=_ThreadItem, array=True),
-        "first_id": Field("string"),
-        "last_id": Field("string"),
+        "first_id": Field("string", nullable=True),
+        "last_id": Field("string", nullable=True),
         "has_more": Field("boolean"),
     },
     {"object": "object_"},

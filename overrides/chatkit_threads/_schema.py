@@ -56,28 +56,51 @@ UNSET: Unset = _Missing()
 
 
 class Field:
-    """One JSON field of a model, as parsing needs it: its kind and nested table.
+    """One JSON field of a model: its JSON type and constraints from the spec."""
 
-    The spec's rules for it (null, enum, bounds, required) are strict mode's, which
-    checks them with the spec model (``_strict``)."""
-
-    __slots__ = ("array", "const", "kind", "sub")
+    __slots__ = (
+        "array",
+        "const",
+        "enum",
+        "kind",
+        "max_length",
+        "maximum",
+        "min_length",
+        "minimum",
+        "nullable",
+        "required",
+        "sub",
+    )
 
     def __init__(
         self,
         kind: str,
         *,
+        nullable: bool = False,
         const: Any = None,
+        enum: tuple[Any, ...] | None = None,
         sub: Spec | Union | None = None,
         array: bool = False,
+        required: bool = True,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        min_length: int | None = None,
+        max_length: int | None = None,
     ) -> None:
         # kind: "string", "integer", "number", "boolean", "object" (any JSON object),
         # "any", "model" (sub is a Spec) or "union" (sub is a Union); array=True means
-        # a JSON array of that kind. const: the one value the spec allows (``object``).
+        # a JSON array of that kind.
         self.kind = kind
+        self.nullable = nullable
         self.const = const
+        self.enum = enum
         self.sub = sub
         self.array = array
+        self.required = required
+        self.minimum = minimum
+        self.maximum = maximum
+        self.min_length = min_length
+        self.max_length = max_length
 
 
 class Spec:
