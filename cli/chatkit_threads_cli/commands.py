@@ -21,7 +21,7 @@ from chatkit_threads import SyncCursorPage
 from .delete import count_selection, delete_threads, select_threads, unique
 from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
 from .export import ExportOptions, run_export
-from .limits import DEFAULT_ORDER, ORDERS, PAGE_DEFAULT, PAGE_MAX, PAGE_MIN
+from .limits import DEFAULT_ORDER, OLDEST_FIRST, ORDERS, PAGE_DEFAULT, PAGE_MAX, PAGE_MIN
 from .progress import make_progress
 from .render import item_panel, print_plain, print_thread_pages, thread_details, thread_table
 from .settings import Settings
@@ -47,7 +47,7 @@ _PREVIEW_ROWS = 20
 Order = StrEnum("Order", [(value, value) for value in ORDERS])  # type: ignore[misc]
 _API_ORDER = Order(DEFAULT_ORDER)
 # The items command reads as a conversation: oldest first, in the API's words.
-_OLDEST_FIRST = Order("asc")
+_OLDEST_FIRST = Order(OLDEST_FIRST)
 
 
 UserOption = Annotated[

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from chatkit_threads import APIError, ChatKit, DeletedOnRetryError, ThreadResource
 
 from .errors import describe_error
-from .pool import Outcome, RateLimiter, list_threads, run_ordered, without_rate_limit_retries
+from .listing import list_threads
+from .pool import Outcome, RateLimiter, run_ordered, without_rate_limit_retries
 
 __all__ = [
     "DeleteSummary",

@@ -42,9 +42,10 @@ from chatkit_threads import (
     ThreadResource,
 )
 
-from .limits import PAGE_MAX
+from .limits import OLDEST_FIRST, PAGE_MAX
+from .listing import list_threads
 from .markdown import transcript
-from .pool import Cancelled, RateLimiter, list_threads, run_ordered, without_rate_limit_retries
+from .pool import Cancelled, RateLimiter, run_ordered, without_rate_limit_retries
 from .pool import Outcome as Settled
 from .records import dump_line, scan_block, to_models
 
@@ -134,7 +135,7 @@ def _write_items(
     interruption loses at most the page in flight. Returns the number written. Raises
     ``Cancelled`` between pages once ``stopping()`` says the run is over."""
     written = 0
-    first = client.threads.list_items(thread_id, order="asc", limit=page_size, after=after)
+    first = client.threads.list_items(thread_id, order=OLDEST_FIRST, limit=page_size, after=after)
     for page in first.iter_pages():
         for item in page.data:
             handle.write(dump_line(item.to_dict()))

@@ -18,21 +18,18 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 import attrs
 
-from chatkit_threads import ChatKit, RateLimitError, RetryPolicy, ThreadResource
-
-from .limits import PAGE_MAX
+from chatkit_threads import ChatKit, RateLimitError, RetryPolicy
 
 __all__ = [
     "Cancelled",
     "Outcome",
     "RateLimiter",
-    "list_threads",
     "run_ordered",
     "without_rate_limit_retries",
 ]
@@ -177,47 +174,6 @@ class RateLimiter:
                 self.limit += 1
                 self._streak = 0
             self._changed.notify_all()
-
-
-def list_threads(
-    client: ChatKit,
-    limiter: RateLimiter,
-    *,
-    user: str | None,
-    page_size: int = PAGE_MAX,
-    on_total: Callable[[int], None] | None = None,
-) -> Iterator[ThreadResource]:
-    """Every thread of ``user`` (any when ``None``), oldest first, walked page by page.
-
-    Each page is fetched through ``limiter`` (so a 429 pauses and retries it), and the
-    next page is fetched before this one's threads are handed out: a caller that
-    deletes them never deletes the cursor of a request still to come. ``on_total`` gets
-    the number of threads as soon as the last page is in (before its threads are
-    handed out: for a one-page listing, before the first).
-    """
-
-    def fetch(after: str | None) -> tuple[list[ThreadResource], str | None]:
-        def one() -> tuple[list[ThreadResource], str | None]:
-            page = client.threads.list(user=user, order="asc", limit=page_size, after=after)
-            return list(page.data), page.last_id if page.has_more else None
-
-        return limiter.call(one)
-
-    threads, cursor = fetch(None)
-    seen = len(threads)
-    if cursor is None and on_total is not None:
-        on_total(seen)
-    while True:
-        following: tuple[list[ThreadResource], str | None] = ([], None)
-        if cursor is not None:
-            following = fetch(cursor)
-            seen += len(following[0])
-            if following[1] is None and on_total is not None:
-                on_total(seen)
-        yield from threads
-        if cursor is None:
-            return
-        threads, cursor = following
 
 
 class Outcome(Generic[R]):

@@ -29,9 +29,9 @@ def parse_thread(record: dict[str, Any]) -> ThreadResource:
 
 def parse_item(record: dict[str, Any]) -> object:
     """An item model from its exported JSON, dispatched on ``type`` like a listing."""
-    page = ThreadItemListResource.from_dict(
-        {"object": "list", "data": [record], "first_id": None, "last_id": None, "has_more": False}
-    )
+    # The listing's model dispatches an item on its type; only its entries are needed
+    # (lenient parsing leaves the envelope's other fields unset).
+    page = ThreadItemListResource.from_dict({"data": [record]})
     return page.data[0]
 
 
