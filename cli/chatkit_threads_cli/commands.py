@@ -7,7 +7,6 @@ and ``delete``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -21,10 +20,12 @@ from chatkit_threads import SyncCursorPage
 from .delete import count_selection, delete_threads, select_threads, unique
 from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
 from .export import ExportOptions, run_export
+from .jsontext import dumps
 from .limits import DEFAULT_ORDER, OLDEST_FIRST, ORDERS, PAGE_DEFAULT, PAGE_MAX, PAGE_MIN
 from .progress import make_progress
 from .render import item_panel, print_plain, print_thread_pages, thread_details, thread_table
 from .settings import Settings
+from .terminal import console
 
 if TYPE_CHECKING:
     from chatkit_threads.types import SortOrder
@@ -103,11 +104,11 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def _stdout() -> Console:
     # soft_wrap: a message line is never broken, even when stdout is not a terminal.
-    return Console(highlight=False, soft_wrap=True)
+    return console()
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return console(stderr=True)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -124,9 +125,9 @@ def _print_records(records: Iterable[Any], fmt: str) -> None:
     """JSON array or JSON lines of models, to stdout (no wrapping, no colour)."""
     if fmt == "jsonl":
         for record in records:
-            typer.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+            typer.echo(dumps(record.to_dict()))
     else:
-        typer.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
+        typer.echo(dumps([r.to_dict() for r in records], indent=2))
 
 
 def _check_page_size(limit: int, all_pages: bool) -> None:
@@ -199,7 +200,7 @@ def get_thread(
     """Show one thread's details."""
     thread = _settings(ctx).client().threads.retrieve(thread_id)
     if as_json:
-        typer.echo(json.dumps(thread.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(dumps(thread.to_dict(), indent=2))
     else:
         print_plain(_stdout(), thread_details(thread))
 

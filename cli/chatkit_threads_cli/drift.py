@@ -22,7 +22,7 @@ import attrs
 import httpx
 import typer
 from rich import box
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -30,8 +30,10 @@ from chatkit_threads import ChatKit, ChatKitError, NotFoundError, RawResponse
 
 from .conformance import MISSING, Departure, SpecChecker, fold_path
 from .errors import EXIT_OK, UsageProblem, reporting
+from .jsontext import dumps
 from .limits import PAGE_MAX
 from .settings import Settings
+from .terminal import console
 
 __all__ = [
     "DriftReport",
@@ -202,7 +204,7 @@ class Recorder:
             if key in self._written:
                 return
             self._written.add(key)
-        self._handle.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._handle.write(dumps(body, compact=True) + "\n")
         self.lines += 1
 
 
@@ -436,13 +438,13 @@ def drift(
             handle.close()
     rows = report.rows
     style = ExampleStyle(example_width, show_text, settings.api_key)
-    out = Console(highlight=False, soft_wrap=True)
+    out = console()
     if as_json:
-        typer.echo(json.dumps([row.to_json(style) for row in rows], indent=2))
+        typer.echo(dumps([row.to_json(style) for row in rows], indent=2))
     else:
         for part in _render(report, rows, style, requests):
             out.print(part)
         if recorder is not None:
-            err = Console(stderr=True, highlight=False, soft_wrap=True)
+            err = console(stderr=True)
             err.print(f"recorded {recorder.lines} bodies in {record}", markup=False)
     raise typer.Exit(EXIT_DRIFT if rows else EXIT_OK)

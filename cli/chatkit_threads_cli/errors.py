@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from chatkit_threads import (
     APIConnectionError,
@@ -23,6 +22,8 @@ from chatkit_threads import (
     ResponseValidationError,
 )
 from chatkit_threads._secrets import redact
+
+from .terminal import console
 
 __all__ = [
     "EXIT_API_ERROR",
@@ -131,7 +132,7 @@ def reporting(command: Callable[P, R]) -> Callable[P, R]:
         except (typer.Exit, typer.Abort):
             raise
         except (Exception, KeyboardInterrupt) as exc:
-            stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+            stderr = console(stderr=True)
             # The library redacts its own messages; this also covers what it did not
             # build (a traceback's frames, another library's exception text).
             key = _api_key(kwargs)

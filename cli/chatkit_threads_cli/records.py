@@ -14,12 +14,9 @@ from typing import Any
 
 from chatkit_threads import ThreadItemListResource, ThreadResource
 
+from .jsontext import dump_line
+
 __all__ = ["BlockScan", "dump_line", "parse_item", "parse_thread", "scan_block", "to_models"]
-
-
-def dump_line(record: dict[str, Any]) -> bytes:
-    """One JSONL line (UTF-8, compact, newline-terminated)."""
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 def parse_thread(record: dict[str, Any]) -> ThreadResource:
