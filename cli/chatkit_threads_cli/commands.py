@@ -17,7 +17,7 @@ from rich.console import Console
 
 from chatkit_threads import SyncCursorPage
 
-from .delete import count_selection, delete_threads, select_threads, unique
+from .delete import DeleteSummary, count_selection, delete_threads, select_threads, unique
 from .errors import EXIT_API_ERROR, EXIT_CODES_HELP, UsageProblem, reporting
 from .export import ExportOptions, run_export
 from .jsontext import dumps
@@ -398,7 +398,16 @@ def delete(
         else:
             err.print(f"failed  {thread_id}: {reason}", markup=False)
 
-    summary = delete_threads(client, targets, report, concurrency=concurrency)
+    summary = DeleteSummary()
+    try:
+        delete_threads(client, targets, report, concurrency=concurrency, summary=summary)
+    except KeyboardInterrupt:
+        # What finished before Ctrl-C (the deletions in flight were waited for).
+        line = f"Interrupted: deleted {_plural(len(summary.deleted), 'thread')}"
+        if summary.failed:
+            line += f"; {len(summary.failed)} failed"
+        out.print(line + " before the interruption.", markup=False)
+        raise
     line = f"Deleted {_plural(len(summary.deleted), 'thread')}"
     if summary.failed:
         line += f"; {len(summary.failed)} failed"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from chatkit_threads import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ChatKit
 
 from .errors import UsageProblem
+from .pool import tolerant
 
 __all__ = ["Settings"]
 
@@ -31,12 +32,16 @@ class Settings:
         if self._client is None:
             if not self.api_key:
                 raise UsageProblem("no API key: pass --api-key or set OPENAI_API_KEY")
-            self._client = ChatKit(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
-                max_retries=DEFAULT_MAX_RETRIES if self.max_retries is None else self.max_retries,
-                strict=self.strict,
+            self._client = tolerant(
+                ChatKit(
+                    api_key=self.api_key,
+                    base_url=self.base_url,
+                    timeout=DEFAULT_TIMEOUT if self.timeout is None else self.timeout,
+                    max_retries=DEFAULT_MAX_RETRIES
+                    if self.max_retries is None
+                    else self.max_retries,
+                    strict=self.strict,
+                )
             )
         return self._client
 

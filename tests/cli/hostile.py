@@ -41,6 +41,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     """The body's bytes exactly (overrides ``body``)."""
+    drop: bool = False
+    """Close the connection without answering (the request was received)."""
 
 
 Handler = Callable[[Request], Reply]
@@ -53,9 +55,9 @@ class Hostile:
     base_url: str
     requests: list[Request]
 
-    def cli(self, *args: str, input: str | None = None, key: str = KEY) -> Result:
-        """``chatkit-threads --base-url ... --api-key KEY --max-retries 0 ARGS``."""
-        base = ["--base-url", self.base_url, "--api-key", key, "--max-retries", "0"]
+    def cli(self, *args: str, input: str | None = None, key: str = KEY, retries: int = 0) -> Result:
+        """``chatkit-threads --base-url ... --api-key KEY --max-retries N ARGS``."""
+        base = ["--base-url", self.base_url, "--api-key", key, "--max-retries", str(retries)]
         return CliRunner().invoke(app, [*base, *args], input=input)
 
 
@@ -121,6 +123,9 @@ def hostile(handler: Handler) -> Iterator[Hostile]:
             request = Request(self.command, url.path.removeprefix("/v1"), query)
             requests.append(request)
             reply = handler(request)
+            if reply.drop:
+                self.close_connection = True
+                return
             if reply.raw is not None:
                 payload = reply.raw
             elif isinstance(reply.body, str):
