@@ -25,7 +25,7 @@ from .limits import DEFAULT_ORDER, OLDEST_FIRST, ORDERS, PAGE_DEFAULT, PAGE_MAX,
 from .progress import make_progress
 from .render import item_panel, print_plain, print_thread_pages, thread_details, thread_table
 from .settings import Settings
-from .terminal import console
+from .terminal import console, echo
 
 if TYPE_CHECKING:
     from chatkit_threads.types import SortOrder
@@ -125,9 +125,9 @@ def _print_records(records: Iterable[Any], fmt: str) -> None:
     """JSON array or JSON lines of models, to stdout (no wrapping, no colour)."""
     if fmt == "jsonl":
         for record in records:
-            typer.echo(dumps(record.to_dict()))
+            echo(dumps(record.to_dict()))
     else:
-        typer.echo(dumps([r.to_dict() for r in records], indent=2))
+        echo(dumps([r.to_dict() for r in records], indent=2))
 
 
 def _check_page_size(limit: int, all_pages: bool) -> None:
@@ -200,7 +200,7 @@ def get_thread(
     """Show one thread's details."""
     thread = _settings(ctx).client().threads.retrieve(thread_id)
     if as_json:
-        typer.echo(dumps(thread.to_dict(), indent=2))
+        echo(dumps(thread.to_dict(), indent=2))
     else:
         print_plain(_stdout(), thread_details(thread))
 

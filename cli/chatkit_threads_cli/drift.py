@@ -33,7 +33,7 @@ from .errors import EXIT_OK, UsageProblem, reporting
 from .jsontext import dumps
 from .limits import PAGE_MAX
 from .settings import Settings
-from .terminal import console
+from .terminal import console, echo, hide_secrets, safe
 
 __all__ = [
     "DriftReport",
@@ -371,7 +371,8 @@ def _render(
                 cells = [row.schema, row.path, row.problem, f"{row.count} of {row.total}"]
                 if style.width > 0:
                     cells.append(style.render(row.example) or "")
-                table.add_row(*(Text(cell) for cell in cells))
+                # Hidden before layout: a folded cell must not show a key in pieces.
+                table.add_row(*(Text(hide_secrets(safe(cell))) for cell in cells))
         out.append(table)
     return out
 
@@ -440,7 +441,7 @@ def drift(
     style = ExampleStyle(example_width, show_text, settings.api_key)
     out = console()
     if as_json:
-        typer.echo(dumps([row.to_json(style) for row in rows], indent=2))
+        echo(dumps([row.to_json(style) for row in rows], indent=2))
     else:
         for part in _render(report, rows, style, requests):
             out.print(part)
