@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from chatkit_threads_api.spec_constants import OPERATIONS, Param
+from chatkit_threads_api.spec_constants import OPERATIONS
+from chatkit_threads_spec import Parameter
 
 if TYPE_CHECKING:
     from chatkit_threads.types import SortOrder
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_ORDER", "OLDEST_FIRST", "ORDERS", "PAGE_DEFAULT", "PAGE_MAX", "PAGE_MIN"]
 
 
-def _list_params(name: str) -> list[Param]:
+def _list_params(name: str) -> list[Parameter]:
     # Every paginated operation's parameter `name`; the CLI's one option serves them all,
     # so it takes what all of them accept.
     params = [
