@@ -18,7 +18,8 @@ from starlette.responses import Response
 
 from chatkit_threads import ChatKit, ResponseValidationError
 from chatkit_threads_cli.conformance import SpecChecker, fold_path
-from chatkit_threads_cli.drift import DriftReport, sample_account
+from chatkit_threads_cli.drift_report import DriftReport
+from chatkit_threads_cli.drift_sample import sample_account
 from chatkit_threads_cli.limits import PAGE_MAX
 from chatkit_threads_mock import MockApi, MockServer, error_response
 from chatkit_threads_mock.cli import main as mock_main
