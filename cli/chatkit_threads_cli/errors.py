@@ -21,8 +21,8 @@ from chatkit_threads import (
     APITimeoutError,
     ChatKitError,
     ResponseValidationError,
+    redact,
 )
-from chatkit_threads._secrets import redact
 
 from .terminal import console
 

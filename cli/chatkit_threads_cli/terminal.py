@@ -24,7 +24,7 @@ import click
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 
-from chatkit_threads._secrets import redact
+from chatkit_threads import redact
 
 __all__ = ["console", "echo", "hide_secrets", "safe", "use_secrets"]
 
