@@ -179,3 +179,39 @@ def test_jsontext_round_trips() -> None:
 def test_safe_keeps_text_and_replaces_controls() -> None:
     assert safe("héllo\tworld\n✓") == "héllo\tworld\n✓"
     assert not _unsafe(safe(NASTY + SURROGATE))
+
+
+def _drifting(value: str) -> Any:
+    """A server whose thread's title is a list holding ``value`` (a departure)."""
+    the_thread = thread("cthr_x")
+    the_thread["title"] = [f"title {value}"]
+    the_thread["status"] = {"type": f"odd {value}"}
+
+    def handler(request: Request) -> Reply:
+        if request.path == "/chatkit/threads":
+            return page([the_thread])
+        if request.path == "/chatkit/threads/cthr_x":
+            return Reply(body=the_thread)
+        return page([message("cthi_x", "cthr_x", text=value)])
+
+    return handler
+
+
+@pytest.mark.parametrize("value", [NASTY, SURROGATE], ids=["escapes", "surrogate"])
+def test_the_drift_report_neutralises_what_the_server_sent(value: str, tmp_path: Path) -> None:
+    record = tmp_path / "drift.jsonl"
+    with hostile(_drifting(value)) as server:
+        shown = server.cli(
+            "spec", "drift", "--threads", "1", "--show-text", "--example-width", "200",
+            "--record", str(record),
+        )  # fmt: skip
+        listed = server.cli("spec", "drift", "--threads", "1", "--json", "--show-text")
+    assert shown.exit_code == 1, shown.output  # drift found; never a usage error
+    assert not _unsafe(shown.stdout + shown.stderr)
+    assert "\ufffd" in shown.stdout
+    assert listed.exit_code == 1, listed.output
+    assert not _unsafe(listed.stdout)
+    rows = json.loads(listed.stdout)
+    assert {row["path"] for row in rows} >= {"$.data[*].title", "$.data[*].status.type"}
+    recorded = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    assert recorded[0]["title"] == [f"title {value}"]  # recorded as received
