@@ -101,8 +101,12 @@ class _Sampler:
 
     def pages(self, fetch: Any, wanted: int) -> Iterator[tuple[list[Any], list[Any]]]:
         """Pages of a listing (the client's lenient models, and the raw entries that
-        drift) until ``wanted`` entries were read or the listing ends."""
+        drift) until ``wanted`` entries were read or the listing ends.
+
+        Raw pages (the bodies are what is checked), so not the client's paginator; its
+        rule holds all the same: a cursor the server repeats ends the walk."""
         seen, after = 0, None
+        cursors: set[str] = set()
         while seen < wanted:
             raw = fetch(limit=min(self.page_max, wanted - seen), after=after)
             answer = self.check(raw)
@@ -118,6 +122,9 @@ class _Sampler:
             yield page.data, drifting
             if not page.data or not page.has_next_page() or page.last_id is None:
                 return
+            if page.last_id in cursors:
+                return
+            cursors.add(page.last_id)
             seen += len(page.data)
             after = page.last_id
 

@@ -95,3 +95,12 @@ def test_a_thread_listed_twice_is_deleted_once() -> None:
     assert result.exit_code == 0, result.output
     assert sorted(deletes) == [f"/chatkit/threads/cthr_{x}" for x in "abc"]
     assert "Deleted 3 threads." in result.stdout
+
+
+def test_spec_drift_stops_on_a_repeated_cursor() -> None:
+    with hostile(_endless) as server:
+        result = server.cli("spec", "drift", "--threads", "1000", "--items-per-thread", "0")
+        listings = [r for r in server.requests if r.path == "/chatkit/threads"]
+    assert result.exit_code == 0, result.output
+    # Per listing order: the first page and the page after it, whose cursor repeats.
+    assert len(listings) == 4
