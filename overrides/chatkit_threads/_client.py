@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -18,6 +18,9 @@ from ._client_base import BaseClient, Beta, check_max_retries
 from ._http import ASYNC_CLIENTS, HTTP_ERRORS, NOT_SENT, SYNC_CLIENTS, TRANSPORT_ERRORS
 from ._operations import RequestOptions
 from ._resources import AsyncThreads, Threads
+
+if TYPE_CHECKING:
+    from chatkit_threads_spec import Operation
 
 __all__ = ["AsyncChatKit", "ChatKit"]
 
@@ -87,7 +90,7 @@ class ChatKit(BaseClient[httpx.Client]):
 
     def _send(
         self,
-        method: str,
+        op: Operation,
         url: str,
         params: dict[str, Any] | None,
         options: RequestOptions,
@@ -98,7 +101,7 @@ class ChatKit(BaseClient[httpx.Client]):
         max_retries = options.max_retries
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
         request = self._build_request(
-            self._http, method, url, params, options.extra_headers, options.timeout
+            self._http, op, url, params, options.extra_headers, options.timeout
         )
         attempt = 0
         maybe_applied = False
@@ -180,7 +183,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
 
     async def _send(
         self,
-        method: str,
+        op: Operation,
         url: str,
         params: dict[str, Any] | None,
         options: RequestOptions,
@@ -191,7 +194,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
         max_retries = options.max_retries
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
         request = self._build_request(
-            self._http, method, url, params, options.extra_headers, options.timeout
+            self._http, op, url, params, options.extra_headers, options.timeout
         )
         attempt = 0
         maybe_applied = False

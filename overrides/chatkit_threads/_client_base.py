@@ -46,6 +46,8 @@ log = logging.getLogger("chatkit_threads")
 if TYPE_CHECKING:
     import httpx2
 
+    from chatkit_threads_spec import Operation
+
     Timeout: TypeAlias = float | httpx.Timeout | httpx2.Timeout | None
 else:  # httpx2 is optional at run time (see `_http`)
     Timeout = float | httpx.Timeout | None
@@ -164,9 +166,10 @@ class BaseClient(Generic[_HttpT]):
         key = None if self._api_key_provider is not None else self.api_key
         self._headers = build_headers(key, organization, project, default_headers)
         self._owns_http_client = owns_http_client
-        # A client we create carries the headers itself, so a request needs none of its
-        # own; an injected client has its own defaults, so ours go with every request.
-        self._request_headers: httpx.Headers | None = None if owns_http_client else self._headers
+        # What each operation's requests add to the pool's headers: made on its first
+        # call (`_headers_for`), the same for every later one. Keyed by the operation
+        # object's id, and holding the object, so the id cannot be reused while kept.
+        self._op_headers: dict[int, tuple[Operation, httpx.Headers | None]] = {}
         # httpx2 keeps httpx's API: one code path drives either (see `_http`).
         self._http: _HttpT = (
             http_client  # type: ignore[assignment]
@@ -262,16 +265,37 @@ class BaseClient(Generic[_HttpT]):
             f"strict={self.strict})"
         )
 
+    def _headers_for(self, op: Operation) -> httpx.Headers | None:
+        """The headers ``op``'s requests carry besides the pool's: the operation's own
+        fixed headers (``Operation.headers``: the beta header), except those the client's
+        headers name (a user's ``default_headers`` win, the beta header included); with
+        an injected pool, which has defaults of its own, the client's headers as well.
+        ``None`` when there are none. Made once per operation, then reused."""
+        try:
+            return self._op_headers[id(op)][1]
+        except KeyError:
+            pass
+        client_headers = self._headers
+        headers = httpx.Headers(
+            {name: value for name, value in op.headers.items() if name not in client_headers}
+        )
+        if not self._owns_http_client:
+            headers.update(client_headers)
+        found = headers or None
+        self._op_headers[id(op)] = (op, found)
+        return found
+
     def _build_request(
         self,
         http: httpx.Client | httpx.AsyncClient,
-        method: str,
+        op: Operation,
         url: str,
         params: dict[str, Any] | None,
         extra_headers: Mapping[str, str] | None,
         timeout: TimeoutArg,
     ) -> httpx.Request:
-        headers = self._request_headers
+        method = op.method
+        headers = self._headers_for(op)
         try:
             if extra_headers:
                 for name, value in extra_headers.items():

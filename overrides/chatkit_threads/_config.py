@@ -16,7 +16,6 @@ from ._secrets import REDACTED, check_api_key, check_header_value, remember
 from ._version import __version__
 
 __all__ = [
-    "BETA_HEADER",
     "BETA_HEADER_VALUE",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -37,8 +36,12 @@ DEFAULT_MAX_RETRIES = 2
 # 32 MiB leaves room for long item contents while stopping an endless body or a
 # compression bomb long before it exhausts memory.
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-# The spec's one required header with a single allowed value.
-((BETA_HEADER, BETA_HEADER_VALUE),) = _spec.FIXED_HEADERS.items()
+# The value of the spec's fixed header (the beta opt-in), for callers who set it
+# themselves. Requests do not read it: each carries its own operation's fixed headers
+# (``Operation.headers``, see ``BaseClient._headers_for``).
+BETA_HEADER_VALUE: str = next(
+    (value for op in _spec.OPERATIONS.values() for value in op.headers.values()), ""
+)
 
 
 def resolve_api_key(api_key: str | None) -> str:
@@ -111,16 +114,17 @@ def build_headers(
     project: str | None,
     default_headers: Mapping[str, str] | None,
 ) -> httpx.Headers:
-    """Headers sent with every request; ``default_headers`` win, case-insensitively,
-    so a user can override even the beta header. No ``Authorization`` when ``api_key``
-    is ``None`` (a callable key sets it on each attempt)."""
+    """The client's headers, sent with every request; ``default_headers`` win,
+    case-insensitively. No ``Authorization`` when ``api_key`` is ``None`` (a callable key
+    sets it on each attempt). An operation's own fixed headers (the beta header) are not
+    among them: each request adds its operation's, unless these name them (so a user's
+    ``default_headers`` override even the beta header)."""
     if organization is None:
         organization = os.environ.get("OPENAI_ORG_ID")
     if project is None:
         project = os.environ.get("OPENAI_PROJECT_ID")
     headers = httpx.Headers(
         {
-            BETA_HEADER: BETA_HEADER_VALUE,
             "Accept": "application/json",
             "User-Agent": f"chatkit-threads/{__version__}",
         }
