@@ -20,6 +20,8 @@ from ._config import (
     auth_header,
     build_headers,
     check_max_response_bytes,
+    merged_defaults,
+    operation_headers,
     resolve_api_key,
     resolve_base_url,
 )
@@ -64,25 +66,6 @@ def check_max_retries(max_retries: Any, name: str = "max_retries") -> int:
     if max_retries < 0:
         raise ValueError(f"{name} must be >= 0, got {max_retries}")
     return max_retries
-
-
-def _merged(
-    name: str,
-    current: Mapping[str, Any] | None,
-    add: Mapping[str, Any] | None,
-    replace: Mapping[str, Any] | None,
-) -> dict[str, Any] | None:
-    """``copy``'s rule for default headers and query (the SDK's): ``default_*`` adds to
-    the client's, ``set_default_*`` replaces them; not both."""
-    if add is not None and replace is not None:
-        raise ValueError(
-            f"The `default_{name}` and `set_default_{name}` arguments are mutually exclusive"
-        )
-    if add is not None:
-        return {**(current or {}), **add}
-    if replace is not None:
-        return dict(replace)
-    return dict(current) if current else None
 
 
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
@@ -211,8 +194,10 @@ class BaseClient(Generic[_HttpT]):
         this client's, ``set_default_headers``/``set_default_query`` replace them.
         ``timeout=None`` means no timeout; ``max_response_bytes=None`` no size limit. The
         copy shares this client's connection pool unless given an ``http_client``."""
-        headers = _merged("headers", self._default_headers, default_headers, set_default_headers)
-        query = _merged("query", self._default_query, default_query, set_default_query)
+        headers = merged_defaults(
+            "headers", self._default_headers, default_headers, set_default_headers
+        )
+        query = merged_defaults("query", self._default_query, default_query, set_default_query)
         return type(self)(
             api_key=api_key or self._api_key_provider or self.api_key,
             organization=organization or self.organization,
@@ -266,22 +251,13 @@ class BaseClient(Generic[_HttpT]):
         )
 
     def _headers_for(self, op: Operation) -> httpx.Headers | None:
-        """The headers ``op``'s requests carry besides the pool's: the operation's own
-        fixed headers (``Operation.headers``: the beta header), except those the client's
-        headers name (a user's ``default_headers`` win, the beta header included); with
-        an injected pool, which has defaults of its own, the client's headers as well.
-        ``None`` when there are none. Made once per operation, then reused."""
+        """What ``op``'s requests add to the pool's headers (``operation_headers``: its
+        fixed headers, unless the user's override them), made once per operation."""
         try:
             return self._op_headers[id(op)][1]
         except KeyError:
             pass
-        client_headers = self._headers
-        headers = httpx.Headers(
-            {name: value for name, value in op.headers.items() if name not in client_headers}
-        )
-        if not self._owns_http_client:
-            headers.update(client_headers)
-        found = headers or None
+        found = operation_headers(op, self._headers, pool_has_them=self._owns_http_client)
         self._op_headers[id(op)] = (op, found)
         return found
 

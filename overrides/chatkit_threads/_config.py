@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -15,6 +16,9 @@ from ._logs import install_redaction
 from ._secrets import REDACTED, check_api_key, check_header_value, remember
 from ._version import __version__
 
+if TYPE_CHECKING:
+    from chatkit_threads_spec import Operation
+
 __all__ = [
     "BETA_HEADER_VALUE",
     "DEFAULT_BASE_URL",
@@ -24,6 +28,8 @@ __all__ = [
     "auth_header",
     "build_headers",
     "check_max_response_bytes",
+    "merged_defaults",
+    "operation_headers",
     "resolve_api_key",
     "resolve_base_url",
 ]
@@ -141,3 +147,38 @@ def build_headers(
             check_header_value(name, value)
             headers[name] = value
     return headers
+
+
+def operation_headers(
+    op: Operation, client_headers: httpx.Headers, *, pool_has_them: bool
+) -> httpx.Headers | None:
+    """What a request of ``op`` adds to its pool's headers: the operation's own fixed
+    headers (``Operation.headers``: the beta header) except those ``client_headers``
+    name (a user's ``default_headers`` win, the beta header included); and unless
+    ``pool_has_them`` (an injected pool has defaults of its own), ``client_headers``
+    too. ``None`` when that is nothing."""
+    headers = httpx.Headers(
+        {name: value for name, value in op.headers.items() if name not in client_headers}
+    )
+    if not pool_has_them:
+        headers.update(client_headers)
+    return headers or None
+
+
+def merged_defaults(
+    name: str,
+    current: Mapping[str, Any] | None,
+    add: Mapping[str, Any] | None,
+    replace: Mapping[str, Any] | None,
+) -> dict[str, Any] | None:
+    """``copy``'s rule for default headers and query (the SDK's): ``default_*`` adds to
+    the client's, ``set_default_*`` replaces them; not both."""
+    if add is not None and replace is not None:
+        raise ValueError(
+            f"The `default_{name}` and `set_default_{name}` arguments are mutually exclusive"
+        )
+    if add is not None:
+        return {**(current or {}), **add}
+    if replace is not None:
+        return dict(replace)
+    return dict(current) if current else None
