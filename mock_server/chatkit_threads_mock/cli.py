@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from .app import _REQUIRED_HEADERS, DEFAULT_API_KEY
+from .api import DEFAULT_API_KEY, REQUIRED_HEADERS
 from .protocol import DEFAULT_REQUEST_TIMEOUT
 from .store import DEFAULT_LOCK_TIMEOUT
 
@@ -103,7 +103,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         dest="require_beta_header",
         action="store_false",
         help="accept requests without "
-        + " or ".join(f"'{name}: {value}'" for name, value in _REQUIRED_HEADERS.items()),
+        + " or ".join(f"'{name}: {value}'" for name, value in REQUIRED_HEADERS.items()),
     )
     load = commands.add_parser("load", help="seed or load fixtures into a database file, then exit")
     data_options(load, db_required=True)

@@ -7,8 +7,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from chatkit_threads_mock.app import MockApi, _query_items
+from chatkit_threads_mock.app import MockApi
 from chatkit_threads_mock.errors import Reject
+from chatkit_threads_mock.query import query_items
 from chatkit_threads_mock.schema import Parameter
 from chatkit_threads_mock.store import ThreadStore
 
@@ -66,4 +67,4 @@ def test_invalid_values_are_a_400_naming_the_parameter(
 )
 def test_query_items_are_what_parse_qsl_gives(query: str) -> None:
     # The mock splits unescaped query strings itself; the result must not differ.
-    assert _query_items(query) == parse_qsl(query, keep_blank_values=True)
+    assert query_items(query) == parse_qsl(query, keep_blank_values=True)
