@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
         where = args.db or "the in-memory database"
         print(f"{prog}: {where}: {error}", file=sys.stderr)
         return 2
-    except (ValueError, OSError, RuntimeError) as error:
+    except (ValueError, OSError, RuntimeError, ArithmeticError) as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 2
     # The key is the caller's own; show which one by its end only.

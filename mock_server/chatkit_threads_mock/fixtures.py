@@ -19,11 +19,13 @@ missing `user` as "".
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
+from .page import sort_key
 from .schema import Resource, resources, schema_validator
-from .store import ThreadStore, project_for_key
+from .store import ThreadStore, dumps, project_for_key
 
 __all__ = ["FixtureError", "load_fixtures"]
 
@@ -95,16 +97,11 @@ def load_fixtures(
     item_rows: list[tuple[str, str, int, str]] = []
     last_thread: str | None = None
     name = str(path)
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line, record = _parse_line(name, number, raw)
+            if record is None:
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise FixtureError(name, number, f"not JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise FixtureError(name, number, "expected a JSON object")
             kind = record.get("object")
             if kind not in validators and allow_drift:
                 kind = _drifting_kind(validators, record)
@@ -130,6 +127,7 @@ def load_fixtures(
                 where = "/".join(str(p) for p in problem.absolute_path) or "(root)"
                 raise FixtureError(name, number, f"at {where}: {problem.message}")
             record_id = record["id"]
+            _check_columns(name, number, (record_id, ""))
             if record_id in threads or record_id in items:
                 raise FixtureError(name, number, f"id {record_id!r} appears twice in the file")
             if resource.parent is None:
@@ -137,9 +135,9 @@ def load_fixtures(
                     raise FixtureError(name, number, f"thread {record_id!r} is already stored")
                 threads[record_id] = record
                 last_thread = record_id
-                thread_rows.append(
-                    (record_id, project, _sort_key(record), _text(record.get("user")), line.strip())
-                )
+                row = (record_id, project, sort_key(record), _text(record.get("user")), line)
+                _check_columns(name, number, row)
+                thread_rows.append(row)
             else:
                 if store.has_item(record_id):
                     raise FixtureError(name, number, f"item {record_id!r} is already stored")
@@ -152,12 +150,75 @@ def load_fixtures(
                         "nor stored for this key",
                     )
                 items[record_id] = record
-                item_rows.append((record_id, parent, _sort_key(record), line.strip()))
-    if allow_drift:
-        store.add_rows(thread_rows, item_rows, project=project)
-    else:
-        store.add(project, threads.values(), items.values())
+                item_row = (record_id, parent, sort_key(record), line)
+                _check_columns(name, number, item_row)
+                item_rows.append(item_row)
+    # Drifting lines are stored as written; checked ones as the API writes JSON. Either
+    # way the rows' sort keys come from `sort_key`, which any `created_at` fits.
+    if not allow_drift:
+        thread_rows = [(*row[:4], dumps(threads[row[0]])) for row in thread_rows]
+        item_rows = [(*row[:3], dumps(items[row[0]])) for row in item_rows]
+    store.add_rows(thread_rows, item_rows, project=project)
     return len(threads), len(items)
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:40]} is beyond what a JSON number can be read as")
+    return value
+
+
+def _parse_line(name: str, number: int, raw: bytes) -> tuple[str, dict[str, Any] | None]:
+    """A line's text and its object (None for a blank line); FixtureError naming the line.
+
+    Whatever a line holds (any size, nesting, number or text) it is either loaded or
+    refused with its number and the reason, never a crash: `NaN`, `Infinity` and
+    numbers that overflow a float are not JSON the mock could send back, and a lone
+    surrogate (`"\\ud800"`) is kept escaped, as JSON writes it.
+    """
+    try:
+        line = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as error:
+        raise FixtureError(name, number, f"not UTF-8 text ({error.reason})") from None
+    if not line:
+        return line, None
+    try:
+        record = json.loads(line, parse_constant=_not_json, parse_float=_finite)
+    except json.JSONDecodeError as error:
+        raise FixtureError(name, number, f"not JSON ({error.msg})") from None
+    except ValueError as error:
+        raise FixtureError(name, number, f"not JSON ({error})") from None
+    except RecursionError:
+        raise FixtureError(name, number, "nested too deeply to read") from None
+    if not isinstance(record, dict):
+        raise FixtureError(name, number, "expected a JSON object")
+    try:
+        dumps(record)
+    except RecursionError:
+        raise FixtureError(name, number, "nested too deeply to read") from None
+    return line, record
+
+
+def _check_columns(name: str, number: int, row: tuple[Any, ...]) -> None:
+    """Refuse a line whose id (or user, or thread) SQLite cannot store as text.
+
+    A lone surrogate (`"\\ud800"`) is valid JSON but not Unicode text: a body holding
+    one is stored with it escaped, as JSON allows, but the values the mock files a
+    record by must be text.
+    """
+    for value in row[:-1]:
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise FixtureError(
+                    name, number, f"{value[:40]!r} holds a lone surrogate (not text)"
+                ) from None
 
 
 def _drifting_kind(validators: dict[str, tuple[Resource, Any]], record: dict[str, Any]) -> Any:
@@ -169,11 +230,6 @@ def _drifting_kind(validators: dict[str, tuple[Resource, Any]], record: dict[str
     return next(
         (kind for kind, (resource, _) in validators.items() if resource.parent is None), None
     )
-
-
-def _sort_key(record: dict[str, Any]) -> int:
-    created = record.get("created_at")
-    return created if type(created) is int else 0
 
 
 def _text(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""A page of a listing, and the cursor error of a listing."""
+"""A page of a listing, its cursor error, and the values a record is listed by."""
 
 from __future__ import annotations
 
@@ -8,7 +8,33 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Page", "UnknownCursor", "read_page"]
+__all__ = [
+    "SORT_KEY_MAX",
+    "SORT_KEY_MIN",
+    "Page",
+    "UnknownCursor",
+    "dumps",
+    "read_page",
+    "sort_key",
+]
+
+SORT_KEY_MAX = 2**63 - 1
+SORT_KEY_MIN = -(2**63)
+"""The range of SQLite's integers: the `created_at` column a listing is ordered by."""
+
+
+def sort_key(record: dict[str, Any]) -> int:
+    """The `created_at` a record is listed by, as SQLite can store it.
+
+    The spec bounds no integer, so a valid record may have a `created_at` of any size:
+    beyond 64 bits it sorts with the largest (or smallest) 64-bit value, ties broken by
+    id, and its body keeps the exact number. A missing or non-integer one (a drifting
+    record) sorts as 0.
+    """
+    created = record.get("created_at")
+    if type(created) is not int:
+        return 0
+    return min(max(created, SORT_KEY_MIN), SORT_KEY_MAX)
 
 
 class UnknownCursor(LookupError):
@@ -112,3 +138,15 @@ def _position(
         if row is not None:
             return row
     raise UnknownCursor(param, value)
+
+
+def dumps(value: dict[str, Any]) -> str:
+    """A body as the API writes JSON (compact, UTF-8 kept; a lone surrogate escaped)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate is no UTF-8 text: kept as the `\ud800` escape it came as.
+            return json.dumps(value, separators=(",", ":"))
+    return text

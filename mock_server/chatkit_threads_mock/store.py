@@ -9,7 +9,6 @@ table size (never OFFSET).
 from __future__ import annotations
 
 import hashlib
-import json
 import queue
 import sqlite3
 import threading
@@ -29,7 +28,7 @@ from .connections import (
     is_full,
     sqlite_errors,
 )
-from .page import Page, UnknownCursor, read_page
+from .page import Page, UnknownCursor, dumps, read_page, sort_key
 from .sqlite_file import APPLICATION_ID, BUSY_CODES, SCHEMA, StoreOpenError, open_file
 
 __all__ = [
@@ -42,6 +41,7 @@ __all__ = [
     "StoreOpenError",
     "ThreadStore",
     "UnknownCursor",
+    "dumps",
     "project_for_key",
 ]
 
@@ -180,8 +180,8 @@ class ThreadStore:
         data across restarts, and a restart must not bring back threads deleted since.
         Returns False when that seed was already applied.
         """
-        thread_rows = ((t["id"], project, t["created_at"], t["user"], _dumps(t)) for t in threads)
-        item_rows = ((i["id"], i["thread_id"], i["created_at"], _dumps(i)) for i in items)
+        thread_rows = ((t["id"], project, sort_key(t), t["user"], dumps(t)) for t in threads)
+        item_rows = ((i["id"], i["thread_id"], sort_key(i), dumps(i)) for i in items)
         return self.add_rows(thread_rows, item_rows, project=project, seed=seed)
 
     def add_rows(
@@ -394,7 +394,3 @@ class ThreadStore:
             ).fetchall()
         for row in rows:
             yield str(row[0])
-
-
-def _dumps(value: dict[str, Any]) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
