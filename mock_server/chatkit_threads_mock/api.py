@@ -26,7 +26,14 @@ from .query import first_headers, query_items, single
 from .schema import Operation, Parameter, operations
 from .store import Page, ThreadStore, UnknownCursor, project_for_key
 
-__all__ = ["BETA_HEADER_VALUE", "DEFAULT_API_KEY", "OPERATION_KEY", "REQUIRED_HEADERS", "MockApi"]
+__all__ = [
+    "BETA_HEADER_VALUE",
+    "DEFAULT_API_KEY",
+    "EXPOSED_HEADERS",
+    "OPERATION_KEY",
+    "REQUIRED_HEADERS",
+    "MockApi",
+]
 
 DEFAULT_API_KEY = "sk-chatkit-mock"
 """The key the mock accepts when no keys are configured."""
@@ -47,6 +54,28 @@ REQUIRED_HEADERS = {
     for p in operation.parameters_in("header")
     if p.required and (value := _fixed_value(p.schema)) is not None
 }
+
+
+def _response_headers() -> frozenset[str]:
+    from .schema import load_spec
+
+    document = load_spec()
+    found: set[str] = set()
+    for item in document["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                if "$ref" in response:
+                    name = response["$ref"].rsplit("/", 1)[1]
+                    response = document["components"]["responses"][name]
+                found.update(name.lower() for name in response.get("headers", {}))
+    return frozenset(found)
+
+
+EXPOSED_HEADERS = _response_headers()
+"""The response headers the spec declares (a browser page may read them)."""
+
 BETA_HEADER_VALUE = next(iter(REQUIRED_HEADERS.values()), "")
 """The value the spec requires in the `OpenAI-Beta` header."""
 

@@ -15,9 +15,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .api import BETA_HEADER_VALUE, DEFAULT_API_KEY, REQUIRED_HEADERS, MockApi
+from .admin import ADMIN_METHODS, AdminApi
+from .api import BETA_HEADER_VALUE, DEFAULT_API_KEY, EXPOSED_HEADERS, REQUIRED_HEADERS, MockApi
+from .cors import with_cors
 from .errors import error_response, exception_handlers
 from .faults import FaultInjector, FaultSpec, parse_faults
+from .journal import DEFAULT_JOURNAL_SIZE, Journal, JournalMiddleware
 from .middleware import CrashesAsErrors, KeepEncodedSlashes, RequestIds
 from .routing import Direct, routes
 from .store import DEFAULT_LOCK_TIMEOUT, ThreadStore
@@ -37,8 +40,18 @@ __all__ = [
 class MockApp:
     """The mock API as an ASGI app, with its store and handlers at hand."""
 
-    def __init__(self, app: ASGIApp, store: ThreadStore, api: MockApi, *, owns_store: bool):
+    def __init__(
+        self,
+        app: ASGIApp,
+        store: ThreadStore,
+        api: MockApi,
+        *,
+        owns_store: bool,
+        journal: Journal | None = None,
+    ):
         self._app = app
+        self.journal = journal
+        """The journal of each key's requests (None without the admin API)."""
         self.store = store
         """The store the app serves (also a test's way to look at the data directly)."""
         self.api = api
@@ -66,6 +79,9 @@ def create_app(
     db_path: str | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     api_class: type[MockApi] = MockApi,
+    admin: bool = True,
+    journal_size: int = DEFAULT_JOURNAL_SIZE,
+    cors: Sequence[str] = (),
 ) -> MockApp:
     """Build the mock API as an ASGI app, with routes under `/v1`.
 
@@ -81,6 +97,10 @@ def create_app(
 
     `allow_drift` serves fixture lines that depart from the spec as they are written.
     `api_class` swaps in a subclass of `MockApi`, to change how requests are answered.
+
+    `admin` serves the admin API under `/__admin/` (reset, fixtures, the journal of the
+    last `journal_size` requests of each key; see `admin`); `cors` lists the origins
+    (or `*`) whose browser pages may call the mock (see `cors`).
     """
     from .fixtures import load_fixtures
     from .seed import apply_seed
@@ -112,10 +132,26 @@ def create_app(
     def authorized(scope: Scope) -> bool:
         return api.authorized(Request(scope))
 
-    wrapped = RequestIds(
-        CrashesAsErrors(FaultInjector(KeepEncodedSlashes(Direct(app)), faults, authorized))
-    )
-    return MockApp(wrapped, store, api, owns_store=owns_store)
+    inner: ASGIApp = FaultInjector(KeepEncodedSlashes(Direct(app)), faults, authorized)
+    journal = Journal(api.projects, journal_size) if admin else None
+    if journal is not None:
+        inner = AdminApi(
+            inner,
+            store,
+            api_keys=api_keys,
+            journal=journal,
+            # A store given as it is was not seeded: a reset empties the project.
+            seed=seed if owns_store else "none",
+            fixtures=fixtures if owns_store else (),
+            allow_drift=allow_drift,
+            call=api.write,
+        )
+    wrapped: ASGIApp = RequestIds(CrashesAsErrors(inner))
+    if journal is not None:
+        wrapped = JournalMiddleware(wrapped, journal)
+    methods = {operation.method for operation in api.operations} | ADMIN_METHODS
+    wrapped = with_cors(wrapped, cors, methods=methods, expose=EXPOSED_HEADERS)
+    return MockApp(wrapped, store, api, owns_store=owns_store, journal=journal)
 
 
 def _made_by(factory: StoreFactory, db_path: str | None) -> ThreadStore:

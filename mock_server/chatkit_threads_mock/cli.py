@@ -105,6 +105,19 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         help="accept requests without "
         + " or ".join(f"'{name}: {value}'" for name, value in REQUIRED_HEADERS.items()),
     )
+    serve.add_argument(
+        "--no-admin",
+        dest="admin",
+        action="store_false",
+        help="no admin API under /__admin/ (reset, fixtures, request journal)",
+    )
+    serve.add_argument(
+        "--cors",
+        metavar="ORIGIN",
+        action="append",
+        default=[],
+        help="let browser pages from ORIGIN call the mock (repeatable; * for any)",
+    )
     load = commands.add_parser("load", help="seed or load fixtures into a database file, then exit")
     data_options(load, db_required=True)
     return parser
@@ -149,6 +162,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
             require_beta_header=args.require_beta_header,
             lock_timeout=args.lock_timeout,
             request_timeout=args.request_timeout,
+            admin=args.admin,
+            cors=args.cors,
         )
         server.start()
     # Bad input of any kind (a seed, a fault spec, a fixture line, a database file that

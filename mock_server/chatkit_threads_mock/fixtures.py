@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from .page import sort_key
 from .schema import Resource, resources, schema_validator
 from .store import ThreadStore, dumps, project_for_key
 
-__all__ = ["FixtureError", "load_fixtures"]
+__all__ = ["FixtureError", "load_fixture_lines", "load_fixtures"]
 
 
 class FixtureError(ValueError):
@@ -88,6 +89,22 @@ def load_fixtures(
 
     `allow_drift` stores lines that depart from the spec as they are (see above).
     """
+    with open(path, "rb") as handle:
+        return load_fixture_lines(store, api_key, handle, name=str(path), allow_drift=allow_drift)
+
+
+def load_fixture_lines(
+    store: ThreadStore,
+    api_key: str,
+    lines: Iterable[bytes],
+    *,
+    name: str,
+    allow_drift: bool = False,
+) -> tuple[int, int]:
+    """`load_fixtures` of JSONL lines (bytes) from anywhere; `name` names them in errors.
+
+    All or nothing: the first bad line raises `FixtureError` and nothing is stored.
+    """
     project = project_for_key(api_key)
     validators = _validators()
     threads: dict[str, dict[str, Any]] = {}
@@ -96,63 +113,61 @@ def load_fixtures(
     thread_rows: list[tuple[str, str, int, str, str]] = []
     item_rows: list[tuple[str, str, int, str]] = []
     last_thread: str | None = None
-    name = str(path)
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line, record = _parse_line(name, number, raw)
-            if record is None:
-                continue
-            kind = record.get("object")
-            if kind not in validators and allow_drift:
-                kind = _drifting_kind(validators, record)
-            if kind not in validators:
-                raise FixtureError(
-                    name, number, f"'object' must be one of {sorted(validators)}, got {kind!r}"
-                )
-            resource, validator = validators[kind]
-            if allow_drift:
-                if not isinstance(record.get("id"), str) or not record["id"]:
-                    raise FixtureError(name, number, "'id' must be a non-empty string")
-                link = resource.parent
-                if link is not None and not isinstance(record.get(link), str):
-                    if last_thread is None:
-                        raise FixtureError(
-                            name, number, f"an item without '{link}' needs a thread above it"
-                        )
-                    record = dict(record, **{link: last_thread})
-                problem = None
-            else:
-                problem = _first_problem(validator, record)
-            if problem is not None:
-                where = "/".join(str(p) for p in problem.absolute_path) or "(root)"
-                raise FixtureError(name, number, f"at {where}: {problem.message}")
-            record_id = record["id"]
-            _check_columns(name, number, (record_id, ""))
-            if record_id in threads or record_id in items:
-                raise FixtureError(name, number, f"id {record_id!r} appears twice in the file")
-            if resource.parent is None:
-                if store.has_thread(record_id):
-                    raise FixtureError(name, number, f"thread {record_id!r} is already stored")
-                threads[record_id] = record
-                last_thread = record_id
-                row = (record_id, project, sort_key(record), _text(record.get("user")), line)
-                _check_columns(name, number, row)
-                thread_rows.append(row)
-            else:
-                if store.has_item(record_id):
-                    raise FixtureError(name, number, f"item {record_id!r} is already stored")
-                parent = record[resource.parent]
-                if parent not in threads and store.get_thread(project, parent) is None:
+    for number, raw in enumerate(lines, start=1):
+        line, record = _parse_line(name, number, raw)
+        if record is None:
+            continue
+        kind = record.get("object")
+        if kind not in validators and allow_drift:
+            kind = _drifting_kind(validators, record)
+        if kind not in validators:
+            raise FixtureError(
+                name, number, f"'object' must be one of {sorted(validators)}, got {kind!r}"
+            )
+        resource, validator = validators[kind]
+        if allow_drift:
+            if not isinstance(record.get("id"), str) or not record["id"]:
+                raise FixtureError(name, number, "'id' must be a non-empty string")
+            link = resource.parent
+            if link is not None and not isinstance(record.get(link), str):
+                if last_thread is None:
                     raise FixtureError(
-                        name,
-                        number,
-                        f"item {record_id!r}: thread {parent!r} is neither earlier in the file "
-                        "nor stored for this key",
+                        name, number, f"an item without '{link}' needs a thread above it"
                     )
-                items[record_id] = record
-                item_row = (record_id, parent, sort_key(record), line)
-                _check_columns(name, number, item_row)
-                item_rows.append(item_row)
+                record = dict(record, **{link: last_thread})
+            problem = None
+        else:
+            problem = _first_problem(validator, record)
+        if problem is not None:
+            where = "/".join(str(p) for p in problem.absolute_path) or "(root)"
+            raise FixtureError(name, number, f"at {where}: {problem.message}")
+        record_id = record["id"]
+        _check_columns(name, number, (record_id, ""))
+        if record_id in threads or record_id in items:
+            raise FixtureError(name, number, f"id {record_id!r} appears twice in the file")
+        if resource.parent is None:
+            if store.has_thread(record_id):
+                raise FixtureError(name, number, f"thread {record_id!r} is already stored")
+            threads[record_id] = record
+            last_thread = record_id
+            row = (record_id, project, sort_key(record), _text(record.get("user")), line)
+            _check_columns(name, number, row)
+            thread_rows.append(row)
+        else:
+            if store.has_item(record_id):
+                raise FixtureError(name, number, f"item {record_id!r} is already stored")
+            parent = record[resource.parent]
+            if parent not in threads and store.get_thread(project, parent) is None:
+                raise FixtureError(
+                    name,
+                    number,
+                    f"item {record_id!r}: thread {parent!r} is neither earlier in the file "
+                    "nor stored for this key",
+                )
+            items[record_id] = record
+            item_row = (record_id, parent, sort_key(record), line)
+            _check_columns(name, number, item_row)
+            item_rows.append(item_row)
     # Drifting lines are stored as written; checked ones as the API writes JSON. Either
     # way the rows' sort keys come from `sort_key`, which any `created_at` fits.
     if not allow_drift:
