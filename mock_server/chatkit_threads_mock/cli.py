@@ -148,8 +148,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
     """Run the command; returns the exit code (2 for bad usage or data)."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)
-    api_keys = tuple(args.api_keys or (DEFAULT_API_KEY,))
-    seed = ",".join(args.seeds or ["default"])
+    api_keys = tuple(getattr(args, "api_keys", None) or (DEFAULT_API_KEY,))
+    seed = ",".join(getattr(args, "seeds", None) or ["default"])
 
     from .faults import parse_faults
 
