@@ -231,3 +231,37 @@ def test_without_cors_options_is_still_a_405(server: MockServer) -> None:
 def test_a_bad_cors_origin_is_refused() -> None:
     with pytest.raises(ValueError, match="--cors"):
         MockServer(cors=["localhost:5173/"])
+
+
+# -- the README's curl examples run as written ------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _admin_curl_lines() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("**Admin API**") :].split("```bash\n", 1)[1].split("```", 1)[0]
+    joined = block.replace("\\\n", " ")
+    return [line.strip() for line in joined.splitlines() if line.strip().startswith("curl ")]
+
+
+def test_the_readme_admin_examples_run_as_written(tmp_path: Path) -> None:
+    import shlex
+    import subprocess
+
+    lines = _admin_curl_lines()
+    assert len(lines) == 5
+    (tmp_path / "mine.jsonl").write_text(json.dumps(THREAD) + "\n" + json.dumps(ITEM) + "\n")
+    with MockServer() as server:
+        for line in lines:
+            argv = shlex.split(line.replace("127.0.0.1:8000", f"127.0.0.1:{server.port}"))
+            done = subprocess.run(
+                [*argv, "--silent", "--fail-with-body"],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                timeout=30,
+            )
+            assert done.returncode == 0, (line, done.stdout, done.stderr)
+            assert isinstance(json.loads(done.stdout), dict)
+        assert server.store.get_thread(server.app.api.projects[DEFAULT_API_KEY], THREAD["id"])
