@@ -264,4 +264,4 @@ def test_the_readme_admin_examples_run_as_written(tmp_path: Path) -> None:
             )
             assert done.returncode == 0, (line, done.stdout, done.stderr)
             assert isinstance(json.loads(done.stdout), dict)
-        assert server.store.get_thread(server.app.api.projects[DEFAULT_API_KEY], THREAD["id"])
+        assert server.store.get_thread(server.app.api.projects[DEFAULT_API_KEY], "cthr_admin_1")
