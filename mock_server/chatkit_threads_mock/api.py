@@ -8,22 +8,22 @@ the spec; each operation is answered by the method named after its operation id
 from __future__ import annotations
 
 import functools
+import inspect
 import json
-import math
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import anyio.to_thread
 from anyio import CapacityLimiter
+from chatkit_threads_spec import Operation, Parameter, load_spec
+from chatkit_threads_spec.rules import ParameterError, parse_query
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .errors import JSON, Reject, reject
 from .middleware import ESCAPED_SEGMENTS
 from .query import first_headers, query_items, single
-from .schema import Operation, Parameter, operations
 from .store import Page, ThreadStore, UnknownCursor, project_for_key
 
 __all__ = [
@@ -32,48 +32,27 @@ __all__ = [
     "EXPOSED_HEADERS",
     "OPERATION_KEY",
     "REQUIRED_HEADERS",
+    "SPEC",
     "MockApi",
 ]
 
 DEFAULT_API_KEY = "sk-chatkit-mock"
 """The key the mock accepts when no keys are configured."""
 
-OPERATIONS = operations()
+SPEC = load_spec()
+"""The spec the mock implements (the project's document)."""
 
-
-def _fixed_value(schema: dict[str, Any]) -> str | None:
-    """The one value a schema allows (`const`, or an enum of one), or None."""
-    values = schema.get("enum", [schema["const"]] if "const" in schema else [])
-    return str(values[0]) if len(values) == 1 else None
-
+OPERATIONS = SPEC.operations
 
 # Header parameters every request must carry with one fixed value (`OpenAI-Beta`).
-REQUIRED_HEADERS = {
-    p.name: value
+REQUIRED_HEADERS = dict(SPEC.fixed_headers)
+
+EXPOSED_HEADERS = frozenset(
+    name.lower()
     for operation in OPERATIONS
-    for p in operation.parameters_in("header")
-    if p.required and (value := _fixed_value(p.schema)) is not None
-}
-
-
-def _response_headers() -> frozenset[str]:
-    from .schema import load_spec
-
-    document = load_spec()
-    found: set[str] = set()
-    for item in document["paths"].values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            for response in operation.get("responses", {}).values():
-                if "$ref" in response:
-                    name = response["$ref"].rsplit("/", 1)[1]
-                    response = document["components"]["responses"][name]
-                found.update(name.lower() for name in response.get("headers", {}))
-    return frozenset(found)
-
-
-EXPOSED_HEADERS = _response_headers()
+    for response in operation.responses.values()
+    for name in response.headers
+)
 """The response headers the spec declares (a browser page may read them)."""
 
 BETA_HEADER_VALUE = next(iter(REQUIRED_HEADERS.values()), "")
@@ -84,16 +63,20 @@ _CHECKED_HEADERS = frozenset(
     [b"authorization", *(name.lower().encode("latin-1") for name in REQUIRED_HEADERS)]
 )
 
-_INTEGER = re.compile(r"(-?)([0-9]+)")
 # Scope keys: the operation a request was routed to, and its checked parameters.
 OPERATION_KEY = "chatkit_mock.operation"
 _PARAMS = "chatkit_mock.params"
 _T = TypeVar("_T")
 
 
-def _shown(text: str) -> str:
-    """A sent value quoted for an error message, cut at 40 characters."""
-    return f"{text[:40]!r}" + ("..." if len(text) > 40 else "")
+def _keywords(method: Callable[..., Any]) -> frozenset[str]:
+    """The keyword parameters a store method takes."""
+    return _parameters_of(getattr(method, "__func__", method))
+
+
+@functools.cache
+def _parameters_of(function: Callable[..., Any]) -> frozenset[str]:
+    return frozenset(inspect.signature(function).parameters)
 
 
 class MockApi:
@@ -156,10 +139,11 @@ class MockApi:
         return single(name, request.query_params.getlist(name))
 
     def params(self, request: Request) -> dict[str, Any]:
-        """Every query parameter of the request's operation, checked against its schema.
+        """Every query parameter of the request's operation, by name, checked by the spec's
+        rules (`chatkit_threads_spec.rules.parse_query`, the client's own check).
 
-        A parameter not sent (or sent empty where its schema allows an empty string:
-        `after=` means no cursor) has its schema's default, or None.
+        A parameter not sent (or sent empty where its rules allow an empty string:
+        `after=` means no cursor) has its spec default, or None.
         """
         cached: dict[str, Any] | None = request.scope.get(_PARAMS)
         if cached is not None:
@@ -172,128 +156,31 @@ class MockApi:
         for name, value in query_items(query):
             sent.setdefault(name, []).append(value)
         values: dict[str, Any] = {}
-        for parameter in operation.parameters_in("query") if operation else ():
+        for parameter in operation.query if operation else ():
             text = single(parameter.name, sent.get(parameter.name, ()))
-            if text is None or (text == "" and parameter.empty_means_absent):
-                values[parameter.name] = parameter.default
-            else:
-                values[parameter.name] = self.check_param(parameter, text)
+            values[parameter.name] = self.check_param(parameter, text)
         request.scope[_PARAMS] = values
         return values
 
-    def check_param(self, parameter: Parameter, text: str) -> Any:
-        """One query value, converted and checked against its schema; a 400 naming it."""
-        schema = parameter.schema
-        if "enum" in schema:
-            return self.enum(parameter.name, schema, text)
-        if schema.get("type") == "integer":
-            return self.integer(parameter.name, schema, text)
-        if schema.get("type") == "boolean":
-            if text not in ("true", "false"):
-                raise reject(
-                    400,
-                    f"Invalid '{parameter.name}': expected 'true' or 'false', got {text[:40]!r}.",
-                    param=parameter.name,
-                    code="invalid_type",
-                )
-            return text == "true"
-        if schema.get("type") == "number":
-            return self.number(parameter.name, schema, text)
-        if schema.get("type") == "string":
-            pattern = schema.get("pattern")
-            if pattern is not None and re.search(pattern, text) is None:
-                raise reject(
-                    400,
-                    f"Invalid '{parameter.name}': does not match the pattern {pattern!r}.",
-                    param=parameter.name,
-                    code=f"invalid_{parameter.name}",
-                )
-            low, high = schema.get("minLength", 0), schema.get("maxLength")
-            if len(text) < low or (high is not None and len(text) > high):
-                expected = f"{low} to {high}" if high is not None else f"at least {low}"
-                raise reject(
-                    400,
-                    f"Invalid '{parameter.name}': expected {expected} characters, got {len(text)}.",
-                    param=parameter.name,
-                    code=f"invalid_{parameter.name}",
-                )
-        return text
-
-    def enum(self, name: str, schema: dict[str, Any], text: str) -> str:
-        """A value of the schema's enum; an empty value is refused, not defaulted."""
-        allowed = [str(value) for value in schema["enum"]]
-        if text not in allowed:
-            expected = " or ".join(f"'{value}'" for value in allowed)
-            raise reject(
-                400,
-                f"Invalid '{name}': expected {expected}, got {text[:40]!r}.",
-                param=name,
-                code=f"invalid_{name}",
-            )
-        return text
-
-    def integer(self, name: str, schema: dict[str, Any], text: str) -> int:
-        """An integer within the schema's bounds; a 400 worded as the API words it."""
-        low, high = schema.get("minimum"), schema.get("maximum")
-        match = _INTEGER.fullmatch(text)
-        if match is None:
-            shown = _shown(text)
-            bounds = f" from {low} to {high}" if low is not None and high is not None else ""
-            raise reject(
-                400,
-                f"Invalid '{name}': expected an integer{bounds}, but got {shown} instead.",
-                param=name,
-                code="invalid_type",
-            )
-        sign, digits = match.groups()
-        digits = digits.lstrip("0") or "0"
-        # A huge digit string is out of any bound: int() of it is slow, or refused.
-        value = int(sign + digits) if len(digits) <= 30 else (-1 if sign == "-" else 1) * 10**30
-        if low is not None and value < low:
-            raise reject(
-                400,
-                f"Invalid '{name}': integer below minimum value. "
-                f"Expected a value >= {low}, but got {_shown(text)} instead.",
-                param=name,
-                code="integer_below_min_value",
-            )
-        if high is not None and value > high:
-            raise reject(
-                400,
-                f"Invalid '{name}': integer above maximum value. "
-                f"Expected a value <= {high}, but got {_shown(text)} instead.",
-                param=name,
-                code="integer_above_max_value",
-            )
-        return value
-
-    def number(self, name: str, schema: dict[str, Any], text: str) -> float:
-        """A finite number within the schema's bounds; a 400 naming the parameter."""
+    def check_param(self, parameter: Parameter, text: str | None) -> Any:
+        """One query value (None: not sent), converted and checked; a 400 naming it."""
         try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        low, high = schema.get("minimum"), schema.get("maximum")
-        if (
-            not math.isfinite(value)
-            or (low is not None and value < low)
-            or (high is not None and value > high)
-        ):
-            raise reject(
-                400,
-                f"Invalid '{name}': expected a number"
-                + (f" from {low}" if low is not None else "")
-                + (f" to {high}" if high is not None else "")
-                + f", got {text[:40]!r}.",
-                param=name,
-                code="invalid_type",
-            )
-        return value
+            return parse_query(parameter, text)
+        except ParameterError as error:
+            raise reject(400, error.message, param=error.param, code=error.code) from None
 
     def page_params(self, request: Request) -> dict[str, Any]:
-        """`limit`, `order`, `after` and `before`, validated against the spec."""
-        params = self.params(request)
-        return {name: params.get(name) for name in ("limit", "order", "after", "before")}
+        """The listing's query parameters, checked against the spec (see `params`)."""
+        return dict(self.params(request))
+
+    def store_args(self, function: Callable[..., Any], request: Request) -> dict[str, Any]:
+        """`page_params` that the store method `function` takes, as keyword arguments.
+
+        The store's listings name their keywords after the spec's parameters; one the
+        store does not take (a parameter the spec added) is checked but not applied.
+        """
+        accepted = _keywords(function)
+        return {k: v for k, v in self.page_params(request).items() if k in accepted}
 
     def thread_id(self, request: Request) -> str:
         """The path's thread id (an encoded `/` in it stays part of it)."""
@@ -359,10 +246,9 @@ class MockApi:
     async def list_threads(self, request: Request) -> Response:
         """GET /chatkit/threads"""
         project = self.project(request)
-        params = self.page_params(request)
-        user = self.params(request).get("user")
+        params = self.store_args(self.store.list_threads, request)
         try:
-            page = await self.read(self.store.list_threads, project, user=user, **params)
+            page = await self.read(self.store.list_threads, project, **params)
         except UnknownCursor as error:
             raise self.unknown_cursor(error) from None
         return self.page(page)
@@ -393,7 +279,7 @@ class MockApi:
     async def list_items(self, request: Request) -> Response:
         """GET /chatkit/threads/{thread_id}/items"""
         project = self.project(request)
-        params = self.page_params(request)
+        params = self.store_args(self.store.list_items, request)
         thread_id = self.thread_id(request)
         try:
             page = await self.read(self.store.list_items, project, thread_id, **params)

@@ -24,8 +24,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from chatkit_threads_spec import Resource, Spec, load_spec
+from chatkit_threads_spec.validate import Problem, problems
+
 from .page import sort_key
-from .schema import Resource, resources, schema_validator
 from .store import ThreadStore, dumps, project_for_key
 
 __all__ = ["FixtureError", "load_fixture_lines", "load_fixtures"]
@@ -41,45 +43,11 @@ class FixtureError(ValueError):
         self.reason = reason
 
 
-def _validators() -> dict[str, tuple[Resource, Any]]:
-    # The spec decides what a valid fixture is: the kinds of object its GET operations
-    # return, their schemas (formats too: a `preview_url` that is not a URI is refused
-    # like a wrong type), and which listing each belongs to.
-    return {
-        kind: (resource, schema_validator(resource.schema, check_formats=True))
-        for kind, resource in resources().items()
-    }
-
-
-def _first_problem(validator: Any, record: dict[str, Any]) -> Any:
-    """The schema error that explains why `record` is invalid, or None.
-
-    A union (`oneOf`) only says "not valid under any of the given schemas"; this goes
-    down into the variant the record's `type` selects, to name the real problem (a
-    missing field, a wrong type) and where it is.
-    """
-    from jsonschema.exceptions import relevance
-
-    # Not `best_match`: it descends into unions by its own guess, often the wrong variant.
-    error = max(validator.iter_errors(record), key=relevance, default=None)
-    while error is not None and error.validator == "oneOf" and error.context:
-        variants: dict[Any, list[Any]] = {}
-        for sub in error.context:
-            variants.setdefault(sub.schema_path[0], []).append(sub)
-        # A variant fits when the record has its `type` and its JSON type.
-        fitting = [
-            errors
-            for errors in variants.values()
-            if not any(
-                (e.validator == "const" and list(e.relative_path) == ["type"])
-                or (e.validator == "type" and not e.relative_path)
-                for e in errors
-            )
-        ]
-        if len(fitting) != 1:
-            break
-        error = max(fitting[0], key=relevance)
-    return error
+def _first_problem(spec: Spec, resource: Resource, record: dict[str, Any]) -> Problem | None:
+    """The first departure of `record` from its schema (formats too: a `preview_url`
+    that is not a URI is refused like a wrong type), by the project's one validator."""
+    found = problems(resource.schema, record, spec=spec, check_formats=True)
+    return found[0] if found else None
 
 
 def load_fixtures(
@@ -106,7 +74,10 @@ def load_fixture_lines(
     All or nothing: the first bad line raises `FixtureError` and nothing is stored.
     """
     project = project_for_key(api_key)
-    validators = _validators()
+    # The spec decides what a valid fixture is: the kinds of object its GET operations
+    # return, their schemas, and which listing each belongs to.
+    spec = load_spec()
+    validators = dict(spec.resources)
     threads: dict[str, dict[str, Any]] = {}
     items: dict[str, dict[str, Any]] = {}
     # Drifting records keep their exact text; the store's columns get usable stand-ins.
@@ -124,7 +95,7 @@ def load_fixture_lines(
             raise FixtureError(
                 name, number, f"'object' must be one of {sorted(validators)}, got {kind!r}"
             )
-        resource, validator = validators[kind]
+        resource = validators[kind]
         if allow_drift:
             if not isinstance(record.get("id"), str) or not record["id"]:
                 raise FixtureError(name, number, "'id' must be a non-empty string")
@@ -137,10 +108,9 @@ def load_fixture_lines(
                 record = dict(record, **{link: last_thread})
             problem = None
         else:
-            problem = _first_problem(validator, record)
+            problem = _first_problem(spec, resource, record)
         if problem is not None:
-            where = "/".join(str(p) for p in problem.absolute_path) or "(root)"
-            raise FixtureError(name, number, f"at {where}: {problem.message}")
+            raise FixtureError(name, number, f"at {problem.path}: {problem.message}")
         record_id = record["id"]
         _check_columns(name, number, (record_id, ""))
         if record_id in threads or record_id in items:
@@ -236,15 +206,13 @@ def _check_columns(name: str, number: int, row: tuple[Any, ...]) -> None:
                 ) from None
 
 
-def _drifting_kind(validators: dict[str, tuple[Resource, Any]], record: dict[str, Any]) -> Any:
+def _drifting_kind(validators: dict[str, Resource], record: dict[str, Any]) -> Any:
     # A drifting `object`: a record that names a parent is that parent's child kind,
     # any other one is the top-level kind.
-    for kind, (resource, _) in validators.items():
+    for kind, resource in validators.items():
         if resource.parent is not None and resource.parent in record:
             return kind
-    return next(
-        (kind for kind, (resource, _) in validators.items() if resource.parent is None), None
-    )
+    return next((kind for kind, resource in validators.items() if resource.parent is None), None)
 
 
 def _text(value: Any) -> str:

@@ -8,7 +8,10 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from chatkit_threads_spec import load_spec
+
 __all__ = [
+    "PAGE_DEFAULTS",
     "SORT_KEY_MAX",
     "SORT_KEY_MIN",
     "Page",
@@ -75,9 +78,25 @@ def _json_string(text: str) -> str:
 @functools.cache
 def _list_object() -> str:
     """The list envelope's `object`, from the spec, as JSON."""
-    from .schema import list_object
+    return json.dumps(load_spec().list_object)
 
-    return json.dumps(list_object())
+
+def _page_defaults() -> dict[str, Any]:
+    # The spec's defaults of the listings' query parameters (a listing called from
+    # Python without them gets what an HTTP request without them gets).
+    found: dict[str, Any] = {}
+    for operation in load_spec().operations:
+        if operation.paginated:
+            for parameter in operation.query:
+                found.setdefault(parameter.python_name, parameter.default)
+    return found
+
+
+PAGE_DEFAULTS = _page_defaults()
+
+# SQL's sort directions: whether each sorts descending.
+_SQL_DIRECTIONS = {"ASC": False, "DESC": True}
+"""The defaults of the spec's listing parameters, by name (`limit`, `order`...)."""
 
 
 def read_page(
@@ -86,20 +105,27 @@ def read_page(
     scope: str,
     args: list[Any],
     *,
-    limit: int,
-    order: str,
+    limit: int | None,
+    order: str | None,
     after: str | None,
     before: str | None,
 ) -> Page:
     """Keyset pagination over `(created_at, id)`, in one snapshot `db`.
+
+    A `limit` or `order` of None is the spec's default for the listing.
 
     `after=X` gives the entries that follow X in list order; `before=X` the ones that
     precede it, nearest first when reading backwards, returned in list order (the
     previous page). With both, the entries strictly between them. `has_more` says
     whether entries remain beyond the page in the direction of reading.
     """
-    descending = order == "desc"
-    # In list order, "follows" means smaller keys for desc and larger keys for asc.
+    limit = PAGE_DEFAULTS["limit"] if limit is None else limit
+    order = PAGE_DEFAULTS["order"] if order is None else order
+    # The spec's `order` values name SQL's sort directions.
+    descending = _SQL_DIRECTIONS.get(order.upper())
+    if descending is None:
+        raise ValueError(f"order: {order[:40]!r} is not a sort direction")
+    # In list order, "follows" means smaller keys descending, larger keys ascending.
     follows, precedes = ("<", ">") if descending else (">", "<")
     where = [scope]
     params = list(args)

@@ -6,15 +6,15 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
+from chatkit_threads_spec import Operation
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from .api import OPERATION_KEY, MockApi
+from .api import OPERATION_KEY, SPEC, MockApi
 from .errors import crash, exception_handlers
-from .schema import Operation, base_path
 
 __all__ = ["Direct", "Handler", "routes"]
 
@@ -30,7 +30,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def routes(api: MockApi) -> list[Route]:
     """One route per spec path, answering exactly the spec's methods there."""
-    prefix = base_path()
+    prefix = SPEC.base_path
     by_path: dict[str, dict[str, tuple[Operation, Handler]]] = {}
     for operation in api.operations:
         handler = getattr(api, _snake(operation.operation_id), None)

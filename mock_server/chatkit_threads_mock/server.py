@@ -10,16 +10,16 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
+from chatkit_threads_spec import load_spec
 
 from .app import DEFAULT_API_KEY, create_app
 from .faults import FaultSpec
 from .protocol import DEFAULT_REQUEST_TIMEOUT, bounded_protocol, uvicorn_config
-from .schema import base_path
 from .store import ThreadStore
 
 __all__ = ["BackgroundServer", "MockServer"]
 
-_BASE_PATH = base_path()
+_BASE_PATH = load_spec().base_path
 
 
 class BackgroundServer:

@@ -330,13 +330,13 @@ class ThreadStore:
         self,
         project: str,
         *,
-        limit: int = 20,
-        order: Order = "desc",
+        limit: int | None = None,
+        order: Order | None = None,
         after: str | None = None,
         before: str | None = None,
         user: str | None = None,
     ) -> Page:
-        """A page of the project's threads, optionally only one user's."""
+        """A page of the project's threads, optionally only one user's (spec defaults)."""
         scope = "project = ? AND user = ?" if user else "project = ?"
         args: list[Any] = [project, user] if user else [project]
         return self._page(
@@ -348,12 +348,13 @@ class ThreadStore:
         project: str,
         thread_id: str,
         *,
-        limit: int = 20,
-        order: Order = "desc",
+        limit: int | None = None,
+        order: Order | None = None,
         after: str | None = None,
         before: str | None = None,
     ) -> Page | None:
-        """A page of a thread's items, or None when the project has no such thread."""
+        """A page of a thread's items (spec defaults); None when the project has no such
+        thread."""
         with self.snapshot():
             if self.get_thread(project, thread_id) is None:
                 return None
@@ -375,8 +376,8 @@ class ThreadStore:
         scope: str,
         args: list[Any],
         *,
-        limit: int,
-        order: Order,
+        limit: int | None,
+        order: Order | None,
         after: str | None,
         before: str | None,
     ) -> Page:

@@ -6,11 +6,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+from chatkit_threads_spec import Parameter, build_parameter
 
 from chatkit_threads_mock.app import MockApi
 from chatkit_threads_mock.errors import Reject
 from chatkit_threads_mock.query import query_items
-from chatkit_threads_mock.schema import Parameter
 from chatkit_threads_mock.store import ThreadStore
 
 
@@ -20,7 +20,7 @@ def api() -> MockApi:
 
 
 def _param(schema: dict[str, Any]) -> Parameter:
-    return Parameter(name="extra", location="query", required=False, schema=schema)
+    return build_parameter({"name": "extra", "in": "query", "schema": schema})
 
 
 @pytest.mark.parametrize(
