@@ -16,10 +16,11 @@ from urllib.parse import unquote
 
 import anyio.to_thread
 from anyio import CapacityLimiter
-from chatkit_threads_spec import Operation, Parameter, load_spec
-from chatkit_threads_spec.rules import ParameterError, parse_query
 from starlette.requests import Request
 from starlette.responses import Response
+
+from chatkit_threads_spec import Operation, Parameter, load_spec
+from chatkit_threads_spec.rules import ParameterError, parse_query
 
 from .errors import JSON, Reject, reject
 from .middleware import ESCAPED_SEGMENTS

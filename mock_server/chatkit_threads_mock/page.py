@@ -19,6 +19,7 @@ __all__ = [
     "dumps",
     "read_page",
     "sort_key",
+    "with_defaults",
 ]
 
 SORT_KEY_MAX = 2**63 - 1
@@ -94,6 +95,15 @@ def _page_defaults() -> dict[str, Any]:
 
 PAGE_DEFAULTS = _page_defaults()
 
+
+def with_defaults(limit: int | None, order: str | None) -> tuple[int, str]:
+    """`limit` and `order`, the spec's defaults where None."""
+    return (
+        PAGE_DEFAULTS["limit"] if limit is None else limit,
+        PAGE_DEFAULTS["order"] if order is None else order,
+    )
+
+
 # SQL's sort directions: whether each sorts descending.
 _SQL_DIRECTIONS = {"ASC": False, "DESC": True}
 """The defaults of the spec's listing parameters, by name (`limit`, `order`...)."""
@@ -105,22 +115,18 @@ def read_page(
     scope: str,
     args: list[Any],
     *,
-    limit: int | None,
-    order: str | None,
+    limit: int,
+    order: str,
     after: str | None,
     before: str | None,
 ) -> Page:
     """Keyset pagination over `(created_at, id)`, in one snapshot `db`.
-
-    A `limit` or `order` of None is the spec's default for the listing.
 
     `after=X` gives the entries that follow X in list order; `before=X` the ones that
     precede it, nearest first when reading backwards, returned in list order (the
     previous page). With both, the entries strictly between them. `has_more` says
     whether entries remain beyond the page in the direction of reading.
     """
-    limit = PAGE_DEFAULTS["limit"] if limit is None else limit
-    order = PAGE_DEFAULTS["order"] if order is None else order
     # The spec's `order` values name SQL's sort directions.
     descending = _SQL_DIRECTIONS.get(order.upper())
     if descending is None:

@@ -6,12 +6,13 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from chatkit_threads_spec import Operation
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+
+from chatkit_threads_spec import Operation
 
 from .api import OPERATION_KEY, SPEC, MockApi
 from .errors import crash, exception_handlers

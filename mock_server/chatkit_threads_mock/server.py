@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
+
 from chatkit_threads_spec import load_spec
 
 from .app import DEFAULT_API_KEY, create_app

@@ -28,7 +28,7 @@ from .connections import (
     is_full,
     sqlite_errors,
 )
-from .page import Page, UnknownCursor, dumps, read_page, sort_key
+from .page import Page, UnknownCursor, dumps, read_page, sort_key, with_defaults
 from .sqlite_file import APPLICATION_ID, BUSY_CODES, SCHEMA, StoreOpenError, open_file
 
 __all__ = [
@@ -47,6 +47,9 @@ __all__ = [
 
 Order = str
 """A listing's order: one of the values of the spec's `order` parameter."""
+
+# The spec's defaults of a listing's `limit` and `order`.
+_DEFAULT_LIMIT, _DEFAULT_ORDER = with_defaults(None, None)
 
 # Seconds of each of SQLite's waits for the write lock, between which a write checks
 # its deadline and whether the store is closing.
@@ -330,8 +333,8 @@ class ThreadStore:
         self,
         project: str,
         *,
-        limit: int | None = None,
-        order: Order | None = None,
+        limit: int = _DEFAULT_LIMIT,
+        order: Order = _DEFAULT_ORDER,
         after: str | None = None,
         before: str | None = None,
         user: str | None = None,
@@ -348,8 +351,8 @@ class ThreadStore:
         project: str,
         thread_id: str,
         *,
-        limit: int | None = None,
-        order: Order | None = None,
+        limit: int = _DEFAULT_LIMIT,
+        order: Order = _DEFAULT_ORDER,
         after: str | None = None,
         before: str | None = None,
     ) -> Page | None:
@@ -376,8 +379,8 @@ class ThreadStore:
         scope: str,
         args: list[Any],
         *,
-        limit: int | None,
-        order: Order | None,
+        limit: int,
+        order: Order,
         after: str | None,
         before: str | None,
     ) -> Page:

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from chatkit_threads_spec import Spec, build_spec, load_document
 
 from chatkit_threads_mock import (
     DEFAULT_API_KEY,
@@ -22,6 +21,7 @@ from chatkit_threads_mock import (
     load_fixtures,
     project_for_key,
 )
+from chatkit_threads_spec import Spec, build_spec, load_document
 
 from .conftest import HEADERS
 

@@ -428,9 +428,8 @@ def test_order_and_user_checks_are_the_specs(client: TestClient) -> None:
 def test_query_checks_follow_the_schema_they_are_given(
     schema: dict[str, Any], good: str, bad: str, said: str
 ) -> None:
-    from chatkit_threads_spec import build_parameter
-
     from chatkit_threads_mock import MockApi, Reject, ThreadStore
+    from chatkit_threads_spec import build_parameter
 
     api = MockApi(ThreadStore(), [DEFAULT_API_KEY])
     parameter = build_parameter({"name": "p", "in": "query", "schema": schema})
@@ -442,9 +441,8 @@ def test_query_checks_follow_the_schema_they_are_given(
 
 
 def test_the_beta_header_value_is_the_specs(client: TestClient) -> None:
-    from chatkit_threads_spec import load_document
-
     from chatkit_threads_mock import BETA_HEADER_VALUE
+    from chatkit_threads_spec import load_document
 
     beta = load_document()["components"]["parameters"]["OpenAIBeta"]["schema"]["enum"]
     assert beta == [BETA_HEADER_VALUE]

@@ -6,12 +6,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from chatkit_threads_spec import Parameter, build_parameter
 
 from chatkit_threads_mock.app import MockApi
 from chatkit_threads_mock.errors import Reject
 from chatkit_threads_mock.query import query_items
 from chatkit_threads_mock.store import ThreadStore
+from chatkit_threads_spec import Parameter, build_parameter
 
 
 @pytest.fixture
