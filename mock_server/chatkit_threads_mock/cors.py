@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["PREFLIGHT_MAX_AGE", "with_cors"]
 
@@ -35,7 +35,7 @@ def with_cors(
                 f"--cors {origin!r}: expected an origin like http://localhost:5173 "
                 "(scheme, host and port, no path), or *"
             )
-    return CORSMiddleware(
+    cors = CORSMiddleware(
         app,
         allow_origins=list(origins),
         allow_methods=sorted({*methods, "OPTIONS"}),
@@ -43,3 +43,24 @@ def with_cors(
         expose_headers=sorted(set(expose)),
         max_age=PREFLIGHT_MAX_AGE,
     )
+    return _OnlyWithOrigin(app, cors)
+
+
+class _OnlyWithOrigin:
+    """`cors` for a request that has an `Origin` header, `app` for any other.
+
+    A request without one (a client that is not a browser page) is no CORS request: it
+    skips the middleware's parsing of its headers.
+    """
+
+    def __init__(self, app: ASGIApp, cors: ASGIApp) -> None:
+        self.app = app
+        self.cors = cors
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, _ in scope["headers"]:
+                if name == b"origin":
+                    await self.cors(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

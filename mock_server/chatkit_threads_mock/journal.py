@@ -15,7 +15,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .middleware import REQUEST_ID, STATUS
 
 __all__ = ["ADMIN_PREFIX", "DEFAULT_JOURNAL_SIZE", "Journal", "JournalMiddleware"]
 
@@ -98,7 +100,10 @@ def _shown(entry: _Entry, secrets: list[str]) -> dict[str, Any]:
 
 
 class JournalMiddleware:
-    """Keeps each request of an accepted key in the journal once it is answered."""
+    """Keeps each request of an accepted key in the journal once it is answered.
+
+    It wraps `RequestIds` directly, which notes the status and request id in the scope.
+    """
 
     def __init__(self, app: ASGIApp, journal: Journal) -> None:
         self.app = app
@@ -115,32 +120,18 @@ class JournalMiddleware:
         if project is None:
             await self.app(scope, receive, send)
             return
-        answer: list[Any] = [0, ""]
-
-        async def noting_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answer[0] = message["status"]
-                answer[1] = next(
-                    (
-                        v.decode("latin-1")
-                        for k, v in message.get("headers", ())
-                        if k == b"x-request-id"
-                    ),
-                    "",
-                )
-            await send(message)
-
         started = time.time()
         try:
-            await self.app(scope, receive, noting_send)
+            await self.app(scope, receive, send)
         finally:
+            # `RequestIds`, inside, noted the answer's status and id in the scope.
             entry = (
                 started,
                 scope["method"],
                 scope.get("raw_path", b"").split(b"?", 1)[0].decode("latin-1") or scope["path"],
                 scope.get("query_string", b""),
                 headers,
-                answer[0],
-                answer[1],
+                scope.get(STATUS, 0),
+                scope.get(REQUEST_ID, ""),
             )
             self.journal.add(project, entry)
