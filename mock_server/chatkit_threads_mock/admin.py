@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .errors import JSON, error_response
+from .connections import DatabaseBusy, StoreFull
+from .errors import JSON, error_response, exception_handlers
 from .fixtures import FixtureError, load_fixture_lines
 from .journal import ADMIN_PREFIX, Journal
 from .seed import apply_seed, parse_seed
@@ -122,7 +123,11 @@ class AdminApi:
                 "The admin API needs an accepted API key: 'Authorization: Bearer <key>'.",
                 code="invalid_api_key",
             )
-        response: Response = await handler(request, key)
+        try:
+            response: Response = await handler(request, key)
+        except (DatabaseBusy, StoreFull) as error:
+            # The store's own answers (503 busy, 507 full), as the API gives them.
+            response = await exception_handlers()[type(error)](request, error)
         return response
 
     def _key(self, request: Request) -> str | None:

@@ -18,6 +18,7 @@ from .store import ThreadStore, project_for_key
 
 __all__ = [
     "BASE_TIME",
+    "MAX_SYNTHETIC_ROWS",
     "apply_seed",
     "default_threads",
     "parse_seed",
@@ -25,6 +26,9 @@ __all__ = [
     "seed_synthetic",
     "synthetic_rows",
 ]
+
+MAX_SYNTHETIC_ROWS = 100_000_000
+"""The most rows a synthetic seed generates (a typo of a few digits must not run for days)."""
 
 BASE_TIME = 1_730_000_000
 """created_at of the oldest seeded thread (2024-10-27)."""
@@ -310,16 +314,15 @@ def parse_seed(seed: str) -> list[tuple[str, int, int]]:
         if kind != "synthetic":
             raise ValueError(f"seed {seed!r}: expected default, none, or synthetic:THREADS[:ITEMS]")
         counts = size.split(":")
-        try:
-            if not 1 <= len(counts) <= 2:
-                raise ValueError
-            threads, items = int(counts[0]), int(counts[1]) if len(counts) == 2 else 0
-            if threads < 0 or items < 0:
-                raise ValueError
-        except ValueError:
+        usage = f"seed {seed!r}: expected synthetic:THREADS or synthetic:THREADS:ITEMS_PER_THREAD"
+        if not 1 <= len(counts) <= 2 or not all(c.isdigit() and len(c) < 19 for c in counts):
+            raise ValueError(usage)
+        threads, items = int(counts[0]), int(counts[1]) if len(counts) == 2 else 0
+        if threads * max(items, 1) > MAX_SYNTHETIC_ROWS:
             raise ValueError(
-                f"seed {seed!r}: expected synthetic:THREADS or synthetic:THREADS:ITEMS_PER_THREAD"
-            ) from None
+                f"seed {seed!r}: at most {MAX_SYNTHETIC_ROWS:,} generated rows "
+                "(threads, or threads times items per thread)"
+            )
         parts.append((kind, threads, items))
     return parts
 

@@ -226,3 +226,22 @@ def test_a_whole_head_over_the_bound_in_one_read_is_refused(server: MockServer, 
 def test_a_head_under_the_bound_in_one_read_is_served(server: MockServer) -> None:
     head = _head(MAX_REQUEST_HEAD // 2)
     assert _send_at_once(server, head).startswith(b"HTTP/1.1 200")
+
+
+def test_the_admin_api_on_a_full_disk_is_a_507_too(full_disk: TestClient) -> None:
+    line = json.dumps(dict(THREAD, id="cthr_more", title="t" * 300_000))
+    root = str(full_disk.base_url).rsplit("/v1", 1)[0]
+    loaded = full_disk.post(f"{root}/__admin/fixtures", content=line)
+    assert loaded.status_code == 507 and loaded.json()["error"]["code"] == "storage_full"
+    assert full_disk.get("/chatkit/threads/cthr_more").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "seed", ["synthetic:99999999999999999999", "synthetic:5:99999999999", "synthetic:+5"]
+)
+def test_an_odd_seed_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: str
+) -> None:
+    assert main(["load", "--db", str(tmp_path / "m.db"), "--seed", seed]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"seed {seed!r}" in err
