@@ -31,7 +31,7 @@ from starlette.types import Receive, Scope, Send
 from .errors import JSON, error_response
 from .journal import ADMIN_PREFIX
 from .proxy_drift import DriftTally
-from .proxy_record import Recorder
+from .proxy_record import REDACTED, Recorder
 
 __all__ = ["DEFAULT_UPSTREAM_TIMEOUT", "MAX_BODY_BYTES", "ValidationProxy", "shown_url"]
 
@@ -215,7 +215,9 @@ class ValidationProxy:
             from chatkit_threads_spec.validate import problems as validate
 
             problems = [(p.path, p.message) for p in validate(schema, body, spec=self.spec)]
-        self.tally.add(operation.operation_id, problems)
+        # An upstream may echo the caller's key back: it never reaches the report.
+        secrets = _keys(request.headers.getlist("authorization"))
+        self.tally.add(operation.operation_id, [_redacted(p, secrets) for p in problems])
         if self.recorder is not None and 200 <= answer.status_code < 300:
             _record(self.recorder, request, operation, match.groupdict(), body)
 
@@ -248,6 +250,14 @@ _SLICE = 16 * 1024
 def _keys(values: Sequence[str]) -> list[str]:
     """The secrets of `Authorization` values (the key of `Bearer KEY`, any other value)."""
     return [value.partition(" ")[2].strip() or value for value in values]
+
+
+def _redacted(problem: tuple[str, str], secrets: Sequence[str]) -> tuple[str, str]:
+    path, message = problem
+    for secret in secrets:
+        if secret:
+            path, message = path.replace(secret, REDACTED), message.replace(secret, REDACTED)
+    return path, message
 
 
 async def _read(answer: httpx.Response) -> bytes:

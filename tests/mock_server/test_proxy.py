@@ -87,7 +87,7 @@ _DRIFTING_THREAD = {
 async def _threads(request: Request) -> Response:
     # Echoes the caller's key in a title, as a hostile server may.
     key = request.headers.get("authorization", "").partition(" ")[2]
-    thread = dict(_DRIFTING_THREAD, title=f"echo {key}")
+    thread = dict(_DRIFTING_THREAD, title=f"echo {key}", status={"type": f"archived {key}"})
     page = {"object": "list", "data": [thread], "first_id": None, "last_id": None}
     return JSONResponse(page)  # no has_more: a missing field
 
@@ -133,7 +133,9 @@ def test_findings_are_counted_by_json_path(drifting: BackgroundServer) -> None:
         assert ("retrieveThread", "$.error") in found
         text = httpx.get(f"{proxy.root_url}/__admin/drift").text
         assert "4 responses checked" in text and "$.data[*].status.type" in text
-        assert SECRET not in text
+        # The key the upstream echoed into a departing value is not in the report.
+        assert SECRET not in text and "[redacted]" in text
+        assert SECRET not in json.dumps(drift)
 
 
 def test_an_unreachable_upstream_is_a_502_naming_it(tmp_path: Path) -> None:
@@ -168,7 +170,7 @@ def test_recorded_drift_replays_with_allow_drift(
         seed="none", fixtures=[str(tmp_path / "fixtures.jsonl")], allow_drift=True
     ) as replay:
         listed = httpx.get(f"{replay.base_url}/chatkit/threads", headers=HEADERS).json()
-        assert listed["data"][0]["status"] == {"type": "archived"}
+        assert listed["data"][0]["status"] == {"type": "archived [redacted]"}
 
 
 def test_record_then_replay_answers_the_same_listings(tmp_path: Path) -> None:
