@@ -177,7 +177,7 @@ class AdminApi:
 
     async def load(self, request: Request, key: str) -> Response:
         """`POST /__admin/fixtures`: JSONL lines into the key's project, all or nothing."""
-        body = b""
+        body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_FIXTURES_BYTES:
@@ -187,7 +187,7 @@ class AdminApi:
                     "send it in several calls.",
                     code="fixtures_too_large",
                 )
-        lines = body.splitlines()
+        lines = bytes(body).splitlines()
         try:
             threads, items = await self._call(
                 load_fixture_lines,

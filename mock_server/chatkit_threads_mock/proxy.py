@@ -172,6 +172,10 @@ class ValidationProxy:
                 await answer.aclose()
         except httpx.TimeoutException:
             return self._unavailable("did not answer in time", "upstream_timeout")
+        except _TooLarge:
+            return self._unavailable(
+                f"answered with more than {MAX_BODY_BYTES} bytes", "upstream_too_large"
+            )
         except (httpx.HTTPError, OSError, ValueError) as error:
             return self._unavailable(f"could not be reached ({type(error).__name__})", None)
         self._check(request, answer, raw)
@@ -244,6 +248,12 @@ def _record(
 
 
 _NOT_JSON: Any = object()
+
+
+class _TooLarge(Exception):
+    """The upstream's answer is over `MAX_BODY_BYTES`."""
+
+
 _SLICE = 16 * 1024
 
 
@@ -261,12 +271,12 @@ def _redacted(problem: tuple[str, str], secrets: Sequence[str]) -> tuple[str, st
 
 
 async def _read(answer: httpx.Response) -> bytes:
-    body = b""
+    body = bytearray()
     async for chunk in answer.aiter_raw():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise ValueError("the upstream's answer is too large")
-    return body
+            raise _TooLarge
+    return bytes(body)
 
 
 def _decoded_json(answer: httpx.Response, raw: bytes) -> Any:
@@ -274,12 +284,12 @@ def _decoded_json(answer: httpx.Response, raw: bytes) -> Any:
     # Fed in slices, so a compressed body expands a slice at a time within the bound.
     slices = (raw[start : start + _SLICE] for start in range(0, len(raw), _SLICE))
     decoded = httpx.Response(answer.status_code, headers=answer.headers, content=slices)
-    text = b""
+    text = bytearray()
     try:
         for chunk in decoded.iter_bytes():
             text += chunk
             if len(text) > MAX_BODY_BYTES:
                 return _NOT_JSON
-        return json.loads(text)
+        return json.loads(bytes(text))
     except (httpx.DecodingError, ValueError, RecursionError):
         return _NOT_JSON
