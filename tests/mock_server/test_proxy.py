@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import signal
 import subprocess
@@ -98,11 +99,18 @@ async def _thread(request: Request) -> Response:
     return JSONResponse({"error": "not an envelope"}, status_code=404)
 
 
+async def _gzipped_items(request: Request) -> Response:
+    page = {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": 1}
+    body = gzip.compress(json.dumps(page).encode())
+    return Response(body, media_type="application/json", headers={"content-encoding": "gzip"})
+
+
 def _drifting_app() -> Starlette:
     return Starlette(
         routes=[
             Route("/v1/chatkit/threads", _threads),
             Route("/v1/chatkit/threads/{thread_id}", _thread),
+            Route("/v1/chatkit/threads/{thread_id}/items", _gzipped_items),
         ]
     )
 
@@ -136,6 +144,31 @@ def test_findings_are_counted_by_json_path(drifting: BackgroundServer) -> None:
         # The key the upstream echoed into a departing value is not in the report.
         assert SECRET not in text and "[redacted]" in text
         assert SECRET not in json.dumps(drift)
+
+
+def test_a_compressed_answer_passes_through_as_sent_and_is_checked_decoded(
+    drifting: BackgroundServer,
+) -> None:
+    with ProxyServer(drifting.base_url) as proxy:
+        url = f"{proxy.base_url}/chatkit/threads/cthr_1/items"
+        with httpx.stream("GET", url, headers=HEADERS) as answer:
+            assert answer.headers["content-encoding"] == "gzip"
+            raw = b"".join(answer.iter_raw())
+        assert json.loads(gzip.decompress(raw))["has_more"] == 1
+        found = {(f["operation"], f["path"]) for f in _drift(proxy)["findings"]}
+        assert found == {("listThreadItems", "$.has_more")}
+
+
+def test_an_answer_over_the_bound_is_a_502_saying_so(
+    drifting: BackgroundServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chatkit_threads_mock import proxy as proxy_module
+
+    monkeypatch.setattr(proxy_module, "MAX_BODY_BYTES", 10)
+    with ProxyServer(drifting.base_url) as proxy:
+        answer = httpx.get(f"{proxy.base_url}/chatkit/threads", headers=HEADERS)
+    assert answer.status_code == 502
+    assert answer.json()["error"]["code"] == "upstream_too_large"
 
 
 def test_an_unreachable_upstream_is_a_502_naming_it(tmp_path: Path) -> None:
