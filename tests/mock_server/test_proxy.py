@@ -100,7 +100,13 @@ async def _thread(request: Request) -> Response:
 
 
 async def _gzipped_items(request: Request) -> Response:
-    page = {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": 1}
+    page: dict[str, Any] = {
+        "object": "list",
+        "data": [],
+        "first_id": None,
+        "last_id": None,
+        "has_more": 1,
+    }
     body = gzip.compress(json.dumps(page).encode())
     return Response(body, media_type="application/json", headers={"content-encoding": "gzip"})
 
