@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -145,22 +146,33 @@ class AdminApi:
             return error_response(400, str(error), code="invalid_fixtures")
         except ValueError as error:
             return error_response(400, str(error), param="seed", code="invalid_seed")
+        except OSError as error:
+            # A --fixtures file gone or unreadable since the server started.
+            return error_response(
+                500,
+                f"A fixtures file of the server cannot be read again: {error.strerror}.",
+                type="server_error",
+                code="fixtures_unreadable",
+            )
         threads, items = counts
         return _json({"object": "mock.reset", "threads": threads, "items": items})
 
     def _reset(self, key: str, project: str, seed: str | None) -> tuple[int, int]:
         # The key's share of the start: the default set is every key's, synthetic sets
         # and fixtures the first key's.
+        # A seed the caller names applies whole to the caller's project.
         first = key == self.api_keys[0]
         fixtures = self.fixtures if first and seed is None else ()
+        synthetic = first or seed is not None
         seed = self.seed if seed is None else seed
-        # Checked before anything is removed: a bad spec leaves the project as it was.
+        # Checked and read before anything is removed: a bad spec, or a fixtures file gone
+        # since the start, leaves the project as it was.
         parse_seed(seed)
+        contents = [(path, Path(path).read_bytes().splitlines()) for path in fixtures]
         clear_project(self.store, project)
-        apply_seed(self.store, seed, [key], synthetic=first)
-        for path in fixtures:
-            with open(path, "rb") as handle:
-                load_fixture_lines(self.store, key, handle, name=path, allow_drift=self.allow_drift)
+        apply_seed(self.store, seed, [key], synthetic=synthetic)
+        for path, lines in contents:
+            load_fixture_lines(self.store, key, lines, name=path, allow_drift=self.allow_drift)
         return self._counts(project)
 
     def _counts(self, project: str) -> tuple[int, int]:

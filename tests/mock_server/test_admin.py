@@ -265,3 +265,23 @@ def test_the_readme_admin_examples_run_as_written(tmp_path: Path) -> None:
             assert done.returncode == 0, (line, done.stdout, done.stderr)
             assert isinstance(json.loads(done.stdout), dict)
         assert server.store.get_thread(server.app.api.projects[DEFAULT_API_KEY], "cthr_admin_1")
+
+
+def test_a_named_seed_applies_to_the_callers_project_whoever_calls(server: MockServer) -> None:
+    others = _ids(server, OTHER_HEADERS)
+    reset = _admin(server, "POST", "reset?seed=synthetic:3", OTHER_HEADERS)
+    assert reset.status_code == 200 and reset.json()["threads"] == 3
+    assert len(_ids(server, OTHER_HEADERS)) == 3
+    assert _admin(server, "POST", "reset", OTHER_HEADERS).json()["threads"] == len(others)
+    assert _ids(server, OTHER_HEADERS) == others
+
+
+def test_a_fixtures_file_gone_since_start_is_an_envelope(tmp_path: Path) -> None:
+    path = tmp_path / "start.jsonl"
+    path.write_text(json.dumps(THREAD) + "\n")
+    with MockServer(seed="none", fixtures=[str(path)]) as running:
+        path.unlink()
+        gone = _admin(running, "POST", "reset")
+        assert gone.status_code == 500
+        assert gone.json()["error"]["code"] == "fixtures_unreadable"
+        assert _ids(running) == [THREAD["id"]]  # left as it was
