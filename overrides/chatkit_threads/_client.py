@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
@@ -30,9 +30,11 @@ from ._exceptions import (
     make_status_error,
 )
 from ._operations import RequestOptions
-from ._resources import AsyncThreads, Threads
 from ._retries import RetryPolicy
 from ._secrets import check_header_value, redact
+
+if TYPE_CHECKING:
+    from chatkit_threads_api.client_resources import AsyncThreads, Threads
 
 __all__ = ["AsyncChatKit", "ChatKit"]
 
@@ -73,7 +75,8 @@ class _BaseClient(Generic[_HttpT]):
     and its resource class."""
 
     _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
-    _threads_class: ClassVar[type[Any]]
+    _threads_class: ClassVar[str]
+    """The name of the client's resource class in ``chatkit_threads_api.client_resources``."""
 
     api_key: str
     """The API key (never shown by ``repr``, logs or exceptions)."""
@@ -131,7 +134,11 @@ class _BaseClient(Generic[_HttpT]):
             if http_client is not None
             else http_class(headers=self._headers, timeout=timeout)  # type: ignore[assignment]
         )
-        self.threads = self._threads_class(self)
+        # The generated resources import this package's core; loading them here rather
+        # than at import keeps the imports one way (and `import chatkit_threads` light).
+        from chatkit_threads_api import client_resources
+
+        self.threads = getattr(client_resources, self._threads_class)(self)
 
     def with_options(
         self,
@@ -335,7 +342,7 @@ class ChatKit(_BaseClient[httpx.Client]):
     """
 
     _http_class = httpx.Client
-    _threads_class = Threads
+    _threads_class = "Threads"
     threads: Threads
     """The thread operations (``list``, ``retrieve``, ``delete``, ``list_items``...)."""
 
@@ -402,7 +409,7 @@ class AsyncChatKit(_BaseClient[httpx.AsyncClient]):
     """
 
     _http_class = httpx.AsyncClient
-    _threads_class = AsyncThreads
+    _threads_class = "AsyncThreads"
     threads: AsyncThreads
     """The thread operations, each awaitable (``list``/``list_items`` return a paginator)."""
 
