@@ -13,7 +13,6 @@ schema or operation and what to change; it is never left to fail at import time.
 
 from __future__ import annotations
 
-import keyword
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -202,7 +201,7 @@ class Schemas:
         }
 
 
-def _order(schemas: Schemas) -> list[str]:
+def order(schemas: Schemas) -> list[str]:
     """Objects and unions, each after everything its fields refer to."""
     done: list[str] = []
     visiting: set[str] = set()
@@ -370,79 +369,3 @@ def describe(desc: FieldDesc) -> str:
     """A field's type in words, for messages."""
     base = desc.sub or desc.kind
     return f"array of {base}" if desc.array else base
-
-
-def load(path: Any) -> dict[str, Any]:
-    """The document at ``path`` (a YAML file)."""
-    from pathlib import Path
-
-    import yaml
-
-    loaded: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return loaded
-
-
-class Facts:
-    """What the client layer's templates read, derived once from the document."""
-
-    def __init__(self, spec: Mapping[str, Any]) -> None:
-        self.schemas = Schemas(spec)
-        for name in self.schemas.raw:
-            if keyword.iskeyword(name):
-                raise CodegenError(f"schema name {name!r} is a Python keyword")
-        self.order = _order(self.schemas)
-        """Objects and unions, each after what its fields refer to."""
-        self.enums = [
-            n for n in self.schemas.raw if self.schemas.kind(n) == "alias" and "enum" in self.raw(n)
-        ]
-        self.variants = {n: self.schemas.union_variants(n) for n in self.schemas.unions()}
-        self.union_members = {v for mapping in self.variants.values() for v in mapping.values()}
-        unknowns: dict[str, list[str]] = {}
-        for union in self.variants:
-            unknowns.setdefault(self.schemas.unknown_class(union), []).append(union)
-        self.unknowns = unknowns
-        """``Unknown*`` class -> the unions it stands in for."""
-        self.operations = {op.op_id: op for op in operations(spec)}
-        self.fixed_headers: dict[str, str] = {}
-        for op in self.operations.values():
-            self.fixed_headers.update(op.fixed_headers)
-        self.tag_descriptions = {
-            t.get("name"): t.get("description", "") for t in spec.get("tags", [])
-        }
-        self.api_version = spec.get("info", {}).get("version")
-        servers = spec.get("servers") or [{}]
-        self.server = str(servers[0].get("url", "")).rstrip("/")
-        self.model_names = sorted(
-            {"UNSET", "Unset", *unknowns, *(class_name(n) for n in [*self.enums, *self.order])}
-        )
-        """The public names of ``client_models`` (its ``__all__``)."""
-
-    def raw(self, name: str) -> Any:
-        """The schema ``name`` as written."""
-        return self.schemas.raw[name]
-
-    def kind(self, name: str) -> str:
-        """object, union or alias."""
-        return self.schemas.kind(name)
-
-    def fields(self, name: str) -> dict[str, FieldDesc]:
-        """The properties of object schema ``name``."""
-        return self.schemas.fields(name)
-
-    def common_fields(self, unknown: str) -> list[str]:
-        """The properties every variant of the unions of ``unknown`` has, but ``type``."""
-        variants = [v for u in self.unknowns[unknown] for v in self.variants[u].values()]
-        common = set.intersection(*(set(self.fields(v)) for v in variants))
-        return sorted(common - {"type"})
-
-    def renamed(self, name: str) -> dict[str, str]:
-        """JSON name -> attribute name, for the properties of ``name`` whose differ."""
-        keys = (identifier(k, "field") for k in self.fields(name))
-        return {k: i for k, i in zip(self.fields(name), keys, strict=True) if i != k}
-
-    def operation(self, endpoint: Any) -> OperationDesc:
-        """The operation of one of the generator's endpoints (its method and path)."""
-        method, path = str(endpoint.method).upper(), endpoint.path.get_untrusted_value()
-        return next(
-            o for o in self.operations.values() if (o.http_method, o.path) == (method, path)
-        )

@@ -3,8 +3,8 @@
 The generator parses the spec and renders every module of ``chatkit_threads_api`` from
 a template; where its parser lacks a fact (a discriminator's mapping, a parameter's
 bounds, ``x-python-method``, a header's fixed value) the templates read it from the
-jinja global ``facts`` (``codegen.Facts``). What it renders is what the package ships,
-and the package ships only what something uses:
+jinja global ``facts`` (``Facts`` below, from ``scripts/codegen.py``). What it renders
+is what the package ships, and the package ships only what something uses:
 
 - ``models/*.py``: the attrs data classes (fields, docstrings), without the generated
   ``from_dict``/``to_dict`` that ``chatkit_threads._schema.Model`` replaces; only the
@@ -17,8 +17,9 @@ and the package ships only what something uses:
 
 from __future__ import annotations
 
+import keyword
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,89 @@ from openapi_python_client.parser.errors import GeneratorError
 CLIENT_LAYER = ("spec_constants.py", "client_models.py", "client_resources.py")
 
 
+def load(path: Any) -> dict[str, Any]:
+    """The document at ``path`` (a YAML file)."""
+    import yaml
+
+    loaded: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return loaded
+
+
+class Facts:
+    """What the client layer's templates read, derived once from the document."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.schemas = codegen.Schemas(spec)
+        for name in self.schemas.raw:
+            if keyword.iskeyword(name):
+                raise codegen.CodegenError(f"schema name {name!r} is a Python keyword")
+        self.order = codegen.order(self.schemas)
+        """Objects and unions, each after what its fields refer to."""
+        self.enums = [
+            n for n in self.schemas.raw if self.schemas.kind(n) == "alias" and "enum" in self.raw(n)
+        ]
+        self.variants = {n: self.schemas.union_variants(n) for n in self.schemas.unions()}
+        self.union_members = {v for mapping in self.variants.values() for v in mapping.values()}
+        unknowns: dict[str, list[str]] = {}
+        for union in self.variants:
+            unknowns.setdefault(self.schemas.unknown_class(union), []).append(union)
+        self.unknowns = unknowns
+        """``Unknown*`` class -> the unions it stands in for."""
+        self.operations = {op.op_id: op for op in codegen.operations(spec)}
+        self.fixed_headers: dict[str, str] = {}
+        for op in self.operations.values():
+            self.fixed_headers.update(op.fixed_headers)
+        self.tag_descriptions = {
+            t.get("name"): t.get("description", "") for t in spec.get("tags", [])
+        }
+        self.api_version = spec.get("info", {}).get("version")
+        servers = spec.get("servers") or [{}]
+        self.server = str(servers[0].get("url", "")).rstrip("/")
+        self.model_names = sorted(
+            {
+                "UNSET",
+                "Unset",
+                *unknowns,
+                *(codegen.class_name(n) for n in [*self.enums, *self.order]),
+            }
+        )
+        """The public names of ``client_models`` (its ``__all__``)."""
+
+    def raw(self, name: str) -> Any:
+        """The schema ``name`` as written."""
+        return self.schemas.raw[name]
+
+    def kind(self, name: str) -> str:
+        """object, union or alias."""
+        return self.schemas.kind(name)
+
+    def fields(self, name: str) -> dict[str, codegen.FieldDesc]:
+        """The properties of object schema ``name``."""
+        return self.schemas.fields(name)
+
+    def common_fields(self, unknown: str) -> list[str]:
+        """The properties every variant of the unions of ``unknown`` has, but ``type``."""
+        variants = [v for u in self.unknowns[unknown] for v in self.variants[u].values()]
+        common = set.intersection(*(set(self.fields(v)) for v in variants))
+        return sorted(common - {"type"})
+
+    def renamed(self, name: str) -> dict[str, str]:
+        """JSON name -> attribute name, for the properties of ``name`` whose differ."""
+        keys = (codegen.identifier(k, "field") for k in self.fields(name))
+        return {k: i for k, i in zip(self.fields(name), keys, strict=True) if i != k}
+
+    def operation(self, endpoint: Any) -> codegen.OperationDesc:
+        """The operation of one of the generator's endpoints (its method and path)."""
+        method, path = str(endpoint.method).upper(), endpoint.path.get_untrusted_value()
+        return next(
+            o for o in self.operations.values() if (o.http_method, o.path) == (method, path)
+        )
+
+
 class _Project(Project):
     """openapi-python-client's project, writing only the modules the package uses."""
 
-    def __init__(self, *, facts: codegen.Facts, **kwargs: Any) -> None:
+    def __init__(self, *, facts: Facts, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.facts = facts
         self.env.globals["facts"] = facts
@@ -71,8 +151,8 @@ class _Project(Project):
 
 def generate(spec: Path, config_file: Path, templates: Path, package_dir: Path) -> list[str]:
     """Render the package into ``package_dir``; the generator's errors and warnings."""
-    document = codegen.load(spec)
-    facts = codegen.Facts(document)  # raises codegen.CodegenError, naming the construct
+    document = load(spec)
+    facts = Facts(document)  # raises codegen.CodegenError, naming the construct
     config = Config.from_sources(
         ConfigFile.load_from_path(config_file),
         MetaType.NONE,

@@ -32,6 +32,7 @@ def _load(name: str, path: str) -> ModuleType:
 
 codegen = _load("codegen", "scripts/codegen.py")
 generate = _load("chatkit_generate_script", "scripts/generate")
+generator = generate._scripts()[1]
 
 
 def _changed(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -152,7 +153,7 @@ def test_an_unsupported_construct_is_a_codegen_error_naming_it(
     change: Callable[[dict[str, Any]], None], message: str
 ) -> None:
     with pytest.raises(codegen.CodegenError) as info:
-        codegen.Facts(_changed(change))
+        generator.Facts(_changed(change))
     assert message in str(info.value)
 
 
