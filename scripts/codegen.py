@@ -32,26 +32,26 @@ def _ref_name(ref: str) -> str:
     return ref[len(prefix) :]
 
 
-def class_name(name: str) -> str:
+def _class_name(name: str) -> str:
     """The generator's class name for a schema or tag name."""
     from openapi_python_client.strings import ClassName
 
     return str(ClassName(name, ""))
 
 
-def identifier(name: str, prefix: str) -> str:
+def _identifier(name: str, prefix: str) -> str:
     """The generator's Python identifier for a JSON name."""
     from openapi_python_client.strings import PythonIdentifier
 
     return str(PythonIdentifier(name, prefix))
 
 
-def words(name: str) -> str:
+def _words(name: str) -> str:
     """``ThreadItem`` -> ``thread item``."""
     return " ".join(w.lower() for w in re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", name))
 
 
-def doc(text: Any) -> str:
+def _doc(text: Any) -> str:
     """One docstring-safe paragraph."""
     value = " ".join(str(text or "").split())
     return value.replace("\\", "\\\\").replace('"""', "'''")
@@ -117,7 +117,7 @@ class Schemas:
         return mapping
 
     def unknown_class(self, name: str) -> str:
-        return str(self.raw[name].get("x-unknown-class") or f"Unknown{class_name(name)}")
+        return str(self.raw[name].get("x-unknown-class") or f"Unknown{_class_name(name)}")
 
     def field(self, where: str, prop: Mapping[str, Any], required: bool) -> FieldDesc:
         desc = self._field(where, prop)
@@ -201,7 +201,7 @@ class Schemas:
         }
 
 
-def order(schemas: Schemas) -> list[str]:
+def _order(schemas: Schemas) -> list[str]:
     """Objects and unions, each after everything its fields refer to."""
     done: list[str] = []
     visiting: set[str] = set()
@@ -369,3 +369,7 @@ def describe(desc: FieldDesc) -> str:
     """A field's type in words, for messages."""
     base = desc.sub or desc.kind
     return f"array of {base}" if desc.array else base
+
+
+# The names the templates' filters use (scripts/generator.py).
+class_name, identifier, words, doc, order = _class_name, _identifier, _words, _doc, _order
