@@ -1,11 +1,12 @@
-"""The spec's facts as the generator's templates need them (openapi/templates/*.jinja).
+"""The spec model, classified as the generator's templates need it (openapi/templates).
 
 `scripts/generate` runs openapi-python-client with the custom templates of
-``openapi/templates``; its parser has no notion of a discriminator's mapping, a
-parameter's bounds, ``x-python-method`` or a header's fixed value, so the templates of
-the client layer (``client_models``, ``client_resources``, ``spec_constants``) read them
-here, as the jinja global ``facts``. The breaking-change check of ``scripts/generate``
-compares two documents through the same classes.
+``openapi/templates``; its parser keeps no discriminator mapping, parameter bounds,
+``x-python-method`` or header value, so the templates of the client layer
+(``client_models``, ``client_resources``, ``spec_constants``) read them from the spec
+model (``chatkit_threads_spec``, the one reader of the document) through this module
+(``Facts`` in ``scripts/generator.py``). The breaking-change check of
+``scripts/generate`` compares two documents through the same classes.
 
 A construct the client layer cannot express fails generation with a message naming the
 schema or operation and what to change; it is never left to fail at import time.
@@ -18,6 +19,21 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatkit_threads_spec import (
+    AnySchema,
+    ArraySchema,
+    ObjectSchema,
+    Operation,
+    Parameter,
+    RefSchema,
+    ScalarSchema,
+    Schema,
+    Spec,
+    SpecError,
+    UnionSchema,
+    build_spec,
+)
+
 _SCALAR_KINDS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 
@@ -25,34 +41,34 @@ class CodegenError(Exception):
     """The spec uses a construct the client layer cannot generate code for."""
 
 
-def _ref_name(ref: str) -> str:
-    prefix = "#/components/schemas/"
-    if not ref.startswith(prefix):
-        raise CodegenError(f"unsupported $ref {ref!r}: only {prefix}<Name> is supported")
-    return ref[len(prefix) :]
+def _model(spec: Mapping[str, Any] | Spec) -> Spec:
+    """The spec model of a document (read by chatkit_threads_spec, the one reader)."""
+    if isinstance(spec, Spec):
+        return spec
+    try:
+        return build_spec(spec)
+    except SpecError as exc:
+        raise CodegenError(str(exc)) from None
 
 
 def _class_name(name: str) -> str:
-    """The generator's class name for a schema or tag name."""
     from openapi_python_client.strings import ClassName
 
     return str(ClassName(name, ""))
 
 
 def _identifier(name: str, prefix: str) -> str:
-    """The generator's Python identifier for a JSON name."""
     from openapi_python_client.strings import PythonIdentifier
 
     return str(PythonIdentifier(name, prefix))
 
 
 def _words(name: str) -> str:
-    """``ThreadItem`` -> ``thread item``."""
     return " ".join(w.lower() for w in re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", name))
 
 
 def _doc(text: Any) -> str:
-    """One docstring-safe paragraph."""
+    # One docstring-safe paragraph.
     value = " ".join(str(text or "").split())
     return value.replace("\\", "\\\\").replace('"""', "'''")
 
@@ -73,40 +89,49 @@ class FieldDesc:
 
 
 class Schemas:
-    """The components/schemas of the spec, classified."""
+    """The component schemas of the spec model, classified."""
 
-    def __init__(self, spec: Mapping[str, Any]) -> None:
-        self.raw: dict[str, Any] = dict(spec.get("components", {}).get("schemas", {}))
+    def __init__(self, spec: Mapping[str, Any] | Spec) -> None:
+        self.spec = _model(spec)
+        self.schemas: Mapping[str, Schema] = self.spec.schemas
 
     def kind(self, name: str) -> str:
-        if name not in self.raw:
+        if name not in self.schemas:
             raise CodegenError(f"$ref to undefined schema {name!r}")
-        schema = self.raw[name]
-        if "oneOf" in schema:
-            if "discriminator" not in schema:
+        schema = self.schemas[name]
+        if isinstance(schema, UnionSchema):
+            if schema.discriminator is None:
                 raise CodegenError(
                     f"schema {name}: a oneOf needs a discriminator (propertyName + mapping)"
                 )
             return "union"
-        if schema.get("type") == "object" or "properties" in schema:
+        if isinstance(schema, ObjectSchema):
             return "object"
         return "alias"
 
     def objects(self) -> list[str]:
-        return [n for n in self.raw if self.kind(n) == "object"]
+        return [n for n in self.schemas if self.kind(n) == "object"]
 
     def unions(self) -> list[str]:
-        return [n for n in self.raw if self.kind(n) == "union"]
+        return [n for n in self.schemas if self.kind(n) == "union"]
+
+    def enum(self, name: str) -> tuple[Any, ...] | None:
+        """The values of an enum component schema (``None`` for other schemas)."""
+        schema = self.schemas[name]
+        return schema.enum if isinstance(schema, ScalarSchema) else None
+
+    def description(self, name: str) -> str:
+        return self.schemas[name].description
 
     def union_variants(self, name: str) -> dict[str, str]:
         """discriminator value -> variant schema name."""
-        schema = self.raw[name]
-        disc = schema["discriminator"]
-        if disc.get("propertyName") != "type":
+        schema = self.schemas[name]
+        assert isinstance(schema, UnionSchema)
+        if schema.discriminator != "type":
             raise CodegenError(f"schema {name}: the discriminator propertyName must be 'type'")
-        mapping = {str(k): _ref_name(v) for k, v in disc.get("mapping", {}).items()}
-        listed = {_ref_name(o["$ref"]) for o in schema["oneOf"] if "$ref" in o}
-        if set(mapping.values()) != listed or len(listed) != len(schema["oneOf"]):
+        mapping = dict(schema.mapping)
+        listed = {v.name for v in schema.variants if isinstance(v, RefSchema)}
+        if set(mapping.values()) != listed or len(listed) != len(schema.variants):
             raise CodegenError(
                 f"schema {name}: every oneOf entry must be a $ref listed once in "
                 "discriminator.mapping, and the mapping must name only oneOf entries"
@@ -117,87 +142,61 @@ class Schemas:
         return mapping
 
     def unknown_class(self, name: str) -> str:
-        return str(self.raw[name].get("x-unknown-class") or f"Unknown{_class_name(name)}")
+        schema = self.schemas[name]
+        assert isinstance(schema, UnionSchema)
+        return schema.unknown_class or f"Unknown{_class_name(name)}"
 
-    def field(self, where: str, prop: Mapping[str, Any], required: bool) -> FieldDesc:
+    def field(self, where: str, prop: Schema, required: bool) -> FieldDesc:
         desc = self._field(where, prop)
         desc.required = required
         return desc
 
-    def _field(self, where: str, prop: Mapping[str, Any]) -> FieldDesc:
-        if "$ref" in prop:
-            name = _ref_name(prop["$ref"])
-            kind = self.kind(name)
+    def _field(self, where: str, prop: Schema) -> FieldDesc:
+        if isinstance(prop, RefSchema):
+            kind = self.kind(prop.name)
             if kind == "object":
-                return FieldDesc("model", sub=name)
+                return FieldDesc("model", sub=prop.name, nullable=prop.nullable)
             if kind == "union":
-                return FieldDesc("union", sub=name)
-            desc = self._field(where, self.raw[name])
+                return FieldDesc("union", sub=prop.name, nullable=prop.nullable)
+            desc = self._field(where, self.schemas[prop.name])
             if desc.enum is not None:
-                desc.enum_ref = name
+                desc.enum_ref = prop.name
+            desc.nullable = desc.nullable or prop.nullable
             return desc
-        if "oneOf" in prop or "anyOf" in prop:
-            options = list(prop.get("oneOf") or prop.get("anyOf") or [])
-            rest = [o for o in options if o.get("type") != "null"]
-            if len(rest) != 1 or len(options) != 2:
-                raise CodegenError(
-                    f"{where}: an inline oneOf/anyOf is only supported as [X, null]; "
-                    "make it a component schema with a discriminator"
-                )
-            desc = self._field(where, rest[0])
-            desc.nullable = True
-            return desc
-        type_ = prop.get("type")
-        nullable = False
-        if isinstance(type_, list):
-            nullable = "null" in type_
-            others = [t for t in type_ if t != "null"]
-            if len(others) != 1:
-                raise CodegenError(f"{where}: a type list must be one type plus 'null'")
-            type_ = others[0]
-        if type_ == "array":
-            items = prop.get("items")
-            if not isinstance(items, Mapping):
-                raise CodegenError(f"{where}: an array needs an items schema")
-            desc = self._field(f"{where}[]", items)
+        if isinstance(prop, UnionSchema):
+            raise CodegenError(
+                f"{where}: an inline oneOf/anyOf is only supported as [X, null]; "
+                "make it a component schema with a discriminator"
+            )
+        if isinstance(prop, ArraySchema):
+            desc = self._field(f"{where}[]", prop.items)
             if desc.array:
                 raise CodegenError(f"{where}: arrays of arrays are not supported")
-            desc.array, desc.nullable = True, nullable
+            desc.array, desc.nullable = True, prop.nullable
             return desc
-        if type_ == "object":
+        if isinstance(prop, ObjectSchema):
             # A free-form or inline object: kept as the JSON object it is.
-            return FieldDesc("object", nullable=nullable)
-        if type_ is None and "const" not in prop and "enum" not in prop:
+            return FieldDesc("object", nullable=prop.nullable)
+        if isinstance(prop, AnySchema):
             return FieldDesc("any", nullable=True)
-        if type_ is None:
-            type_ = "string"
-        if type_ not in _SCALAR_KINDS:
-            raise CodegenError(f"{where}: unsupported type {type_!r}")
-        enum = prop.get("enum")
+        if prop.kind not in _SCALAR_KINDS:
+            raise CodegenError(f"{where}: unsupported type {prop.kind!r}")
         bounds = {
-            key: prop[spec_key]
-            for key, spec_key in (
-                ("minimum", "minimum"),
-                ("maximum", "maximum"),
-                ("min_length", "minLength"),
-                ("max_length", "maxLength"),
-            )
-            if spec_key in prop
+            key: getattr(prop, key)
+            for key in ("minimum", "maximum", "min_length", "max_length")
+            if getattr(prop, key) is not None
         }
         return FieldDesc(
-            type_,
-            nullable=nullable,
-            const=prop.get("const"),
-            enum=tuple(enum) if enum is not None else None,
-            bounds=bounds,
+            prop.kind, nullable=prop.nullable, const=prop.const, enum=prop.enum, bounds=bounds
         )
 
     def fields(self, name: str) -> dict[str, FieldDesc]:
-        schema = self.raw[name]
-        required = set(schema.get("required", []))
+        schema = self.schemas[name]
+        assert isinstance(schema, ObjectSchema)
+        required = set(schema.required)
         return {
             key: self.field(f"schema {name}, property {key}", prop, key in required)
-            for key, prop in (schema.get("properties") or {}).items()
+            for key, prop in schema.properties.items()
         }
 
 
@@ -237,131 +236,92 @@ def _order(schemas: Schemas) -> list[str]:
 
 @dataclass
 class ParamDesc:
-    """One parameter of an operation."""
+    """One parameter of an operation, with its model (``param``) and its field view."""
 
-    name: str
-    location: str
-    required: bool
+    param: Parameter
     desc: FieldDesc
-    default: Any
-    description: str
 
+    @property
+    def name(self) -> str:
+        return self.param.name
 
-def _resolve_param(spec: Mapping[str, Any], param: Mapping[str, Any]) -> Mapping[str, Any]:
-    if "$ref" in param:
-        prefix = "#/components/parameters/"
-        ref = str(param["$ref"])
-        if not ref.startswith(prefix):
-            raise CodegenError(f"unsupported parameter $ref {ref!r}")
-        resolved: Mapping[str, Any] = spec["components"]["parameters"][ref[len(prefix) :]]
-        return resolved
-    return param
+    @property
+    def required(self) -> bool:
+        return self.param.required
+
+    @property
+    def description(self) -> str:
+        return self.param.description
 
 
 @dataclass
 class OperationDesc:
     """One operation of the spec, as the resources need it."""
 
+    op: Operation
     op_id: str
     method_name: str
     tag: str
-    http_method: str
-    path: str
-    summary: str
-    description: str
     path_params: list[ParamDesc]
     query: list[ParamDesc]
-    fixed_headers: dict[str, str]
     response: str
     page_item: FieldDesc | None
     """The ``data`` field of a list envelope (its ``array`` flag cleared), else None."""
 
 
-def operations(spec: Mapping[str, Any]) -> list[OperationDesc]:
+def operations(spec: Mapping[str, Any] | Spec) -> list[OperationDesc]:
     """Every operation of the spec, in document order."""
     schemas = Schemas(spec)
     found: list[OperationDesc] = []
-    for path, item in spec.get("paths", {}).items():
-        shared = list(item.get("parameters", []))
-        for method in ("get", "put", "post", "delete", "patch"):
-            op = item.get(method)
-            if op is None:
-                continue
-            op_id = str(op.get("operationId") or "")
-            where = f"operation {method.upper()} {path} ({op_id or 'no operationId'})"
-            method_name = op.get("x-python-method")
-            if not op_id or not method_name:
+    for op in schemas.spec.operations:
+        where = f"operation {op.method} {op.path} ({op.operation_id})"
+        if not op.method_name:
+            raise CodegenError(
+                f"{where}: needs an operationId and an x-python-method naming the client "
+                "method (e.g. x-python-method: list)"
+            )
+        if op.resource is None:
+            raise CodegenError(f"{where}: needs exactly one tag (the client resource)")
+        if op.request_body:
+            raise CodegenError(f"{where}: request bodies are not supported yet")
+        params: list[ParamDesc] = []
+        for param in op.parameters:
+            if param.kind not in _SCALAR_KINDS:
                 raise CodegenError(
-                    f"{where}: needs an operationId and an x-python-method naming the client "
-                    "method (e.g. x-python-method: list)"
+                    f"{where}, parameter {param.name}: only scalar parameters are supported"
                 )
-            tags = op.get("tags") or []
-            if len(tags) != 1:
-                raise CodegenError(f"{where}: needs exactly one tag (the client resource)")
-            if "requestBody" in op:
-                raise CodegenError(f"{where}: request bodies are not supported yet")
-            params: list[ParamDesc] = []
-            for raw in [*shared, *op.get("parameters", [])]:
-                param = _resolve_param(spec, raw)
-                name = str(param["name"])
-                schema = param.get("schema") or {}
-                desc = schemas.field(f"{where}, parameter {name}", schema, True)
-                if desc.kind not in _SCALAR_KINDS or desc.array:
-                    raise CodegenError(
-                        f"{where}, parameter {name}: only scalar parameters are supported"
-                    )
-                default = schema.get("default")
-                if default is None and "$ref" in schema:
-                    default = schemas.raw[_ref_name(schema["$ref"])].get("default")
-                params.append(
-                    ParamDesc(
-                        name,
-                        str(param["in"]),
-                        bool(param.get("required", False)),
-                        desc,
-                        default,
-                        str(param.get("description") or ""),
-                    )
+            kind = FieldDesc(param.kind, enum=param.enum, enum_ref=param.schema_name)
+            if param.enum is None:
+                kind.enum_ref = None
+            params.append(ParamDesc(param, kind))
+        for p in op.parameters_in("header"):
+            if p.name not in op.headers:
+                raise CodegenError(
+                    f"{where}, header {p.name}: only required headers with a single "
+                    "enum/const value are supported"
                 )
-            fixed: dict[str, str] = {}
-            for p in params:
-                if p.location != "header":
-                    continue
-                values = p.desc.enum or ((p.desc.const,) if p.desc.const is not None else ())
-                if not p.required or len(values) != 1:
-                    raise CodegenError(
-                        f"{where}, header {p.name}: only required headers with a single "
-                        "enum/const value are supported"
-                    )
-                fixed[p.name] = str(values[0])
-            content = (
-                op.get("responses", {}).get("200", {}).get("content", {}).get("application/json")
+        success = op.responses.get("200")
+        if success is None or not isinstance(success.schema, RefSchema):
+            raise CodegenError(f"{where}: the 200 response needs a $ref JSON schema")
+        response = success.schema.name
+        if schemas.kind(response) != "object":
+            raise CodegenError(f"{where}: the 200 response must be an object schema")
+        fields = schemas.fields(response)
+        page_item = None
+        if {"data", "has_more", "first_id", "last_id"} <= set(fields) and fields["data"].array:
+            page_item = FieldDesc(**{**vars(fields["data"]), "array": False})
+        found.append(
+            OperationDesc(
+                op,
+                op.operation_id,
+                op.method_name,
+                op.resource,
+                [p for p in params if p.param.location == "path"],
+                [p for p in params if p.param.location == "query"],
+                response,
+                page_item,
             )
-            if not content or "$ref" not in content.get("schema", {}):
-                raise CodegenError(f"{where}: the 200 response needs a $ref JSON schema")
-            response = _ref_name(content["schema"]["$ref"])
-            if schemas.kind(response) != "object":
-                raise CodegenError(f"{where}: the 200 response must be an object schema")
-            fields = schemas.fields(response)
-            page_item = None
-            if {"data", "has_more", "first_id", "last_id"} <= set(fields) and fields["data"].array:
-                page_item = FieldDesc(**{**vars(fields["data"]), "array": False})
-            found.append(
-                OperationDesc(
-                    op_id,
-                    str(method_name),
-                    str(tags[0]),
-                    method.upper(),
-                    path,
-                    str(op.get("summary") or ""),
-                    str(op.get("description") or ""),
-                    [p for p in params if p.location == "path"],
-                    [p for p in params if p.location == "query"],
-                    fixed,
-                    response,
-                    page_item,
-                )
-            )
+        )
     return found
 
 
@@ -373,3 +333,4 @@ def describe(desc: FieldDesc) -> str:
 
 # The names the templates' filters use (scripts/generator.py).
 class_name, identifier, words, doc, order = _class_name, _identifier, _words, _doc, _order
+model = _model

@@ -2,16 +2,18 @@
 
 The generator parses the spec and renders every module of ``chatkit_threads_api`` from
 a template; where its parser lacks a fact (a discriminator's mapping, a parameter's
-bounds, ``x-python-method``, a header's fixed value) the templates read it from the
-jinja global ``facts`` (``Facts`` below, from ``scripts/codegen.py``). What it renders
-is what the package ships, and the package ships only what something uses:
+bounds, ``x-python-method``, a header's fixed value) the templates read it from the spec
+model (``chatkit_threads_spec``) through the jinja global ``facts`` (``Facts`` below,
+over ``scripts/codegen.py``). What it renders is what the package ships, and the package
+ships only what something uses:
 
 - ``models/*.py``: the attrs data classes (fields, docstrings), without the generated
   ``from_dict``/``to_dict`` that ``chatkit_threads._schema.Model`` replaces; only the
   enums the models or the client layer use;
-- ``client_models.py``, ``client_resources.py``, ``spec_constants.py``: the client layer,
-  rendered from the tag's endpoints instead of the generated ``api/``, ``client.py`` and
-  ``errors.py`` (the hand-written ``chatkit_threads`` sends the requests);
+- ``client_models.py``, ``client_resources.py`` (from the generator's endpoints), and
+  ``spec_constants.py``/``spec_schemas.py`` (the spec model as literals): the client
+  layer, instead of the generated ``api/``, ``client.py`` and ``errors.py`` (the
+  hand-written ``chatkit_threads`` sends the requests);
 - ``__init__.py`` (imports nothing) and ``types.py`` (``Unset``/``UNSET``).
 """
 
@@ -29,30 +31,33 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import GeneratorError
 
+from chatkit_threads_spec import load_document, source
+
 # The client layer: modules rendered once each, from a template of the same name.
-CLIENT_LAYER = ("spec_constants.py", "client_models.py", "client_resources.py")
-
-
-def load(path: Any) -> dict[str, Any]:
-    """The document at ``path`` (a YAML file)."""
-    import yaml
-
-    loaded: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return loaded
+CLIENT_LAYER = (
+    "spec_constants.py",
+    "spec_schemas.py",
+    "client_models.py",
+    "client_resources.py",
+)
 
 
 class Facts:
-    """What the client layer's templates read, derived once from the document."""
+    """What the client layer's templates read, derived once from the spec model."""
 
-    def __init__(self, spec: Mapping[str, Any]) -> None:
-        self.schemas = codegen.Schemas(spec)
-        for name in self.schemas.raw:
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.spec = codegen.model(document)
+        """The spec model (``chatkit_threads_spec.Spec``)."""
+        self.schemas = codegen.Schemas(self.spec)
+        for name in self.schemas.schemas:
             if keyword.iskeyword(name):
                 raise codegen.CodegenError(f"schema name {name!r} is a Python keyword")
         self.order = codegen.order(self.schemas)
         """Objects and unions, each after what its fields refer to."""
         self.enums = [
-            n for n in self.schemas.raw if self.schemas.kind(n) == "alias" and "enum" in self.raw(n)
+            n
+            for n in self.schemas.schemas
+            if self.schemas.kind(n) == "alias" and self.schemas.enum(n) is not None
         ]
         self.variants = {n: self.schemas.union_variants(n) for n in self.schemas.unions()}
         self.union_members = {v for mapping in self.variants.values() for v in mapping.values()}
@@ -61,29 +66,18 @@ class Facts:
             unknowns.setdefault(self.schemas.unknown_class(union), []).append(union)
         self.unknowns = unknowns
         """``Unknown*`` class -> the unions it stands in for."""
-        self.operations = {op.op_id: op for op in codegen.operations(spec)}
-        self.fixed_headers: dict[str, str] = {}
-        for op in self.operations.values():
-            self.fixed_headers.update(op.fixed_headers)
-        self.tag_descriptions = {
-            t.get("name"): t.get("description", "") for t in spec.get("tags", [])
-        }
-        self.api_version = spec.get("info", {}).get("version")
-        servers = spec.get("servers") or [{}]
-        self.server = str(servers[0].get("url", "")).rstrip("/")
+        self.operations = {op.op_id: op for op in codegen.operations(self.spec)}
+        self.responses = {op.response for op in self.operations.values()}
+        """The schemas of the operations' 200 responses."""
         self.model_names = sorted(
-            {
-                "UNSET",
-                "Unset",
-                *unknowns,
-                *(codegen.class_name(n) for n in [*self.enums, *self.order]),
-            }
+            {"UNSET", "Unset", *unknowns}
+            | {codegen.class_name(n) for n in [*self.enums, *self.order]}
         )
         """The public names of ``client_models`` (its ``__all__``)."""
 
     def raw(self, name: str) -> Any:
-        """The schema ``name`` as written."""
-        return self.schemas.raw[name]
+        """The component schema ``name`` of the spec model."""
+        return self.schemas.schemas[name]
 
     def kind(self, name: str) -> str:
         """object, union or alias."""
@@ -107,9 +101,8 @@ class Facts:
     def operation(self, endpoint: Any) -> codegen.OperationDesc:
         """The operation of one of the generator's endpoints (its method and path)."""
         method, path = str(endpoint.method).upper(), endpoint.path.get_untrusted_value()
-        return next(
-            o for o in self.operations.values() if (o.http_method, o.path) == (method, path)
-        )
+        found = (o for o in self.operations.values() if (o.op.method, o.op.path) == (method, path))
+        return next(found)
 
 
 class _Project(Project):
@@ -126,6 +119,9 @@ class _Project(Project):
             doc=codegen.doc,
             pyrepr=repr,
             tuple=tuple,
+            dict=dict,
+            literal=source.literal,
+            model_classes=lambda value: sorted(source.model_classes(value)),
         )
         self.env.add_extension("jinja2.ext.do")
 
@@ -151,7 +147,7 @@ class _Project(Project):
 
 def generate(spec: Path, config_file: Path, templates: Path, package_dir: Path) -> list[str]:
     """Render the package into ``package_dir``; the generator's errors and warnings."""
-    document = load(spec)
+    document = load_document(spec)
     facts = Facts(document)  # raises codegen.CodegenError, naming the construct
     config = Config.from_sources(
         ConfigFile.load_from_path(config_file),

@@ -173,5 +173,6 @@ def test_the_templates_render_a_class_or_alias_for_every_schema(tmp_path: Path) 
         "client_models.py",
         "client_resources.py",
         "spec_constants.py",
+        "spec_schemas.py",
         "types.py",
     ]

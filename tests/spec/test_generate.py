@@ -103,14 +103,18 @@ def test_a_skipped_endpoint_fails_generation(pipeline_copy: Path) -> None:
     assert filecmp.dircmp(pipeline_copy / "generated", ROOT / "generated").diff_files == []
 
 
-def test_generated_resources_have_every_operation_in_four_flavours() -> None:
-    from chatkit_threads_api import client_resources
+def test_generated_resources_have_every_operation_in_every_flavour() -> None:
+    from chatkit_threads import AsyncChatKit, ChatKit
     from chatkit_threads_api.spec_constants import OPERATIONS
 
-    flavours = ("Threads", "AsyncThreads", "ThreadsWithRawResponse", "AsyncThreadsWithRawResponse")
+    sync = ChatKit(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
+    asynchronous = AsyncChatKit(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
     for op in OPERATIONS.values():
-        for flavour in flavours:
-            assert callable(getattr(getattr(client_resources, flavour), op.method_name))
+        assert op.method_name is not None
+        for resource in (sync.threads, asynchronous.threads):
+            for variant in (resource, resource.with_raw_response):
+                assert callable(getattr(variant, op.method_name))
+    sync.close()
     assert (ROOT / "generated" / PACKAGE / "py.typed").exists()
 
 
