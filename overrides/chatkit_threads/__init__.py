@@ -51,6 +51,7 @@ from ._logs import setup_logging as _setup_logging
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from ._response import RawResponse
 from ._retries import RetryPolicy
+from ._secrets import redact
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ __all__ = [
     "ThreadsWithRawResponse",
     "UnprocessableEntityError",
     "__version__",
+    "redact",
 ]
 # The response models (generated from the spec).
 __all__ += _MODEL_NAMES

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
+from . import _deadline
 from ._body import aread_bounded, read_bounded
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -134,6 +135,7 @@ class _BaseClient(Generic[_HttpT]):
             if http_client is not None
             else http_class(headers=self._headers, timeout=timeout)  # type: ignore[assignment]
         )
+        _deadline.install(self._http)  # the whole response within the read timeout
         # The generated resources import this package's core; loading them here rather
         # than at import keeps the imports one way (and `import chatkit_threads` light).
         from chatkit_threads_api import client_resources
@@ -162,7 +164,7 @@ class _BaseClient(Generic[_HttpT]):
         )
 
     def __repr__(self) -> str:
-        return (
+        return redact(
             f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
             f"strict={self.strict})"
         )
@@ -375,6 +377,7 @@ class ChatKit(_BaseClient[httpx.Client]):
         maybe_applied = False
         while True:
             started = time.perf_counter()
+            scope = _deadline.attempt()
             try:
                 response = self._http.send(request, stream=True)
                 read_bounded(response, self.max_response_bytes)
@@ -395,6 +398,8 @@ class ChatKit(_BaseClient[httpx.Client]):
                 if delay is None:
                     raise self._status_error(response, attempt, maybe_applied)
                 maybe_applied = maybe_applied or _may_have_applied(None, response)
+            finally:
+                _deadline.end_attempt(scope)
             self.retry_policy.sleep(delay)
             attempt += 1
 
@@ -442,6 +447,7 @@ class AsyncChatKit(_BaseClient[httpx.AsyncClient]):
         maybe_applied = False
         while True:
             started = time.perf_counter()
+            scope = _deadline.attempt()
             try:
                 response = await self._http.send(request, stream=True)
                 await aread_bounded(response, self.max_response_bytes)
@@ -462,5 +468,7 @@ class AsyncChatKit(_BaseClient[httpx.AsyncClient]):
                 if delay is None:
                     raise self._status_error(response, attempt, maybe_applied)
                 maybe_applied = maybe_applied or _may_have_applied(None, response)
+            finally:
+                _deadline.end_attempt(scope)
             await self.retry_policy.async_sleep(delay)
             attempt += 1

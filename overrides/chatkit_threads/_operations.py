@@ -84,7 +84,7 @@ def _path_segment(param: Parameter, value: Any) -> str:
     if not value or value in (".", "..") or "/" in value:
         raise ValueError(
             f"{param.python_name} must be a non-empty id without '/' and not '.' or '..', "
-            f"got {value!r}"
+            f"got {redact(repr(value))}"
         )
     return quote(value, safe="")
 
@@ -130,7 +130,9 @@ def _decode(response: httpx.Response, secret: str) -> dict[str, Any]:
         data = json.loads(response.content)
     except (ValueError, RecursionError) as exc:
         # Redacted before it is cut, so no part of an echoed key survives the cut.
-        text = redact(response.text, secret)
+        # Not response.text: its charset is the server's to name, and some names
+        # ("rot13", "hex", "idna") make decoding raise instead of decode.
+        text = redact(response.content.decode("utf-8", errors="replace"), secret)
         snippet = " ".join(text.split())[:200]
         why = "nested too deeply" if isinstance(exc, RecursionError) else "not JSON"
         raise APIError(
