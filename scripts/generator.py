@@ -120,6 +120,7 @@ class _Project(Project):
             pyrepr=repr,
             tuple=tuple,
             dict=dict,
+            iskeyword=keyword.iskeyword,
             literal=source.literal,
             model_classes=lambda value: sorted(source.model_classes(value)),
         )
