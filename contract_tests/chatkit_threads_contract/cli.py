@@ -19,16 +19,10 @@ from collections.abc import Callable, Sequence
 from .background import ClientRun
 from .client import CLIENT_CHECKS, ClientContractOptions, run_client_contract
 from .contract import SpecContract, SpecError, load_contract
+from .options import DEFAULT_TIMEOUT, PHASES, ContractOptions, all_check_names
 from .pacing import parse_rate
 from .report import ContractReport, format_summary, write_junit
-from .runner import (
-    DEFAULT_TIMEOUT,
-    PHASES,
-    ContractOptions,
-    all_check_names,
-    run_server_contract,
-)
-from .spec import SPEC_PATH
+from .runner import run_server_contract
 from .targets import bundled_mock
 
 __all__ = ["build_parser", "main"]
@@ -233,7 +227,7 @@ def _client_operations(
 ) -> tuple[str, ...]:
     """The client suite knows the bundled spec's operation ids: map the selection onto them."""
     # The spec under test is usually the bundled one: not read and parsed a second time.
-    bundled = contract if contract.source == str(SPEC_PATH) else load_contract()
+    bundled = contract if contract.bundled else load_contract()
     if operations is None:
         return bundled.operation_ids()
     roles = {op.role for op in contract.operations.values() if op.operation_id in operations}

@@ -15,15 +15,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
+import httpcore
 import httpx
 
-from .contract import BETA_HEADER, SpecContract
+from .contract import SpecContract
+from .deadline import DeadlineBackend, DeadlineExceeded, Deadlines
 from .pacing import RATE_LIMITED, Pacer
+from .redaction import Redactor
 
 __all__ = [
-    "THREADS_PATH",
     "Followup",
     "Page",
     "RunTarget",
@@ -35,7 +37,6 @@ __all__ = [
     "targeting",
 ]
 
-THREADS_PATH = "/chatkit/threads"
 # A walk stops here even if the server keeps answering `has_more: true`: a contract check
 # must not loop forever on the very bug it is looking for.
 MAX_PAGES = 500
@@ -85,23 +86,54 @@ def _page_from(response: httpx.Response) -> Page:
 
 @dataclass
 class RunTarget:
-    """A contract run in progress: its server, its spec and how it sends requests."""
+    """A contract run in progress: its server, its spec, how it sends requests, and what
+    its checks learnt (so no check keeps state of its own beyond the run)."""
 
     base_url: str
     contract: SpecContract
     pacer: Pacer = field(default_factory=Pacer)
     timeout: float = 30.0
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra headers (`-H`) sent with every request of the run."""
+    redactor: Redactor = field(default_factory=Redactor)
+    other_api_key: str | None = None
+    """A second key of the server, for the isolation check."""
     client: httpx.Client = field(init=False, repr=False)
+    deadlines: Deadlines = field(init=False, repr=False)
+    verified: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
+    """Follow-up verifications already passed, by the check and the state it saw:
+    re-checking identical data on every generated case would only multiply requests."""
+    reproducers: dict[str, str] = field(default_factory=dict, repr=False)
+    """The curl of the follow-up request that showed each failure, by its message."""
 
     def __post_init__(self) -> None:
         # One pooled client per run: a new connection per request would double the cost
-        # of every check that looks further than the response it was given.
-        self.client = httpx.Client(timeout=self.timeout)
+        # of every check that looks further than the response it was given. Its sockets
+        # are known to `deadlines`, which bounds each whole exchange by the timeout.
+        self.deadlines = Deadlines()
+        transport = httpx.HTTPTransport()
+        transport._pool = httpcore.ConnectionPool(  # no public way to pass a network backend
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=DeadlineBackend(self.deadlines),
+        )
+        self.client = httpx.Client(timeout=self.timeout, transport=transport)
 
     @property
     def key(self) -> str:
         """The base URL without its trailing slash."""
         return self.base_url.rstrip("/")
+
+    def send(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` paced, 429s waited out, each exchange within the timeout."""
+
+        def once() -> httpx.Response:
+            try:
+                with self.deadlines.bound(self.timeout):
+                    return self.client.send(request)
+            except DeadlineExceeded as error:
+                raise httpx.ReadTimeout(str(error), request=request) from None
+
+        return self.pacer.send(once, lambda r: r.status_code, lambda r: r.headers)
 
 
 # The runs under way, by base URL. The checks are registered with schemathesis globally,
@@ -119,6 +151,7 @@ def targeting(target: RunTarget | str) -> Iterator[RunTarget]:
         from .contract import load_contract
 
         target = RunTarget(target, load_contract())
+    target.redactor.add_url(target.base_url)
     with _TARGETS_LOCK:
         _TARGETS.setdefault(target.key, []).append(target)
     try:
@@ -164,17 +197,18 @@ def last_request(sent: list[httpx.Request]) -> httpx.Request | None:
     return sent[-1] if sent else None
 
 
-def curl(request: httpx.Request) -> str:
-    """A curl command for `request`, with the API key replaced by `$OPENAI_API_KEY`."""
-    parts = ["curl", "-X", request.method, shlex.quote(str(request.url))]
+def curl(request: httpx.Request, redactor: Redactor | None = None) -> str:
+    """A curl command for `request`, the API key as `$OPENAI_API_KEY` and every secret
+    (the key wherever it appears, secret-looking headers) redacted."""
+    redactor = redactor or Redactor()
+    parts = ["curl", "-X", request.method, shlex.quote(redactor.text(str(request.url)))]
     for name, value in request.headers.items():
         if name.lower() == "authorization":
-            value = "Bearer $OPENAI_API_KEY"
-            parts += ["-H", f'"{name}: {value}"']
+            parts += ["-H", '"Authorization: Bearer $OPENAI_API_KEY"']
             continue
         if name.lower() in ("host", "accept", "accept-encoding", "connection", "user-agent"):
             continue
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
+        parts += ["-H", shlex.quote(f"{name}: {redactor.header(name, value)}")]
     return " ".join(parts)
 
 
@@ -184,14 +218,9 @@ class Followup:
     def __init__(
         self, request_url: str, request_headers: Mapping[str, str], target: RunTarget
     ) -> None:
-        parts = urlsplit(request_url)
-        # Everything before `/chatkit/threads` is the base URL (it may carry `/v1` or more).
-        prefix, marker, _ = parts.path.partition(THREADS_PATH)
-        if not marker:
-            raise ValueError(f"not a ChatKit threads URL: {request_url}")
-        self.base_url = urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
+        self.base_url = target.key
         self.target = target
-        headers = {BETA_HEADER: target.contract.beta_header_value}
+        headers = {**target.contract.fixed_headers, **target.headers}
         authorization = _header(request_headers, "Authorization")
         if authorization is not None:
             headers["Authorization"] = authorization
@@ -235,11 +264,10 @@ class Followup:
         sent = _SENT.get()
         if sent is not None:
             sent.append(request)
-        response = self.target.pacer.send(
-            lambda: client.send(request), lambda r: r.status_code, lambda r: r.headers
-        )
+        response = self.target.send(request)
         if response.status_code == RATE_LIMITED:
-            raise StillRateLimited(f"{method} {request.url} still answered 429 after retries")
+            shown = self.target.redactor.text(str(request.url))
+            raise StillRateLimited(f"{method} {shown} still answered 429 after retries")
         return response
 
     def page(self, path: str, **params: Any) -> Page:

@@ -10,6 +10,7 @@ waited.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -48,25 +49,44 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def _seconds(text: str, scale: float = 1.0) -> float | None:
+    """A finite, non-negative number of seconds from a header value; `None` if it is not one."""
+    try:
+        value = float(text) * scale
+    except (ValueError, OverflowError):
+        return None
+    if math.isnan(value):
+        return None
+    return max(0.0, value)
+
+
+def _until(date: str) -> float | None:
+    """Seconds from now until an HTTP date; `None` for anything that is not a usable date."""
+    try:
+        when = parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError, OverflowError, OSError, IndexError):
+        # A hostile or broken server may send any year, any text: never a crash.
+        return None
+    return max(0.0, when - time.time())
+
+
 def retry_delay(headers: Mapping[str, str], attempt: int) -> float:
-    """How long to wait before retry number `attempt` (0-based) of a 429 answer."""
+    """How long to wait before retry number `attempt` (0-based) of a 429 answer.
+
+    Whatever the server sends (a huge or negative number, NaN, a date in the year
+    10**20, text), the answer is a wait between 0 and `MAX_WAIT` seconds.
+    """
     millis = _header(headers, "retry-after-ms")
-    if millis is not None:
-        try:
-            return min(MAX_WAIT, max(0.0, float(millis) / 1000))
-        except ValueError:
-            pass
-    seconds = _header(headers, "retry-after")
-    if seconds is not None:
-        try:
-            return min(MAX_WAIT, max(0.0, float(seconds)))
-        except ValueError:
-            try:
-                when = float(parsedate_to_datetime(seconds).timestamp())
-                return min(MAX_WAIT, max(0.0, when - time.time()))
-            except (TypeError, ValueError):
-                pass
-    return min(MAX_WAIT, BACKOFF_BASE * 2.0**attempt)
+    delay = _seconds(millis, 1 / 1000) if millis is not None else None
+    if delay is None:
+        seconds = _header(headers, "retry-after")
+        if seconds is not None:
+            delay = _seconds(seconds)
+            if delay is None:
+                delay = _until(seconds)
+    if delay is None:
+        delay = BACKOFF_BASE * 2.0 ** min(attempt, 16)
+    return min(MAX_WAIT, delay)
 
 
 @dataclass

@@ -85,7 +85,7 @@ def test_another_spec_file_drives_the_checks(tmp_path: Path) -> None:
     changed.write_text(yaml.safe_dump(document), encoding="utf-8")
     contract = load_contract(changed)
     assert (contract.limit_max, contract.limit_default) == (40, 7)
-    assert contract.beta_header_value == "chatkit_beta=v2"
+    assert list(contract.fixed_headers.values()) == ["chatkit_beta=v2"]
     with targeting(RunTarget("http://127.0.0.1:1/v1", contract)) as target:
         follow = Followup("http://127.0.0.1:1/v1/chatkit/threads", {}, target)
         assert follow.headers["OpenAI-Beta"] == "chatkit_beta=v2"
@@ -286,15 +286,16 @@ def test_an_unusable_spec_is_a_usage_error(
 
 
 def test_links_stay_within_the_selected_operations() -> None:
-    from chatkit_threads_contract.contract import count_links
+    from chatkit_threads_contract.gaps import document_for
 
     bundled = load_contract()
-    assert count_links(bundled.document_for(bundled.operation_ids())) > 0
+    assert document_for(bundled, bundled.operation_ids())[1] > 0
     for single in bundled.operation_ids():
-        assert count_links(bundled.document_for((single,))) == 0
+        assert document_for(bundled, (single,))[1] == 0
     openai = load_contract(OPENAI_SPEC)
     assert not openai.has_links
-    linked = openai.document_for(openai.operation_ids())
+    linked, count = document_for(openai, openai.operation_ids())
+    assert count > 0
     listing = linked["paths"]["/chatkit/threads"]["get"]["responses"]["200"]["links"]
     assert {link["operationId"] for link in listing.values()} == {
         "GetThreadMethod",
