@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import requests.adapters
 import schemathesis
+import urllib3
 from hypothesis import strategies as st
 
 from .deadline import DeadlineExceeded, Deadlines
@@ -311,6 +313,7 @@ class RunScope:
 _LOCK = threading.Lock()
 _SCOPES: list[RunScope] = []
 _ORIGINAL_SEND: Any = None
+_ORIGINAL_ADAPTER_SEND: Any = None
 _DEADLINES: Deadlines | None = None
 
 
@@ -325,19 +328,33 @@ def _scope_for(url: str) -> RunScope | None:
 
 def _paced_send(session: Any, data: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
     scope = _scope_for(str(data.get("url", "")))
-    if scope is None or _DEADLINES is None:
+    if scope is None:
         return _ORIGINAL_SEND(session, data, *args, **kwargs)
-    deadlines = _DEADLINES
 
     def call() -> Any:
-        try:
-            with deadlines.bound(scope.deadline):
-                return _ORIGINAL_SEND(session, data, *args, **kwargs)
-        except DeadlineExceeded as error:
-            # Reported by the engine as the timeout it is, like a read that timed out.
-            raise requests.exceptions.ReadTimeout(str(error)) from None
+        return _ORIGINAL_SEND(session, data, *args, **kwargs)
 
     return scope.pacer.send(call, lambda r: int(r.status_code), lambda r: dict(r.headers))
+
+
+def _bounded_adapter_send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+    """requests' transport send, each exchange with a run's target bounded by its deadline
+    (the engine's own probes included)."""
+    scope = _scope_for(str(request.url))
+    if scope is None or _DEADLINES is None:
+        return _ORIGINAL_ADAPTER_SEND(adapter, request, *args, **kwargs)
+    try:
+        with _DEADLINES.bound(scope.deadline):
+            return _ORIGINAL_ADAPTER_SEND(adapter, request, *args, **kwargs)
+    except DeadlineExceeded:
+        # Reported by the engine as the timeout it is, shaped as requests' own (the
+        # engine reads the duration out of urllib3's message).
+        cause = urllib3.exceptions.ReadTimeoutError(
+            None,  # type: ignore[arg-type]
+            str(request.url),
+            f"Read timed out: no whole answer in time (read timeout={scope.deadline:g})",
+        )
+        raise requests.exceptions.ReadTimeout(cause, request=request) from None
 
 
 def _before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
@@ -348,11 +365,13 @@ def _before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
 
 
 def _install(scope: RunScope) -> None:
-    global _ORIGINAL_SEND, _DEADLINES
+    global _ORIGINAL_SEND, _ORIGINAL_ADAPTER_SEND, _DEADLINES
     with _LOCK:
         if not _SCOPES:
             _ORIGINAL_SEND = _transport._request_with_retries
             _transport._request_with_retries = _paced_send
+            _ORIGINAL_ADAPTER_SEND = requests.adapters.HTTPAdapter.send
+            requests.adapters.HTTPAdapter.send = _bounded_adapter_send  # type: ignore[method-assign,assignment]
             _DEADLINES = Deadlines()
             _DEADLINES.install()
             GLOBAL_HOOK_DISPATCHER.register_hook_with_name(_before_call, "before_call")
@@ -362,13 +381,15 @@ def _install(scope: RunScope) -> None:
 
 
 def _uninstall(scope: RunScope) -> None:
-    global _ORIGINAL_SEND, _DEADLINES
+    global _ORIGINAL_SEND, _ORIGINAL_ADAPTER_SEND, _DEADLINES
     with _LOCK:
         _SCOPES.remove(scope)
         if _SCOPES:
             return
         _transport._request_with_retries = _ORIGINAL_SEND
         _ORIGINAL_SEND = None
+        requests.adapters.HTTPAdapter.send = _ORIGINAL_ADAPTER_SEND  # type: ignore[method-assign]
+        _ORIGINAL_ADAPTER_SEND = None
         if _DEADLINES is not None:
             _DEADLINES.uninstall()
             _DEADLINES = None

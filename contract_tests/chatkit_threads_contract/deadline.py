@@ -80,13 +80,24 @@ class Deadlines:
     def bound(self, seconds: float) -> Iterator[None]:
         """Run the body (one exchange) under a deadline of `seconds`.
 
+        Past the deadline, every socket the thread has (and any it opens afterwards, as a
+        library resending on a fresh connection does) is shut down until the body ends.
         An exchange cut short raises `DeadlineExceeded` (whatever error the library
         raised when its socket was shut down is its cause)."""
         thread = threading.get_ident()
         fired: list[bool] = []
-        timer = threading.Timer(seconds, self._sockets.shut_down, args=(thread, fired))
-        timer.daemon = True
-        timer.start()
+        done = threading.Event()
+
+        def watch() -> None:
+            if done.wait(seconds):
+                return
+            while True:
+                self._sockets.shut_down(thread, fired)
+                if done.wait(0.05):
+                    return
+
+        watchdog = threading.Thread(target=watch, daemon=True, name="contract-deadline")
+        watchdog.start()
         try:
             yield
         except Exception as error:
@@ -96,7 +107,7 @@ class Deadlines:
                 ) from error
             raise
         finally:
-            timer.cancel()
+            done.set()
 
 
 class DeadlineBackend(httpcore.SyncBackend):

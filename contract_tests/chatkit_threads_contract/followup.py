@@ -11,6 +11,7 @@ import contextvars
 import json
 import shlex
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpcore
 import httpx
 
+from .adapter import Exchange
 from .contract import SpecContract
 from .deadline import DeadlineBackend, DeadlineExceeded, Deadlines
 from .pacing import RATE_LIMITED, Pacer
@@ -105,6 +107,8 @@ class RunTarget:
     re-checking identical data on every generated case would only multiply requests."""
     reproducers: dict[str, str] = field(default_factory=dict, repr=False)
     """The curl of the follow-up request that showed each failure, by its message."""
+    exchanges: list[Exchange] = field(default_factory=list, repr=False)
+    """Every exchange sent through `send` (the probe, the checks' follow-ups)."""
 
     def __post_init__(self) -> None:
         # One pooled client per run: a new connection per request would double the cost
@@ -127,13 +131,30 @@ class RunTarget:
         """Send `request` paced, 429s waited out, each exchange within the timeout."""
 
         def once() -> httpx.Response:
+            started = time.time()
             try:
                 with self.deadlines.bound(self.timeout):
-                    return self.client.send(request)
+                    response = self.client.send(request)
             except DeadlineExceeded as error:
                 raise httpx.ReadTimeout(str(error), request=request) from None
+            self.exchanges.append(_exchange(request, response, started))
+            return response
 
         return self.pacer.send(once, lambda r: r.status_code, lambda r: r.headers)
+
+
+def _exchange(request: httpx.Request, response: httpx.Response, started: float) -> Exchange:
+    return Exchange(
+        method=request.method,
+        url=str(request.url),
+        request_headers=tuple(request.headers.items()),
+        request_body=request.content or None,
+        status=response.status_code,
+        response_headers=tuple(response.headers.items()),
+        response_body=response.content,
+        elapsed=response.elapsed.total_seconds(),
+        started=started,
+    )
 
 
 # The runs under way, by base URL. The checks are registered with schemathesis globally,

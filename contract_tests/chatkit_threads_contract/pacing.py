@@ -27,19 +27,39 @@ MAX_WAIT = 60.0
 """Longest single wait the suite accepts; a server asking for more is waited that long."""
 BACKOFF_BASE = 0.5
 
-_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smh])\s*$")
+_UNITS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1.0),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600.0),
+    **dict.fromkeys(("d", "day", "days"), 86400.0),
+}
+# `10/s`, `100/m`, `5/10s`, `10 per second`, `600/hour`, `2.5/s`, or a bare `10` (per second).
+_RATE = re.compile(
+    r"^\s*(?P<count>\d+(?:\.\d+)?)\s*(?:(?:/|\s+per\s+|\s*rp)\s*(?P<every>\d+(?:\.\d+)?)?\s*"
+    r"(?P<unit>[a-z]+))?\s*$",
+    re.IGNORECASE,
+)
 
 Answer = TypeVar("Answer")
 
 
 def parse_rate(text: str) -> float:
-    """Seconds between requests for a rate such as `10/s`, `100/m` or `1000/h`."""
+    """Seconds between requests for a rate: `10/s`, `100/m`, `1000/h`, `5/10s` (5 every 10
+    seconds), `10 per second`, `600/hour`, `2.5/s`, `10rps`, or a bare `10` (per second)."""
     found = _RATE.match(text)
-    if not found or int(found.group(1)) < 1:
-        raise ValueError(f"invalid rate {text!r}: use N/s, N/m or N/h, e.g. 10/s")
-    per = float(found.group(2) or 1) * _UNITS[found.group(3)]
-    return per / int(found.group(1))
+    count = float(found.group("count")) if found else 0.0
+    unit = (found.group("unit") or "s").lower() if found else ""
+    if unit == "ps":  # `10rps`: requests per second
+        unit = "s"
+    if not found or count <= 0 or unit not in _UNITS:
+        raise ValueError(
+            f"invalid rate {text!r}: use N/s, N/m, N/h or N/d (e.g. 10/s, 100/m, 5/10s, "
+            "10 per second)"
+        )
+    every = float(found.group("every") or 1)
+    if every <= 0:
+        raise ValueError(f"invalid rate {text!r}: the period must be positive")
+    return every * _UNITS[unit] / count
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

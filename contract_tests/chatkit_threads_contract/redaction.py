@@ -10,9 +10,12 @@ URL-, HTML-, JSON-escaped).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 try:  # the client's public helper, when the installed client has it
@@ -20,7 +23,7 @@ try:  # the client's public helper, when the installed client has it
 except ImportError:  # pragma: no cover - older clients keep it private
     from chatkit_threads._secrets import REDACTED, redact
 
-__all__ = ["REDACTED", "Redactor", "is_secret_header"]
+__all__ = ["REDACTED", "Redactor", "is_secret_header", "redacted_logs"]
 
 _SECRET_HEADER = re.compile(
     r"^(authorization|proxy-authorization|cookie|set-cookie|.*-(key|token|secret))$",
@@ -71,3 +74,28 @@ class Redactor:
     def header(self, name: str, value: str) -> str:
         """A header's value as shown: hidden whole for a secret header, else redacted."""
         return REDACTED if is_secret_header(name) else self.text(value)
+
+
+@contextlib.contextmanager
+def redacted_logs(redactor: Redactor) -> Iterator[None]:
+    """Redact every log record made during a run, whichever library logs it (httpx logs
+    each URL at INFO, urllib3 and httpcore at DEBUG): the record's message is rendered
+    and redacted when the record is made, before any handler sees it."""
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:
+            return record  # a broken log call is the caller's; leave it as it was
+        shown = redactor.text(message)
+        if shown != message:
+            record.msg, record.args = shown, None
+        return record
+
+    logging.setLogRecordFactory(factory)
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(previous)

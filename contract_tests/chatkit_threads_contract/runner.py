@@ -32,7 +32,7 @@ from .options import (
 )
 from .pacing import RATE_LIMITED, Pacer, parse_rate
 from .recording import record_exchange
-from .redaction import Redactor
+from .redaction import Redactor, redacted_logs
 from .registry import reproducer_for
 from .report import CheckFailure, ContractReport, NotRun
 from .verdicts import coverage_lines, why_not_run
@@ -210,7 +210,7 @@ def run_server_contract(
         other_api_key=options.other_api_key,
     )
     stopped = False
-    with targeting(run) as target:
+    with redacted_logs(run.redactor), targeting(run) as target:
         try:
             known = _probe(options, target)
         except TargetUnreachable as error:
@@ -239,6 +239,8 @@ def run_server_contract(
                     if shown not in report.errors:
                         report.errors.append(shown)
         stopped = stop()
+        report.exchanges.extend(record_exchange(e, target.redactor) for e in target.exchanges)
+        report.exchanges.sort(key=lambda recorded: recorded.started)
     if stopped:
         report.notes.append(
             f"stopped after {tracking.failures} failing check runs (--max-failures {limit}); "
