@@ -22,9 +22,10 @@ Results go into a `ContractReport` under the suite name `client`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,6 +160,18 @@ class _Recorder:
         if known is None or size < known[0]:
             failure = CheckFailure(SUITE, self.label, check, title, message, reproduction)
             self.worst[check] = (size, failure)
+
+    @contextlib.contextmanager
+    def timing(self, checks: Iterable[str]) -> Iterator[None]:
+        """Attribute the time of the block, in equal parts, to the selected `checks`."""
+        chosen = [check for check in checks if self.wants(check)]
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - started
+            for check in chosen:
+                self.report.add_time(SUITE, self.label, check, spent / len(chosen))
 
     def finish(self) -> None:
         for _, failure in self.worst.values():
@@ -366,9 +379,12 @@ def run_client_contract(
         spec_op, client_op = spec_ops[operation_id], client_ops[operation_id]
         recorder = _Recorder(report, f"{spec_op.method} {spec_op.path}", options.checks)
         try:
-            _response_checks(options, operation_id, client_op, recorder)
-            _request_checks(options, spec_op, client_op, recorder)
-            _invalid_argument_checks(options, operation_id, client_op, recorder)
+            with recorder.timing(RESPONSE_CHECKS):
+                _response_checks(options, operation_id, client_op, recorder)
+            with recorder.timing(("client_request_conforms",)):
+                _request_checks(options, spec_op, client_op, recorder)
+            with recorder.timing(("client_refuses_invalid_arguments",)):
+                _invalid_argument_checks(options, operation_id, client_op, recorder)
         except Exception as error:
             report.errors.append(f"client {spec_op.method} {spec_op.path}: {_describe(error)}")
         finally:

@@ -219,15 +219,23 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
             time=f"{seconds:.3f}",
         )
         if tally.failed:
-            details = [
-                f"{f.title}\n{f.message}\n{f.reproduction}".strip()
+            shown = [
+                f
                 for f in report.failures
                 if (f.suite, f.operation, f.check) == (suite, operation, check)
             ]
+            details = [
+                f"check: {f.check}\n{f.title}\n{f.message}\nReproduce with:\n{f.reproduction}"
+                for f in shown
+            ]
+            first = shown[0].message.strip().splitlines()[0][:200] if shown else ""
             failure = ET.SubElement(
                 case,
                 "failure",
-                message=f"{check} failed {tally.failed} of {tally.passed + tally.failed} times",
+                message=(
+                    f"{check} failed {tally.failed} of {tally.passed + tally.failed} times"
+                    + (f": {first}" if first else "")
+                ),
             )
             failure.text = "\n\n".join(details)
     for item in report.not_run:
