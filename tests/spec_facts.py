@@ -6,7 +6,8 @@ the rule from here, so a spec change flows into the tests with `scripts/generate
 
 from __future__ import annotations
 
-from chatkit_threads_api.spec_constants import FIXED_HEADERS, OPERATIONS, Param
+from chatkit_threads_api.spec_constants import FIXED_HEADERS, OPERATIONS
+from chatkit_threads_spec import Parameter
 
 __all__ = [
     "BETA_HEADER",
@@ -32,11 +33,11 @@ def raw_api_headers(api_key: str) -> str:
     return "".join(f"{name}: {value}\r\n" for name, value in api_headers(api_key).items())
 
 
-def query_params(operation_id: str) -> tuple[Param, ...]:
+def query_params(operation_id: str) -> tuple[Parameter, ...]:
     """The spec's query parameters of one operation, each with its rules."""
     return OPERATIONS[operation_id].query
 
 
-def query_param(operation_id: str, name: str) -> Param:
+def query_param(operation_id: str, name: str) -> Parameter:
     """The spec's rules for one query parameter of one operation."""
     return next(p for p in query_params(operation_id) if p.name == name)

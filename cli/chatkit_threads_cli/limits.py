@@ -6,12 +6,13 @@ bound, default or order needs ``scripts/generate`` and nothing here.
 
 from __future__ import annotations
 
-from chatkit_threads_api.spec_constants import OPERATIONS, Param
+from chatkit_threads_api.spec_constants import OPERATIONS
+from chatkit_threads_spec import Parameter
 
 __all__ = ["DEFAULT_ORDER", "ORDERS", "PAGE_DEFAULT", "PAGE_MAX", "PAGE_MIN"]
 
 
-def _list_params(name: str) -> list[Param]:
+def _list_params(name: str) -> list[Parameter]:
     # Every paginated operation's parameter `name`; the CLI's one option serves them all,
     # so it takes what all of them accept.
     params = [

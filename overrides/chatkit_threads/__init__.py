@@ -52,6 +52,7 @@ from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from ._resources import AsyncThreads, AsyncThreadsWithRawResponse, Threads, ThreadsWithRawResponse
 from ._response import RawResponse
 from ._retries import RetryPolicy
+from ._secrets import redact
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ __all__ = [
     "ThreadsWithRawResponse",
     "UnprocessableEntityError",
     "__version__",
+    "redact",
 ]
 # The response models (generated from the spec).
 __all__ += _MODEL_NAMES

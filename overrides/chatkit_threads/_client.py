@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
+from . import _deadline
 from ._body import aread_bounded, read_bounded
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -131,6 +132,7 @@ class _BaseClient(Generic[_HttpT]):
             if http_client is not None
             else http_class(headers=self._headers, timeout=timeout)  # type: ignore[assignment]
         )
+        _deadline.install(self._http)  # the whole response within the read timeout
         self.threads = self._threads_class(self)
 
     def with_options(
@@ -155,7 +157,7 @@ class _BaseClient(Generic[_HttpT]):
         )
 
     def __repr__(self) -> str:
-        return (
+        return redact(
             f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
             f"strict={self.strict})"
         )
@@ -368,6 +370,7 @@ class ChatKit(_BaseClient[httpx.Client]):
         maybe_applied = False
         while True:
             started = time.perf_counter()
+            scope = _deadline.attempt()
             try:
                 response = self._http.send(request, stream=True)
                 read_bounded(response, self.max_response_bytes)
@@ -388,6 +391,8 @@ class ChatKit(_BaseClient[httpx.Client]):
                 if delay is None:
                     raise self._status_error(response, attempt, maybe_applied)
                 maybe_applied = maybe_applied or _may_have_applied(None, response)
+            finally:
+                _deadline.end_attempt(scope)
             self.retry_policy.sleep(delay)
             attempt += 1
 
@@ -435,6 +440,7 @@ class AsyncChatKit(_BaseClient[httpx.AsyncClient]):
         maybe_applied = False
         while True:
             started = time.perf_counter()
+            scope = _deadline.attempt()
             try:
                 response = await self._http.send(request, stream=True)
                 await aread_bounded(response, self.max_response_bytes)
@@ -455,5 +461,7 @@ class AsyncChatKit(_BaseClient[httpx.AsyncClient]):
                 if delay is None:
                     raise self._status_error(response, attempt, maybe_applied)
                 maybe_applied = maybe_applied or _may_have_applied(None, response)
+            finally:
+                _deadline.end_attempt(scope)
             await self.retry_policy.async_sleep(delay)
             attempt += 1

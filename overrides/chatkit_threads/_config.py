@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 import httpx
@@ -10,7 +11,8 @@ import httpx
 from chatkit_threads_api import spec_constants as _spec
 
 from ._exceptions import ChatKitError
-from ._secrets import check_api_key, check_header_value
+from ._logs import install_redaction
+from ._secrets import REDACTED, check_api_key, check_header_value, remember
 from ._version import __version__
 
 __all__ = [
@@ -39,7 +41,10 @@ DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
 def resolve_api_key(api_key: str | None) -> str:
-    """The ``api_key`` argument, else ``OPENAI_API_KEY``; a clear error when neither is set."""
+    """The ``api_key`` argument, else ``OPENAI_API_KEY``; a clear error when neither is set.
+
+    The key is remembered for redaction (``chatkit_threads.redact``), and the redacting
+    log filter installed, before any request can put it in a URL or a log line."""
     if api_key is None:
         api_key = os.environ.get("OPENAI_API_KEY")
     if not api_key:
@@ -49,7 +54,10 @@ def resolve_api_key(api_key: str | None) -> str:
         )
     if not isinstance(api_key, str):
         raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
-    return check_api_key(api_key)
+    check_api_key(api_key)
+    remember(api_key)
+    install_redaction()
+    return api_key
 
 
 def check_max_response_bytes(limit: object) -> int | None:
@@ -63,11 +71,32 @@ def check_max_response_bytes(limit: object) -> int | None:
     return limit
 
 
+# The authority of a URL (what comes before the path), with or without a scheme and
+# "//": "user:pw@host" is found in "https://user:pw@host/v1" and in "user:pw@host/v1".
+_AUTHORITY = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://)?([^/?#]*)")
+
+
 def resolve_base_url(base_url: str | httpx.URL | None) -> str:
-    """The ``base_url`` argument, else ``OPENAI_BASE_URL``, else the public API; no trailing /."""
+    """The ``base_url`` argument, else ``OPENAI_BASE_URL``, else the public API; no trailing /.
+
+    A URL with credentials (``https://user:password@host/v1``) is refused with a
+    ``ValueError`` that does not show them: httpx would send them as Basic auth in place
+    of the API key, and every message quoting a URL would show the password.
+    """
+    source = "base_url"
     if base_url is None:
+        source = "base_url (from OPENAI_BASE_URL)"
         base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-    return str(base_url).rstrip("/")
+    url = str(base_url)
+    authority = _AUTHORITY.match(url)
+    if authority is not None and "@" in authority.group(1):
+        start = authority.start(1)
+        shown = url[:start] + REDACTED + url[start + authority.group(1).rindex("@") :]
+        raise ValueError(
+            f"{source} must not contain credentials ('user:password@'): the API key is the "
+            f"only credential the client sends; got {shown!r} (credentials not shown)"
+        )
+    return url.rstrip("/")
 
 
 def build_headers(

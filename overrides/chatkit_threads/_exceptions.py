@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from ._secrets import redact, scrub
+from ._secrets import bearer_token, redact, scrub
 
 __all__ = [
     "APIConnectionError",
@@ -39,7 +39,12 @@ class ChatKitError(Exception):
     """Base class of every error this library raises.
 
     (Invalid arguments raise the built-in ``ValueError``/``TypeError`` instead.)
+    Its message never holds a client's API key, whatever text it was built from
+    (``chatkit_threads.redact`` is applied to it).
     """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class APIError(ChatKitError):
@@ -54,8 +59,9 @@ class APIError(ChatKitError):
     body: object | None
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
-        super().__init__(message)
-        self.message = message
+        # The key the request carried, whichever way it got there (extra_headers too).
+        super().__init__(redact(message, bearer_token(request.headers)))
+        self.message = self.args[0]
         self.request = request
         self.body = body
 
@@ -128,7 +134,9 @@ class APIStatusError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
-        self.request_id = response.headers.get("x-request-id")
+        request_id = response.headers.get("x-request-id")
+        # A server's value: it may echo the key as much as a body may.
+        self.request_id = None if request_id is None else redact(request_id)
         self.type = type
         self.param = param
         self.code = code

@@ -1,8 +1,15 @@
-"""``OPENAI_LOG=info|debug``: turn on the client's logging without code, as the openai SDK does.
+"""``OPENAI_LOG=info|debug``: turn on the client's logging without code, as the openai SDK does;
+and the filter that keeps API keys out of every log line.
 
 Read once, when ``chatkit_threads`` is imported. ``info`` logs each retry, ``debug`` also
-each attempt (method, URL, status, elapsed) and httpx's own request lines. The key is never
-logged. Without the variable nothing is configured: logging stays the application's business.
+each attempt (method, URL, status, elapsed) and httpx's own request lines. Without the
+variable nothing is configured: logging stays the application's business.
+
+The key is never logged: a URL may carry it all the same (a server that echoes it back as
+a cursor, a caller's ``extra_query``), and httpx and httpcore log URLs and headers
+themselves. So the first client made installs `RedactingFilter` on the
+``chatkit_threads``, ``httpx`` and ``httpcore`` loggers, which redacts every record
+before any handler sees it.
 """
 
 from __future__ import annotations
@@ -11,7 +18,9 @@ import logging
 import os
 import warnings
 
-__all__ = ["ENV_VAR", "setup_logging"]
+from ._secrets import redact
+
+__all__ = ["ENV_VAR", "REDACTED_LOGGERS", "RedactingFilter", "install_redaction", "setup_logging"]
 
 ENV_VAR = "OPENAI_LOG"
 
@@ -39,3 +48,47 @@ def setup_logging(value: str | None = None) -> None:
     logging.basicConfig(format=_FORMAT, datefmt="%Y-%m-%d %H:%M:%S")
     logging.getLogger("chatkit_threads").setLevel(level)
     logging.getLogger("httpx").setLevel(level)
+
+
+# The loggers whose records may quote a URL or a header: ours, httpx's request lines and
+# httpcore's traces (a filter on a logger does not apply to its children, so each is named).
+REDACTED_LOGGERS = (
+    "chatkit_threads",
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces every known API key in a record's message (see ``chatkit_threads.redact``).
+
+    Runs only for records that are emitted, so logging that is off costs nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: logging reports it as it always does
+            return True
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+_FILTER = RedactingFilter()
+_installed = False
+
+
+def install_redaction() -> None:
+    """Put the redacting filter on `REDACTED_LOGGERS` (once per process)."""
+    global _installed
+    if _installed:
+        return
+    for name in REDACTED_LOGGERS:
+        logging.getLogger(name).addFilter(_FILTER)
+    _installed = True

@@ -17,6 +17,6 @@ from chatkit_threads_api.client_models import *  # noqa: F403
 from chatkit_threads_api.client_models import MODELS, SPECS, UNIONS
 from chatkit_threads_api.client_models import __all__ as _generated_all
 
-from ._schema import check
+from ._strict import check
 
 __all__ = ["MODELS", "SPECS", "UNIONS", "check", *_generated_all]

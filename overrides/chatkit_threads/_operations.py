@@ -2,7 +2,7 @@
 
 The resource classes (``chatkit_threads_api.client_resources``) are generated from the
 spec: one typed method per operation, which hands this module the operation's
-description (``OperationSpec``: method, path, parameters with their rules, 200 schema,
+description (``Operation``: method, path, parameters with their rules, 200 schema,
 paginated or not), the caller's arguments and one ``RequestOptions``. From there:
 
 1. ``build_request``: check every argument against the spec (before anything is sent),
@@ -23,13 +23,15 @@ from urllib.parse import quote
 
 import httpx
 
-from chatkit_threads_api.spec_constants import OperationSpec, Param
+from chatkit_threads_spec import Operation, Parameter
+from chatkit_threads_spec.rules import check_param
 
 from ._exceptions import APIError, ResponseValidationError
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage, _Walk
 from ._response import RawResponse
-from ._schema import Spec, bound_problem, check
+from ._schema import Spec
 from ._secrets import redact, scrub
+from ._strict import check
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -74,42 +76,15 @@ class _Sender(Protocol):
 
 # --- arguments -------------------------------------------------------------------------
 
-_PY_TYPES: dict[str, tuple[type, str]] = {
-    "string": (str, "a str"),
-    "integer": (int, "an int"),
-    "number": (float, "a float"),
-    "boolean": (bool, "a bool"),
-}
 
-
-def check_param(param: Param, value: Any) -> Any:
-    """``value`` if it satisfies the spec's rules for ``param``; else ``TypeError`` (wrong
-    type) or ``ValueError`` (outside the enum or the bounds), naming the parameter."""
-    name = param.python_name
-    expected, article = _PY_TYPES[param.kind]
-    ok = isinstance(value, expected)
-    if param.kind == "number":
-        ok = isinstance(value, int | float)
-    # bool is an int subclass; limit=True is a bug, not 1.
-    if not ok or (param.kind in ("integer", "number") and isinstance(value, bool)):
-        raise TypeError(f"{name} must be {article}, got {type(value).__name__}")
-    if param.enum is not None and value not in param.enum:
-        choices = " or ".join(repr(v) for v in param.enum)
-        raise ValueError(f"{name} must be {choices}, got {value!r}")
-    problem = bound_problem(param, value, what=name)
-    if problem is not None:
-        raise ValueError(f"{name}: {problem}")
-    return value
-
-
-def _path_segment(param: Param, value: Any) -> str:
+def _path_segment(param: Parameter, value: Any) -> str:
     value = check_param(param, value)
     # '.' and '..' survive percent-encoding and are then normalised away by URL
     # resolution: delete('..') would send DELETE /v1/chatkit.
     if not value or value in (".", "..") or "/" in value:
         raise ValueError(
             f"{param.python_name} must be a non-empty id without '/' and not '.' or '..', "
-            f"got {value!r}"
+            f"got {redact(repr(value))}"
         )
     return quote(value, safe="")
 
@@ -118,7 +93,7 @@ class PreparedRequest(NamedTuple):
     """An operation call with checked arguments: what ``_send`` needs, and what a page
     needs to request its successor."""
 
-    op: OperationSpec
+    op: Operation
     url: str
     query: dict[str, Any]
     options: RequestOptions
@@ -126,7 +101,7 @@ class PreparedRequest(NamedTuple):
 
 def build_request(
     client: _Sender,
-    op: OperationSpec,
+    op: Operation,
     path_args: Mapping[str, Any],
     query_args: Mapping[str, Any],
     options: RequestOptions,
@@ -155,7 +130,9 @@ def _decode(response: httpx.Response, secret: str) -> dict[str, Any]:
         data = json.loads(response.content)
     except (ValueError, RecursionError) as exc:
         # Redacted before it is cut, so no part of an echoed key survives the cut.
-        text = redact(response.text, secret)
+        # Not response.text: its charset is the server's to name, and some names
+        # ("rot13", "hex", "idna") make decoding raise instead of decode.
+        text = redact(response.content.decode("utf-8", errors="replace"), secret)
         snippet = " ".join(text.split())[:200]
         why = "nested too deeply" if isinstance(exc, RecursionError) else "not JSON"
         raise APIError(
@@ -208,7 +185,7 @@ _Parse = Callable[[httpx.Response, str], Any]
 _PARSERS: dict[tuple[str, bool], _Parse] = {}
 
 
-def _parser(op: OperationSpec, strict: bool) -> _Parse:
+def _parser(op: Operation, strict: bool) -> _Parse:
     """The body parser of ``op`` (built once per operation and mode); it takes the
     response and the client's key, which no message it raises may contain."""
     key = (op.operation_id, strict)
@@ -217,7 +194,7 @@ def _parser(op: OperationSpec, strict: bool) -> _Parse:
         return found
     from chatkit_threads_api.client_models import SPECS
 
-    spec = SPECS[op.response]
+    spec = SPECS[str(op.response_schema)]
     build = spec.build
     identity = _identity_check(spec)
     what = f"{op.operation_id} response"
@@ -226,7 +203,7 @@ def _parser(op: OperationSpec, strict: bool) -> _Parse:
         data = _decode(response, secret)
         try:
             if strict:
-                check(spec, data, what=what)
+                check(spec.name, data, what=what)
             identity(response, data, secret)
             return build(data)
         except ResponseValidationError as exc:
@@ -277,7 +254,7 @@ class _Resource:
 
     def _prepare(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -293,7 +270,7 @@ class SyncResource(_Resource):
 
     def _call(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -302,7 +279,7 @@ class SyncResource(_Resource):
 
     def _call_raw(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -318,7 +295,7 @@ class SyncResource(_Resource):
         depth: int,
     ) -> RawResponse[Any]:
         op, options = prepared.op, prepared.options
-        response = self._client._send(op.http_method, prepared.url, query or None, options)
+        response = self._client._send(op.method, prepared.url, query or None, options)
         parse = _bound(_parser(op, self._client.strict), self._client.api_key)
         if not op.paginated:
             return RawResponse(response, parse)
@@ -353,7 +330,7 @@ class AsyncResource(_Resource):
 
     def _call(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -368,7 +345,7 @@ class AsyncResource(_Resource):
 
     def _call_raw(
         self,
-        op: OperationSpec,
+        op: Operation,
         path_args: Mapping[str, Any],
         query_args: Mapping[str, Any],
         options: RequestOptions,
@@ -394,7 +371,7 @@ class AsyncResource(_Resource):
         depth: int,
     ) -> RawResponse[Any]:
         op, options = prepared.op, prepared.options
-        response = await self._client._send(op.http_method, prepared.url, query or None, options)
+        response = await self._client._send(op.method, prepared.url, query or None, options)
         parse = _bound(_parser(op, self._client.strict), self._client.api_key)
         if not op.paginated:
             return RawResponse(response, parse)

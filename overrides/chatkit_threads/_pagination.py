@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from typing import Any, Generic, TypeVar
 
 from ._exceptions import PaginationError
+from ._secrets import redact
 
 __all__ = ["AsyncCursorPage", "AsyncPaginator", "SyncCursorPage"]
 
@@ -109,7 +110,7 @@ class _BasePage(Generic[T]):
         return result
 
     def __repr__(self) -> str:
-        return (
+        return redact(  # a server may echo the key back as a cursor
             f"{type(self).__name__}(data=<{len(self.data)} items>, has_more={self.has_more}, "
             f"first_id={self.first_id!r}, last_id={self.last_id!r})"
         )

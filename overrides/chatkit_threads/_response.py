@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 
 import httpx
 
+from ._secrets import redact
+
 __all__ = ["RawResponse"]
 
 T = TypeVar("T")
@@ -46,7 +48,7 @@ class RawResponse(Generic[T]):
     def request_id(self) -> str | None:
         """The ``x-request-id`` header, for support requests and logs."""
         request_id: str | None = self.http_response.headers.get("x-request-id")
-        return request_id
+        return None if request_id is None else redact(request_id)
 
     def parse(self) -> T:
         """The parsed body: the same object the method without ``with_raw_response`` returns."""
@@ -56,4 +58,5 @@ class RawResponse(Generic[T]):
 
     def __repr__(self) -> str:
         request = self.http_response.request
-        return f"<RawResponse [{self.status_code}] {request.method} {request.url}>"
+        # The URL may carry an echoed key (a cursor) or one passed in extra_query.
+        return redact(f"<RawResponse [{self.status_code}] {request.method} {request.url}>")

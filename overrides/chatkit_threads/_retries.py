@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -20,6 +21,10 @@ __all__ = ["RETRYABLE_METHODS", "RETRYABLE_STATUSES", "RetryPolicy"]
 RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 # Request timeout, conflict (lock contention), rate limit; every 5xx is checked apart.
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+# A number of seconds (or milliseconds) as a server writes it: ASCII digits, maybe a
+# fraction, at most 12 of them before the point. Anything else (a sign, "nan", "inf",
+# "1e400", "1_000", thousands of digits) is not a usable hint, whatever float() makes of it.
+_NUMBER = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,9})?")
 
 
 async def _asyncio_sleep(seconds: float) -> None:
@@ -74,30 +79,40 @@ class RetryPolicy:
         return backoff * (1.0 - self.jitter * self.random())
 
     def server_wait(self, headers: Mapping[str, str]) -> float | None:
-        """The wait the server asks for, if it asks for a sane one."""
+        """The wait the server asks for, if it asks for a sane one.
+
+        Whatever the server sends (a date in the year 10**20, a negative, NaN or endless
+        number, garbage), this returns ``None`` rather than raise: a value that is not a
+        usable hint is ignored and the computed backoff applies.
+        """
         wait: float | None = None
         ms = headers.get("retry-after-ms")
         if ms is not None:
-            try:
-                wait = float(ms) / 1000.0
-            except ValueError:
-                wait = None
+            wait = _number(ms)
+            wait = None if wait is None else wait / 1000.0
         if wait is None:
             value = headers.get("retry-after")
             if value is not None:
-                wait = self._parse_retry_after(value.strip())
-        if wait is None or wait != wait or not 0.0 <= wait <= self.max_retry_after:
-            return None  # absent, NaN, negative or too long
+                wait = self._parse_retry_after(value)
+        if wait is None or not 0.0 <= wait <= self.max_retry_after:
+            return None  # absent, unusable or too long
         return wait
 
     def _parse_retry_after(self, value: str) -> float | None:
+        seconds = _number(value)
+        if seconds is not None:
+            return seconds
         try:
-            return float(value)
-        except ValueError:
-            pass
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+            when = email.utils.parsedate_to_datetime(value.strip())
+            # A date in the past means "now": retry without waiting.
+            return max(0.0, when.timestamp() - self.clock())
+        except (TypeError, ValueError, IndexError, ArithmeticError, OSError):
+            # Not a date, or one no datetime can hold (year 10**20 overflows, a naive
+            # date before the epoch may fail in the platform's mktime).
             return None
-        # A date in the past means "now": retry without waiting.
-        return max(0.0, when.timestamp() - self.clock())
+
+
+def _number(value: str) -> float | None:
+    """``value`` as a non-negative number of seconds, or ``None`` if it is not one."""
+    value = value.strip()
+    return float(value) if _NUMBER.fullmatch(value) else None

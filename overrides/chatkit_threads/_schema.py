@@ -1,25 +1,25 @@
-"""Table-driven parsing, serialising and strict validation of response JSON.
+"""Table-driven parsing and serialising of response JSON.
 
 The models in ``_models`` subclass the generated attrs classes; this module holds the
-machinery that fills them from decoded JSON. One table per model (a ``_Spec``) drives
-three things, so they cannot disagree:
+machinery that fills them from decoded JSON. One table per model (a ``Spec``) drives
+both directions, so they cannot disagree:
 
 - ``build``: lenient and fast. Dispatches unions on ``type`` with a dict lookup (the
   generated code tries every variant in turn and swallows the errors), keeps unknown
   fields in ``additional_properties``, leaves a missing field as ``UNSET`` and a value of
   the wrong shape as the raw JSON value, so a drifting payload never crashes a listing.
-  Nested models are built when their field is first read (``_make_nested_lazy``).
+  Nested models are built when their field is first read (``_lazy.make_nested_lazy``).
 - ``dump``: the inverse of ``build``; ``to_dict()`` gives back the exact JSON the model
   came from (``UNSET`` fields are omitted, raw values written back as they were).
-- ``validate``: strict mode; walks the JSON and reports every departure from the spec
-  with its JSON path.
+
+Strict mode (``from_dict(strict=True)``) checks the JSON first with the spec's one
+validator (``_strict``), which reports every departure with its JSON path.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from types import MemberDescriptorType
 from typing import Any, ClassVar, Self
 
 import attrs
@@ -27,7 +27,8 @@ import attrs
 from chatkit_threads_api.types import UNSET as _GENERATED_UNSET
 from chatkit_threads_api.types import Unset
 
-from ._exceptions import ResponseValidationError
+from ._lazy import ModelList, compiled, make_extras_lazy, make_nested_lazy
+from ._strict import check
 
 __all__ = [
     "UNSET",
@@ -36,9 +37,7 @@ __all__ = [
     "Spec",
     "Union",
     "Unknown",
-    "check",
     "dump_value",
-    "json_type_name",
 ]
 
 
@@ -137,10 +136,15 @@ class Spec:
         self.attr_names = _attr_names(cls)
         self.known = frozenset(keys)
         self.fields = {key: fields[key] for key in keys}
-        _make_extras_lazy(cls)
+        make_extras_lazy(cls)
         for key, attr in zip(keys, self.attr_names, strict=True):
             if self.fields[key].kind in ("model", "union"):
-                _make_nested_lazy(cls, attr, self.fields[key])
+                make_nested_lazy(
+                    cls,
+                    attr,
+                    self.fields[key].array,
+                    _converter_factory(self.fields[key], cls, attr),
+                )
         self._build: Callable[[dict[str, Any]], Any] | None = None
         cls._spec = self
 
@@ -162,9 +166,9 @@ class Spec:
         # __init__, the builder is generated once per model as straight-line code: one
         # dict lookup per field, then the slots set directly on a bare instance (what
         # attrs' __init__ does, minus its call and the empty `additional_properties`
-        # dict it makes for every object: see `_make_extras_lazy`). Nested objects and
+        # dict it makes for every object: see `_lazy.make_extras_lazy`). Nested objects and
         # lists are stored as the JSON they came as and built on first read
-        # (`_make_nested_lazy`): a page of 100 items is 100 objects to build, not ~250,
+        # (`_lazy.make_nested_lazy`): a page of 100 items is 100 objects to build, not ~250,
         # and a caller who reads only ids and types never pays for the rest. Every name
         # it uses is bound as a default argument, i.e. a fast local.
         bound: dict[str, Any] = {
@@ -194,7 +198,7 @@ class Spec:
             "    obj.additional_properties = {k: v for k, v in data.items() if k not in _known}",
             "return obj",
         ]
-        build = _compiled("build", "data", body, bound, self.name)
+        build = compiled("build", "data", body, bound, self.name)
         build.__doc__ = f"Build a {self.name} from a decoded JSON object (lenient)."
         return build
 
@@ -209,18 +213,6 @@ class Spec:
         for key, value in obj.additional_properties.items():
             out[key] = copy.deepcopy(value)
         return out
-
-    def validate(self, value: Any, path: str, errors: list[tuple[str, str]]) -> None:
-        """Append ``(path, problem)`` for every departure of ``value`` from this schema."""
-        if type(value) is not dict:
-            errors.append((path, f"expected object, got {json_type_name(value)}"))
-            return
-        for key, field in self.fields.items():
-            child = f"{path}.{key}"
-            if key in value:
-                _validate_field(field, value[key], child, errors)
-            elif field.required:
-                errors.append((child, "required field is missing"))
 
 
 class Union:
@@ -257,34 +249,6 @@ class Union:
             table[alias] = _alias_builder(self.mapping[canonical].build, canonical)
         return table
 
-    def validate(self, value: Any, path: str, errors: list[tuple[str, str]]) -> None:
-        """Check the variant named by ``type``; an unknown one is itself a departure."""
-        if type(value) is not dict:
-            errors.append((path, f"expected object, got {json_type_name(value)}"))
-            return
-        kind = value.get("type")
-        spec = self.mapping.get(kind) if isinstance(kind, str) else None
-        if spec is not None:
-            spec.validate(value, path, errors)
-            return
-        if "type" not in value:
-            errors.append((f"{path}.type", f"required field is missing ({self.name} variant)"))
-            return
-        if isinstance(kind, str) and kind in self.aliases:
-            canonical = self.aliases[kind]
-            problem = f"{kind!r} is not a spec {self.name} type; the spec spells it {canonical!r}"
-        else:
-            problem = (
-                f"unknown {self.name} type {kind!r}; expected one of {', '.join(self.mapping)}"
-            )
-        errors.append((f"{path}.type", problem))
-        if isinstance(kind, str) and kind in self.aliases:
-            # Still report the variant's other departures (missing fields...), all at once.
-            before = len(errors)
-            self.mapping[self.aliases[kind]].validate(value, path, errors)
-            type_path = f"{path}.type"
-            errors[before:] = [e for e in errors[before:] if e[0] != type_path]
-
 
 def _alias_builder(
     build: Callable[[dict[str, Any]], Any], canonical: str
@@ -298,97 +262,6 @@ def _alias_builder(
         return obj
 
     return build_alias
-
-
-def _slot(cls: type[Any], name: str) -> MemberDescriptorType:
-    """The generated attrs class's slot ``name`` (found again after it is shadowed)."""
-    return next(
-        value
-        for klass in cls.__mro__
-        if isinstance(value := vars(klass).get(name), MemberDescriptorType)
-    )
-
-
-def _make_extras_lazy(cls: type[Any]) -> None:
-    """Give `cls` an ``additional_properties`` made on first use, not per object built.
-
-    The generated attrs classes keep unknown JSON keys in a slot that their __init__
-    fills with a new dict. Built from JSON, almost no object has unknown keys, and 300
-    empty dicts a page were a quarter of its allocations: enough to set off a garbage
-    collection on nearly every page. The slot now stays empty until read (or written),
-    and reading it then stores and returns a new dict, so it behaves as before.
-    """
-    slot = _slot(cls, "additional_properties")
-    get, put = slot.__get__, slot.__set__
-
-    def additional_properties(self: Any) -> dict[str, Any]:
-        try:
-            extra: dict[str, Any] = get(self)
-        except AttributeError:
-            extra = {}
-            put(self, extra)
-        return extra
-
-    cls.additional_properties = property(
-        additional_properties, put, slot.__delete__, "JSON keys the spec does not define."
-    )
-
-
-class _ModelList(list):  # type: ignore[type-arg]
-    """A JSON array whose objects have been built into models.
-
-    Its type is how a lazy field tells a built list from the plain JSON list it was
-    stored as; it is a ``list`` in every other respect.
-    """
-
-    __slots__ = ()
-
-
-def _make_nested_lazy(cls: type[Any], attr: str, field: Field) -> None:
-    """Build field ``attr`` of `cls` (a model, a union or an array of them) on first read.
-
-    The builder stores the field's JSON as it came. Reading the field builds it (with
-    the same lenient rules as ``build``), stores the result in the slot and returns it;
-    later reads return that. A JSON object (or an array holding one) set by the caller
-    is built the same way; anything else (``None``, ``UNSET``, a drifting scalar, a
-    model or a list of models set by the caller) is returned as it is.
-    Two threads reading the same field for the first time may each build it; both
-    results are equal, and one of them is kept.
-    """
-    slot = _slot(cls, attr)
-    get, put = slot.__get__, slot.__set__
-    convert: Callable[[Any], Any] | None = None
-
-    def build(self: Any, value: Any) -> Any:
-        nonlocal convert
-        if convert is None:
-            convert = _converter(field, f"{cls.__name__}.{attr}")
-        value = convert(value)
-        put(self, value)
-        return value
-
-    if field.array:
-
-        def read(self: Any) -> Any:
-            value = get(self)
-            # A built array is a _ModelList. A plain list is JSON still to build, unless
-            # it holds no JSON object (a list of models the caller set is kept as is).
-            # (The first element tells in the usual case, without a generator.)
-            if type(value) is list and (
-                (value and type(value[0]) is dict) or any(type(e) is dict for e in value)
-            ):
-                value = build(self, value)
-            return value
-
-    else:
-
-        def read(self: Any) -> Any:
-            value = get(self)
-            if type(value) is dict:
-                value = build(self, value)
-            return value
-
-    setattr(cls, attr, property(read, put, slot.__delete__, slot.__doc__))
 
 
 def _attr_names(cls: type[Any]) -> tuple[str, ...]:
@@ -407,11 +280,20 @@ def dump_value(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def _converter_factory(
+    field: Field, cls: type[Any], attr: str
+) -> Callable[[], Callable[[Any], Any]]:
+    def make() -> Callable[[Any], Any]:
+        return _converter(field, f"{cls.__name__}.{attr}")
+
+    return make
+
+
 def _converter(field: Field, name: str) -> Callable[[Any], Any]:
     """A function building a model/union field's JSON value (an object, or an array of
     them) into models; elements that are not JSON objects are kept as they are."""
     sub = field.sub
-    bound: dict[str, Any] = {"_dict": dict, "_ModelList": _ModelList}
+    bound: dict[str, Any] = {"_dict": dict, "_ModelList": ModelList}
     if isinstance(sub, Spec):
         bound["_build"] = sub.build
         fast = safe = "_build(%s)"
@@ -435,7 +317,7 @@ def _converter(field: Field, name: str) -> Callable[[Any], Any]:
 
     body = ["try:", f"    {assign(fast)}", "except TypeError:", f"    {assign(safe)}"]
     body.append("return value")
-    return _compiled("convert", "value", body, bound, name)
+    return compiled("convert", "value", body, bound, name)
 
 
 def _safe_lookup(
@@ -445,108 +327,6 @@ def _safe_lookup(
         return table.get(kind) if type(kind) is str else None
 
     return variant
-
-
-def _compiled(
-    function: str, argument: str, body: list[str], bound: dict[str, Any], name: str
-) -> Callable[[Any], Any]:
-    """Compile ``def function(argument): body``, each name of ``bound`` a fast local."""
-    defaults = "".join(f", {key}={key}" for key in bound)
-    source = f"def {function}({argument}{defaults}):\n" + "".join(f"    {line}\n" for line in body)
-    namespace = dict(bound)
-    exec(compile(source, f"<chatkit_threads {function} {name}>", "exec"), namespace)
-    compiled: Callable[[Any], Any] = namespace[function]
-    return compiled
-
-
-_JSON_TYPES: dict[type, str] = {
-    dict: "object",
-    list: "array",
-    str: "string",
-    int: "integer",
-    float: "number",
-    bool: "boolean",
-    type(None): "null",
-}
-
-
-def json_type_name(value: Any) -> str:
-    """The JSON type name of a decoded value (``"missing"`` for ``UNSET``)."""
-    if value is UNSET:
-        return "missing"
-    return _JSON_TYPES.get(type(value), type(value).__name__)
-
-
-_SCALARS: dict[str, type] = {"string": str, "integer": int, "boolean": bool, "number": float}
-
-
-def _validate_field(field: Field, value: Any, path: str, errors: list[tuple[str, str]]) -> None:
-    if field.array:
-        if type(value) is not list:
-            errors.append((path, f"expected array, got {json_type_name(value)}"))
-            return
-        for index, element in enumerate(value):
-            _validate_one(field, element, f"{path}[{index}]", errors)
-    else:
-        _validate_one(field, value, path, errors)
-
-
-def _validate_one(field: Field, value: Any, path: str, errors: list[tuple[str, str]]) -> None:
-    if value is None:
-        if not field.nullable:
-            errors.append((path, "null is not allowed"))
-        return
-    if field.kind in _SCALARS:
-        # ``type(...) is`` so that true/false do not pass for an integer; JSON Schema
-        # counts 1.0 as an integer, so a whole float does, and any integer is a number.
-        expected = _SCALARS[field.kind]
-        if type(value) is not expected and not (
-            (expected is int and type(value) is float and value.is_integer())
-            or (expected is float and type(value) is int)
-        ):
-            errors.append((path, f"expected {field.kind}, got {json_type_name(value)}"))
-        elif field.const is not None and value != field.const:
-            errors.append((path, f"expected {field.const!r}, got {value!r}"))
-        elif field.enum is not None and value not in field.enum:
-            expected_values = ", ".join(str(v) for v in field.enum)
-            errors.append((path, f"expected one of {expected_values}, got {value!r}"))
-        else:
-            problem = bound_problem(field, value)
-            if problem is not None:
-                errors.append((path, problem))
-        return
-    if field.kind == "object":
-        if type(value) is not dict:
-            errors.append((path, f"expected object, got {json_type_name(value)}"))
-        return
-    if field.kind == "any":
-        return
-    assert field.sub is not None
-    field.sub.validate(value, path, errors)
-
-
-def bound_problem(rules: Any, value: Any, what: str = "a value") -> str | None:
-    """Why ``value`` breaks the ``minimum``/``maximum``/``min_length``/``max_length`` of
-    ``rules`` (a ``Field`` or a parameter), or ``None``."""
-    if isinstance(value, str):
-        if rules.min_length is not None and len(value) < rules.min_length:
-            return f"{what} of at least {rules.min_length} characters expected, got {len(value)}"
-        if rules.max_length is not None and len(value) > rules.max_length:
-            return f"{what} of at most {rules.max_length} characters expected, got {len(value)}"
-        return None
-    if rules.minimum is not None and value < rules.minimum:
-        return f"{what} >= {rules.minimum} expected, got {value!r}"
-    if rules.maximum is not None and value > rules.maximum:
-        return f"{what} <= {rules.maximum} expected, got {value!r}"
-    return None
-
-
-def check(spec: Spec | Union, data: Any, *, what: str) -> None:
-    """Raise ``ResponseValidationError`` listing every departure of ``data`` from ``spec``."""
-    errors: list[tuple[str, str]] = []
-    spec.validate(data, "$", errors)
-    if errors:
-        raise ResponseValidationError(errors, what=what)
 
 
 class Model:
@@ -563,7 +343,7 @@ class Model:
         spec = cls._spec
         data = src_dict if type(src_dict) is dict else dict(src_dict)
         if strict:
-            check(spec, data, what=spec.name)
+            check(spec.name, data, what=spec.name)
         obj: Self = spec.build(data)
         return obj
 

@@ -1,9 +1,13 @@
 """Keeping the API key out of every message: one redaction function, and key checks.
 
 A server (or a proxy in front of it) may echo the ``Authorization`` header back in a
-body, raw or escaped for the context it is quoted in (a URL, HTML, JSON, a ``repr``).
-Every message the library builds from something the server sent goes through
-`redact`, which replaces each of those spellings.
+body, raw or escaped for the context it is quoted in (a URL, HTML, JSON, a ``repr``), or
+as a cursor or thread id that the next request then carries in its URL; a caller may
+put it in ``extra_query`` too. So a key can reach any text: every message the library
+builds goes through `redact`, which replaces each of those spellings of the given key
+*and of every key a client of this process was built with* (`remember`). The exception
+classes and a filter on the ``chatkit_threads``/``httpx``/``httpcore`` loggers apply it
+to whatever reaches them, wherever the text came from.
 """
 
 from __future__ import annotations
@@ -12,10 +16,18 @@ import functools
 import html
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
 
-__all__ = ["REDACTED", "check_api_key", "check_header_value", "redact", "scrub"]
+__all__ = [
+    "REDACTED",
+    "bearer_token",
+    "check_api_key",
+    "check_header_value",
+    "redact",
+    "remember",
+    "scrub",
+]
 
 REDACTED = "<redacted>"
 
@@ -26,26 +38,44 @@ _KEY = re.compile(r"[\x21-\x7e]+")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
-_LOWER_ESCAPES = re.compile(r"%[0-9A-F]{2}")
 # Keys at least this long cannot occur by chance, so they are redacted wherever found.
 _ANYWHERE = 16
+# Keys remembered process-wide (redacted from every message and log line, not only the
+# messages of their own client) are at least this long: a test's key "k" would otherwise
+# replace the word "k" in every log line of the process. No real key is this short.
+_REMEMBER_FROM = 8
+
+# Every key a client of this process was built with (an insertion-ordered set).
+_known: dict[str, None] = {}
+
+
+def _url_form(secret: str) -> str:
+    """A regex for ``secret`` as any URL encoder may have written it: each character raw
+    or percent-escaped (either case of hex digit), a space also as ``+``. So a key is
+    found however a URL was (re)encoded, partly or wholly, by httpx, a server or a proxy."""
+    parts = []
+    for char in secret:
+        escaped = "".join(
+            "%" + "".join(f"[{d}{d.lower()}]" if d.isalpha() else d for d in f"{byte:02X}")
+            for byte in char.encode("utf-8")
+        )
+        options = [re.escape(char), escaped] + (["\\+"] if char == " " else [])
+        parts.append(f"(?:{'|'.join(options)})")
+    return "".join(parts)
 
 
 @functools.lru_cache(maxsize=8)
 def _pattern(secret: str) -> re.Pattern[str]:
-    encoded = [quote(secret, safe=""), quote(secret), quote_plus(secret)]
-    forms = {
-        secret,
-        *encoded,
-        # Percent-escapes may come in lower case ("%2f").
-        *(_LOWER_ESCAPES.sub(lambda m: m.group().lower(), form) for form in encoded),
+    literal = {
         html.escape(secret),
         html.escape(secret, quote=False),
         json.dumps(secret)[1:-1],
         repr(secret)[1:-1],
-    }
-    # Longest first, so a form containing another is replaced whole.
-    pattern = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    } - {secret}
+    # Longest first, so a form containing another is replaced whole; the URL form (which
+    # also matches the raw key) last.
+    forms = [*map(re.escape, sorted(literal, key=len, reverse=True)), _url_form(secret)]
+    pattern = "|".join(forms)
     if len(secret) < _ANYWHERE:
         # A short key (a test's "k") is found by chance inside words ("chatkit"):
         # redact it only where it stands as a token of its own.
@@ -53,16 +83,46 @@ def _pattern(secret: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def redact(text: str, secret: str | None) -> str:
-    """``text`` with every spelling of ``secret`` (raw, URL-, HTML-, JSON-escaped) replaced."""
-    if not secret:
+def remember(secret: str) -> None:
+    """Add ``secret`` to the keys `redact` always replaces (a client's key, at construction)."""
+    if len(secret) >= _REMEMBER_FROM and secret not in _known:
+        _known[secret] = None
+
+
+@functools.lru_cache(maxsize=16)
+def _combined(secrets: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all of ``secrets`` (longest first, so a key containing another
+    is replaced whole): one pass over the text however many keys there are."""
+    ordered = sorted(secrets, key=len, reverse=True)
+    return re.compile("|".join(f"(?:{_pattern(secret).pattern})" for secret in ordered))
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """``text`` with every spelling of ``secret`` replaced by ``<redacted>``, and likewise
+    every API key a ``ChatKit``/``AsyncChatKit`` of this process was built with.
+
+    The spellings are the raw key and its URL-encoded (``%2F`` or ``%2f``, ``+`` for a
+    space), HTML-escaped, JSON-escaped and ``repr`` forms, so a key quoted in a URL, an
+    HTML page or a JSON body is found too. Use it on any text that may reach a user or a
+    log: a URL, a response body, a message.
+    """
+    secrets = tuple(_known) if not secret or secret in _known else (secret, *_known)
+    if not secrets:
         return text
-    return _pattern(secret).sub(REDACTED, text)
+    return _combined(secrets).sub(REDACTED, text)
+
+
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header among ``headers``, if any."""
+    value = headers.get("authorization")
+    if value is None or value[:7].lower() != "bearer ":
+        return None
+    return value[7:].strip() or None
 
 
 def scrub(value: Any, secret: str | None) -> Any:
     """Decoded JSON ``value`` with `redact` applied to every string in it (keys included)."""
-    if not secret:
+    if not secret and not _known:
         return value
     if isinstance(value, str):
         return redact(value, secret)

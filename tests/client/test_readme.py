@@ -32,7 +32,8 @@ def test_the_readme_has_sync_async_and_feature_examples() -> None:
     assert len(blocks) >= 6
     assert "with ChatKit() as client" in blocks[0]
     assert "async with AsyncChatKit() as client" in blocks[1]
-    for topic in ("iter_pages", "NotFoundError", "RetryPolicy", "strict=True", "with_raw_response"):
+    topics = ("iter_pages", "NotFoundError", "RetryPolicy", "strict=True", "with_raw_response")
+    for topic in (*topics, "redact("):
         assert any(topic in block for block in blocks), topic
 
 
@@ -59,4 +60,5 @@ def test_the_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "404 not_found" in printed  # the error example caught NotFoundError
     assert "'$.data[0].type'" in printed and "'$.last_id'" in printed  # strict paths
     assert "200 " in printed  # the raw response example
+    assert "threads?after=<redacted>" in printed and "sk-readme" not in printed
     assert namespace["page"].data  # the raw response parsed into a page

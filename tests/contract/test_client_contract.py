@@ -9,7 +9,6 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from chatkit_threads_api.spec_constants import Param
 from chatkit_threads_contract.client import (
     API_KEY,
     BASE_URL,
@@ -20,6 +19,7 @@ from chatkit_threads_contract.client import (
     validate_request,
 )
 from chatkit_threads_contract.report import format_summary
+from chatkit_threads_spec import Parameter
 from tests.spec_facts import BETA_HEADER, BETA_VALUE, api_headers, query_param, query_params
 
 OPERATIONS = ("listThreads", "retrieveThread", "listThreadItems", "deleteThread")
@@ -170,7 +170,7 @@ _KINDS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def _breaks(rule: Param, value: Any) -> bool:
+def _breaks(rule: Parameter, value: Any) -> bool:
     """Whether `value` breaks the spec's rule for its query parameter."""
     kind = _KINDS.get(rule.kind)
     if kind is not None and not isinstance(value, kind):

@@ -3,8 +3,8 @@
 CI runs it from a fresh venv with the built wheel installed (not editable), from outside
 the checkout, with ``--installed``: every package must then be imported from
 site-packages (not from an editable install's source folders), each must carry its
-``py.typed`` marker, and the mock its bundled spec; then a client call against the mock
-server must work. Exit status 0 on success.
+``py.typed`` marker, and the spec package (and the mock) the bundled spec; then a
+client call against the mock server must work. Exit status 0 on success.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 PACKAGES = (
     "chatkit_threads",
     "chatkit_threads_api",
+    "chatkit_threads_spec",
     "chatkit_threads_mock",
     "chatkit_threads_contract",
     "chatkit_threads_cli",
@@ -37,6 +38,14 @@ def check_installed(installed: bool) -> None:
             assert folder.parent.name == "site-packages", (
                 f"{name} imported from {folder}, not from an installed wheel"
             )
+    from chatkit_threads_spec import load_spec, spec_path
+
+    # The wheel carries the OpenAPI document inside the spec package (copied at build
+    # time); a checkout reads it from openapi/.
+    where = spec_path()
+    if installed:
+        assert where.parent.name == "chatkit_threads_spec", f"the spec is read from {where}"
+    assert load_spec(where).operations, f"no operations in {where}"
     from chatkit_threads_mock.schema import SPEC_PATH
 
     assert SPEC_PATH.is_file() and SPEC_PATH.stat().st_size > 0, f"no bundled spec: {SPEC_PATH}"
