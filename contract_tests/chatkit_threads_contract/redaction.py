@@ -18,12 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-try:  # the client's public helper, when the installed client has it
-    from chatkit_threads import REDACTED, redact  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - older clients keep it private
-    from chatkit_threads._secrets import REDACTED, redact
+from chatkit_threads import redact
 
-__all__ = ["REDACTED", "Redactor", "is_secret_header", "redacted_logs"]
+__all__ = ["Redactor", "is_secret_header", "redacted_logs"]
 
 _SECRET_HEADER = re.compile(
     r"^(authorization|proxy-authorization|cookie|set-cookie|.*-(key|token|secret))$",
@@ -73,7 +70,7 @@ class Redactor:
 
     def header(self, name: str, value: str) -> str:
         """A header's value as shown: hidden whole for a secret header, else redacted."""
-        return REDACTED if is_secret_header(name) else self.text(value)
+        return redact(value, value) if is_secret_header(name) and value else self.text(value)
 
 
 @contextlib.contextmanager
