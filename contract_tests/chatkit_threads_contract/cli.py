@@ -209,6 +209,11 @@ def _finish(args: argparse.Namespace, report: ContractReport) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit status."""
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["replay"]:
+        from .replay import main as replay
+
+        return replay(given[1:])
     parser, args = _parse(argv)
     if args.list_checks:
         print("\n".join(every_check_name()))

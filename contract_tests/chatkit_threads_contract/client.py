@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from chatkit_threads_spec import Operation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+
+from chatkit_threads_spec import Operation
 
 from .client_spec import (
     ClientOperation,

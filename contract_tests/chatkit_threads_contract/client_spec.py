@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import httpx
+from hypothesis import strategies as st
+
 from chatkit_threads_spec import (
     ArraySchema,
     ObjectSchema,
@@ -29,7 +31,6 @@ from chatkit_threads_spec import (
     load_spec,
 )
 from chatkit_threads_spec.rules import ParameterError, broken_rule, parse_query
-from hypothesis import strategies as st
 
 __all__ = [
     "ClientOperation",

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+
 from chatkit_threads_spec import (
     Operation as SpecOperation,
 )

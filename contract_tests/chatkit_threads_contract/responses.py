@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import jsonschema_rs
-from chatkit_threads_spec import RefSchema, load_document, load_spec
 from hypothesis import strategies as st
+
+from chatkit_threads_spec import RefSchema, load_document, load_spec
 
 from .adapter import build_strategy as build
 

@@ -214,3 +214,32 @@ def test_rate_limit_forms(rate: str, seconds: float) -> None:
 def test_bad_rates_are_refused(rate: str) -> None:
     with pytest.raises(ValueError, match="invalid rate|period"):
         parse_rate(rate)
+
+
+@pytest.mark.parametrize("recorded", ["events.ndjson", "exchanges.har"])
+def test_replay_resends_a_recorded_report_and_judges_it_again(
+    recorded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(mock_app()) as base_url:
+        assert (
+            cli.main(
+                [
+                    *BRIEF,
+                    *("--base-url", base_url, "--api-key", KEY),
+                    *("--report", "ndjson,har", "--report-dir", str(tmp_path)),
+                ]
+            )
+            == 0
+        )
+        capsys.readouterr()
+        # The same server again: the fix holds.
+        args = ["replay", str(tmp_path / recorded), "--base-url", base_url, "--api-key", KEY]
+        assert cli.main(args) == 0, capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "ok   list_page_in_requested_order" in out and "replayed " in out
+    with serve(VARIANTS["order_ignored"].build()) as broken:
+        args = ["replay", str(tmp_path / recorded), "--base-url", broken, "--api-key", KEY]
+        assert cli.main(args) == 1
+        out = capsys.readouterr().out
+        assert "FAIL list_page_in_requested_order" in out
+        assert KEY not in out
