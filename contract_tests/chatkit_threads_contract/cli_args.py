@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
             "OpenAPI contract. Without --base-url the bundled mock server is started on "
             "127.0.0.1 and tested."
         ),
+        epilog=(
+            "chatkit-threads-contract replay REPORT [--base-url URL] re-sends the requests "
+            "of a recorded --report file (events.ndjson or exchanges.har) and judges the "
+            "answers again (replay --help for its options)."
+        ),
     )
     parser.add_argument(
         "--base-url",
@@ -164,7 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help=f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})",
+        help=(
+            "seconds each whole answer (status line, headers and body) may take "
+            f"(default {DEFAULT_TIMEOUT:g})"
+        ),
     )
     parser.add_argument(
         "--rate-limit",
