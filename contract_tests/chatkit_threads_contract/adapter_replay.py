@@ -16,7 +16,7 @@ from typing import Any
 from schemathesis.checks import CHECKS
 from schemathesis.core.failures import Failure, FailureGroup
 
-from .adapter import Exchange, Outcome
+from .adapter_results import Exchange, Outcome
 
 __all__ = ["REPLAY_BUILTIN_CHECKS", "Replayed", "replay"]
 

@@ -212,7 +212,7 @@ def test_rate_limit_forms(rate: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("rate", ["0/s", "ten/s", "10/fortnight", "10/0s"])
 def test_bad_rates_are_refused(rate: str) -> None:
-    with pytest.raises(ValueError, match="invalid rate|period"):
+    with pytest.raises(ValueError, match=r"invalid rate|period"):
         parse_rate(rate)
 
 

@@ -72,4 +72,3 @@ def test_the_script_passes_on_the_exit_status_and_a_baseline(tmp_path: Path) -> 
     broken, outputs = _run(tmp_path, CONTRACT_BASELINE=str(tmp_path / "missing.json"))
     assert broken.returncode == 2 and outputs["status"] == "2"
     assert "--baseline" in broken.stdout
-
