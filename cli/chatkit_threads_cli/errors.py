@@ -93,11 +93,12 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         tail = f"; and {more} more (--debug shows all)" if more > 0 else ""
         line = f"error: the response does not match the spec (--strict): {shown}{tail}"
         return line, EXIT_API_ERROR
+    if isinstance(exc, ValueError | TypeError):
+        # The client validates arguments before sending anything and names the argument
+        # (its InvalidArgumentError is a ChatKitError too, so this check comes first).
+        return f"error: invalid argument: {exc}", EXIT_USAGE
     if isinstance(exc, APIError | ChatKitError):
         return f"error: {' '.join(str(exc).split())}", EXIT_API_ERROR
-    if isinstance(exc, ValueError | TypeError):
-        # The client validates arguments before sending anything and names the argument.
-        return f"error: invalid argument: {exc}", EXIT_USAGE
     if isinstance(exc, OSError):
         return f"error: {exc}", EXIT_API_ERROR
     if isinstance(exc, KeyboardInterrupt):
