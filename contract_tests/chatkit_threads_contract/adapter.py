@@ -231,10 +231,10 @@ def _bounded_adapter_send(adapter: Any, request: Any, *args: Any, **kwargs: Any)
 
 
 def _before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    url = str(case.formatted_path)
-    scope = _scope_for(str(case.operation.base_url or "").rstrip("/") + url)
+    path = str(case.formatted_path)
+    scope = _scope_for(str(case.operation.schema.get_base_url()).rstrip("/") + path)
     if scope is not None:
-        scope.before_send(str(case.method).upper(), url)
+        scope.before_send(str(case.method).upper(), path)
 
 
 def _install(scope: RunScope) -> None:

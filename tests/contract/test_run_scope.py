@@ -56,3 +56,36 @@ def test_the_registry_is_the_list_of_checks() -> None:
     names = check_names()
     assert names == tuple(check.__name__ for check in REGISTRY)
     assert len(set(names)) == len(names) >= 14
+
+
+def test_a_delete_the_policy_refuses_is_stopped_before_it_is_sent() -> None:
+    """The last line of defence: a DELETE that reached the point of sending is refused."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from chatkit_threads_contract import adapter
+    from chatkit_threads_contract.contract import load_contract
+    from chatkit_threads_contract.guard import DeleteGuard
+    from chatkit_threads_contract.options import DestructiveRequestRefused
+    from chatkit_threads_contract.pacing import Pacer
+
+    contract = load_contract()
+    delete = contract.operations["delete_thread"]
+    guard = DeleteGuard("listed", contract)
+    guard.listed.add("cthr_seen")
+    base = "http://127.0.0.1:9/v1"
+    schema = SimpleNamespace(get_base_url=lambda: base)
+
+    def case(thread_id: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            method="DELETE",
+            formatted_path=delete.url_path(thread_id),
+            operation=SimpleNamespace(schema=schema),
+        )
+
+    scope = adapter.RunScope(base, Pacer(), 1.0, (), guard.before_send)
+    with adapter.run_scope(scope):
+        adapter._before_call(None, case("cthr_seen"), {})
+        with pytest.raises(DestructiveRequestRefused):
+            adapter._before_call(None, case("cthr_never_listed"), {})
