@@ -13,7 +13,7 @@ from typing import Any
 from .adapter import Case, CheckContext, Response
 from .contract import SpecContract
 from .followup import Followup, Page, sent_query
-from .registry import SKIP, Listed, body_of, fail, on_list_page, on_response, require
+from .registry import SKIP, Listed, body_of, fail, on_list_page, on_response, require, run_of
 
 __all__ = [
     "error_uses_envelope",
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 ERROR_FIELDS = ("message", "type", "param", "code")
-CURSOR_PARAMS = ("after", "before")
+CURSOR_ROLES = ("after", "before")
 
 
 def walk_ids(pages: Sequence[Page]) -> list[str]:
@@ -193,9 +193,13 @@ def valid_request_rejected_only_for_cursor(
     body = body_of(response)
     error = body.get("error") if isinstance(body, dict) else None
     param = error.get("param") if isinstance(error, dict) else None
+    target = run_of(response)
+    if target is None:
+        return SKIP
+    cursors = {target.contract.wire(role) for role in CURSOR_ROLES}
     sent = sent_query(str(response.request.url))
     require(
-        param in CURSOR_PARAMS and sent.get(str(param)),
+        param in cursors and sent.get(str(param)),
         f"a schema-valid request was rejected with HTTP 400 (error.param={param!r}); "
         "only an after/before cursor the server does not know may be refused",
     )

@@ -46,9 +46,10 @@ __all__ = [
 
 LIST_ROLES = ("list_threads", "list_items")
 """The roles whose answers are pages of a listing."""
-# The query parameters of the listing protocol the checks drive (cursor, page size,
-# order, filter); their rules (bounds, values, defaults) come from the spec.
-LIMIT, ORDER, USER = "limit", "order", "user"
+PARAM_ROLES = ("after", "before", "limit", "order", "user")
+"""What the listing parameters do, as the checks speak of them: the forward and backward
+cursors, the page size, the order, the user filter. Their names on the wire are the
+spec's (`SpecContract.wire`), found by their rules (see `param_names`)."""
 SPEC_DOWNLOAD_LIMIT = 32 * 1024 * 1024
 
 
@@ -68,6 +69,31 @@ def _shape(operation: SpecOperation) -> str | None:
     if path_params == 1 and operation.method in ("GET", "DELETE"):
         return "retrieve_thread" if operation.method == "GET" else "delete_thread"
     return None
+
+
+def param_names(listing: SpecOperation | None, users: SpecOperation | None) -> dict[str, str]:
+    """The wire name of each listing parameter role, from the parameters' rules.
+
+    The page size is the bounded integer, the order the parameter with a choice of
+    values, the user filter the bounded string only the listing of threads has, and the
+    cursors the unbounded strings, the forward one first (as the spec lists them)."""
+    found: dict[str, str] = {}
+    query = listing.query if listing is not None else ()
+    only_users = {p.name for p in users.query} - {p.name for p in query} if users else set()
+    for param in users.query if users is not None else ():
+        bounded = param.min_length is not None or param.max_length is not None
+        if param.name in only_users and param.kind == "string" and bounded:
+            found.setdefault("user", param.name)
+    cursors = []
+    for param in query:
+        if param.kind == "integer" and param.maximum is not None:
+            found.setdefault("limit", param.name)
+        elif param.enum is not None and len(param.enum) > 1:
+            found.setdefault("order", param.name)
+        elif param.kind == "string" and param.enum is None and param.max_length is None:
+            cursors.append(param.name)
+    found.update(zip(("after", "before"), cursors, strict=False))
+    return found
 
 
 def bundled_roles(spec: Spec | None = None) -> dict[str, tuple[str, str]]:
@@ -157,6 +183,8 @@ class SpecContract:
     default_order: str = ""
     has_links: bool = False
     bundled: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+    """The wire name of each listing parameter role (`PARAM_ROLES`)."""
 
     # ------------------------------------------------------------------ lookups
 
@@ -186,6 +214,19 @@ class SpecContract:
             return operation.url_path(thread_id)
         path = self.roles[role][1]
         return path.replace("{}", quote(thread_id or "", safe=""))
+
+    def wire(self, role: str) -> str:
+        """The name on the wire of a listing parameter role (`after`, `limit`...)."""
+        return self.names.get(role, role)
+
+    def on_wire(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Query parameters named by role, named as the spec names them."""
+        return {self.wire(role): value for role, value in params.items()}
+
+    def by_role(self, sent: dict[str, str]) -> dict[str, str]:
+        """A received query, named by role (parameters with no role keep their name)."""
+        roles = {wire: role for role, wire in self.names.items()}
+        return {roles.get(name, name): value for name, value in sent.items()}
 
     @property
     def ascending(self) -> str:
@@ -269,11 +310,12 @@ def _build(
 
 def _read_facts(contract: SpecContract) -> None:
     operations = contract.operations
-    listing = operations.get("list_threads") or operations.get("list_items")
-    limit = listing.parameter(LIMIT) if listing else None
-    order = listing.parameter(ORDER) if listing else None
+    listing = operations.get("list_items") or operations.get("list_threads")
     users = operations.get("list_threads")
-    user = users.parameter(USER) if users else None
+    contract.names = param_names(listing.model if listing else None, users.model if users else None)
+    limit = listing.parameter(contract.wire("limit")) if listing else None
+    order = listing.parameter(contract.wire("order")) if listing else None
+    user = users.parameter(contract.wire("user")) if users else None
     headers: dict[str, str] = {}
     for operation in operations.values():
         headers.update(operation.model.headers)

@@ -113,7 +113,8 @@ def _config(options: ContractOptions, contract: SpecContract) -> dict[str, Any]:
 
 
 def typical_list_queries(contract: SpecContract) -> tuple[dict[str, Any], ...]:
-    """Queries a client typically sends, tried on each list operation besides the generated ones.
+    """Queries a client typically sends, tried on each list operation besides the generated
+    ones (parameters named by role; `SpecContract.on_wire` names them as the spec does).
 
     Generation favours boundaries (the minimum, 1, the maximum, the default); a server that
     breaks on an ordinary page size in between would otherwise go unnoticed. A server that
@@ -152,7 +153,7 @@ def _add_examples(
         name = next(iter(base.path_parameters or {}), None)
         if role in LIST_ROLES:
             for query in typical_list_queries(contract):
-                found = {k: v for k, v in query.items() if v}
+                found = contract.on_wire({k: v for k, v in query.items() if v})
                 examples.append(adapter.derive_case(base, query=found))
         if known and name is not None:
             if role == "delete_thread" and guard.policy != "none":

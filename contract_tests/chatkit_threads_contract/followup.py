@@ -274,12 +274,15 @@ class Followup:
     def request(
         self, method: str, path: str, params: Mapping[str, Any] | None = None
     ) -> httpx.Response:
-        """Send one request (paced, 429s waited out); `path` is relative to the base URL."""
+        """Send one request (paced, 429s waited out); `path` is relative to the base URL,
+        `params` named by role (`limit`, `after`...: see `contract.PARAM_ROLES`)."""
         client = self.target.client
+        # The checks name listing parameters by role; the spec under test names them.
+        wire = self.target.contract.on_wire(dict(params or {}))
         request = client.build_request(
             method,
             self.base_url + path,
-            params={k: v for k, v in (params or {}).items() if v is not None},
+            params={k: v for k, v in wire.items() if v is not None},
             headers=self.headers,
         )
         sent = _SENT.get()

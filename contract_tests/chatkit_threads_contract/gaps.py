@@ -52,6 +52,8 @@ def fill_gaps(contract: SpecContract, bundled: SpecContract) -> None:
         if not getattr(contract, name):
             setattr(contract, name, getattr(bundled, name))
             contract.findings.append(f"no {what}; using {getattr(bundled, name)!r} from {where}")
+    for role, name in bundled.names.items():
+        contract.names.setdefault(role, name)
     if not contract.orders:
         contract.orders = bundled.orders
         contract.findings.append(f"no `order` values; using {list(bundled.orders)} from {where}")

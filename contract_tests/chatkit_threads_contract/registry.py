@@ -112,6 +112,7 @@ class Listed:
     role: str
     page: Page
     query: dict[str, str]
+    """The query as sent, its listing parameters named by role (`limit`, `after`...)."""
 
     @property
     def thread_id(self) -> str | None:
@@ -176,7 +177,7 @@ def listed(case: Case, response: Response) -> Listed | None:
         has_more=body.get("has_more"),
         body=body,
     )
-    query = sent_query(str(response.request.url))
+    query = contract.by_role(sent_query(str(response.request.url)))
     return Listed(case, response, contract, str(found), page, query)
 
 

@@ -61,7 +61,7 @@ def _probe(options: ContractOptions, target: RunTarget) -> list[str] | None:
     """
     contract = target.contract
     listing = contract.operations.get("list_threads")
-    params = {"limit": contract.limit_max} if listing and contract.limit_max else {}
+    params = {contract.wire("limit"): contract.limit_max} if listing and contract.limit_max else {}
     headers = {
         **contract.fixed_headers,
         **dict(options.headers),

@@ -322,3 +322,23 @@ def test_a_server_that_only_rate_limits_is_not_judged_on_its_429s() -> None:
     assert not report.ok
     assert report.failures == []
     assert any("still answered 429" in line for line in report.coverage), report.coverage
+
+
+def test_listing_parameters_are_found_by_their_rules_not_their_names(tmp_path: Path) -> None:
+    """A spec that renames the page size and the cursors: the suite follows its names."""
+    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    parameters = document["components"]["parameters"]
+    for key, new in (
+        ("Limit", "page_size"),
+        ("After", "starting_after"),
+        ("Before", "ending_before"),
+    ):
+        parameters[key]["name"] = new
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(yaml.safe_dump(document), encoding="utf-8")
+    contract = load_contract(renamed)
+    assert contract.wire("limit") == "page_size"
+    assert (contract.wire("after"), contract.wire("before")) == ("starting_after", "ending_before")
+    assert contract.limit_max == load_contract().limit_max
+    assert contract.on_wire({"limit": 5, "after": "x"}) == {"page_size": 5, "starting_after": "x"}
+    assert contract.by_role({"page_size": "5", "other": "y"}) == {"limit": "5", "other": "y"}
