@@ -14,14 +14,13 @@ import httpx
 
 from . import _deadline
 from ._body import aread_bounded, read_bounded
-from ._client_base import BaseClient, Beta, check_max_retries
+from ._client_base import BaseClient, Beta
+from ._config import check_max_retries
 from ._http import ASYNC_CLIENTS, HTTP_ERRORS, NOT_SENT, SYNC_CLIENTS, TRANSPORT_ERRORS
 from ._operations import RequestOptions
 
 if TYPE_CHECKING:
     from chatkit_threads_api.client_resources import AsyncThreads, Threads
-
-if TYPE_CHECKING:
     from chatkit_threads_spec import Operation
 
 __all__ = ["AsyncChatKit", "ChatKit"]

@@ -20,6 +20,7 @@ from ._config import (
     auth_header,
     build_headers,
     check_max_response_bytes,
+    check_max_retries,
     merged_defaults,
     operation_headers,
     resolve_api_key,
@@ -41,7 +42,7 @@ from ._retries import RetryPolicy
 from ._secrets import check_header_value, redact
 from ._types import NOT_GIVEN, NotGiven, TimeoutArg
 
-__all__ = ["ApiKey", "BaseClient", "Beta", "Timeout", "check_max_retries", "log"]
+__all__ = ["ApiKey", "BaseClient", "Beta", "Timeout", "log"]
 
 log = logging.getLogger("chatkit_threads")
 
@@ -57,15 +58,6 @@ else:  # httpx2 is optional at run time (see `_http`)
 ApiKey = str | Callable[[], str] | Callable[[], Awaitable[str]]
 """An API key, or a callable returning one (awaitable for the async client), called
 before every attempt of every request (short-lived tokens, key rotation)."""
-
-
-def check_max_retries(max_retries: Any, name: str = "max_retries") -> int:
-    """``max_retries`` when it is an int >= 0; else ``TypeError``/``ValueError``."""
-    if not isinstance(max_retries, int) or isinstance(max_retries, bool):
-        raise TypeError(f"{name} must be an int, got {type(max_retries).__name__}")
-    if max_retries < 0:
-        raise ValueError(f"{name} must be >= 0, got {max_retries}")
-    return max_retries
 
 
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)

@@ -28,6 +28,7 @@ __all__ = [
     "auth_header",
     "build_headers",
     "check_max_response_bytes",
+    "check_max_retries",
     "merged_defaults",
     "operation_headers",
     "resolve_api_key",
@@ -68,6 +69,15 @@ def resolve_api_key(api_key: str | None) -> str:
     remember(api_key)
     install_redaction()
     return api_key
+
+
+def check_max_retries(max_retries: Any, name: str = "max_retries") -> int:
+    """``max_retries`` when it is an int >= 0; else ``TypeError``/``ValueError``."""
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool):
+        raise TypeError(f"{name} must be an int, got {type(max_retries).__name__}")
+    if max_retries < 0:
+        raise ValueError(f"{name} must be >= 0, got {max_retries}")
+    return max_retries
 
 
 def check_max_response_bytes(limit: object) -> int | None:
