@@ -4,7 +4,8 @@ Contenders, each reading every returned entry's `id` the same way; `list_items_a
 also reads every field of every item, nested ones included (this client builds nested
 models on first read, so there it builds them all):
 
-- `chatkit_threads`: this library's `ChatKit` / `AsyncChatKit`;
+- `chatkit_threads`: this library's `ChatKit` / `AsyncChatKit` (on httpx, its default);
+- `chatkit_threads/httpx2`: the same client given an httpx2 pool as `http_client`;
 - `openai`: the official SDK's `client.beta.chatkit.threads` (pinned in the bench extra);
 - `httpx`: raw httpx + `json.loads`, the transport this library is built on: the floor;
 - `httpx2`: the same raw calls on httpx2, the transport the SDK is built on (its floor).
@@ -43,8 +44,8 @@ __all__ = [
 API_KEY = "sk-bench-0000000000000000"
 MEMORY_BASE_URL = "http://bench.invalid/v1"
 OPS = ("retrieve", "list", "list_items", "list_items_all", "delete")
-CONTENDERS = ("chatkit_threads", "openai", "httpx", "httpx2")
-OURS, SDK, RAW, RAW2 = CONTENDERS
+CONTENDERS = ("chatkit_threads", "openai", "httpx", "httpx2", "chatkit_threads/httpx2")
+OURS, SDK, RAW, RAW2, OURS2 = CONTENDERS
 EXPECTED = {"retrieve": 1, "list": 20, "list_items": 100, "list_items_all": 100, "delete": 1}
 _PATHS = {
     "retrieve": ("GET", f"/chatkit/threads/{THREAD_ID}", None),
@@ -175,6 +176,18 @@ def sync_contenders(*, base_url: str | None = None, payloads: Payloads | None = 
         out.missing[OURS] = f"{type(error).__name__}: {error}"
     try:
         import httpx2
+
+        from chatkit_threads import ChatKit
+
+        pool = http(httpx2).get("http_client") or httpx2.Client()
+        out.closers.append(pool.close)
+        out.calls[OURS2] = _resources_sync(
+            ChatKit(api_key=API_KEY, base_url=url, http_client=pool).threads
+        )
+    except Exception as error:  # pragma: no cover - reported in the results
+        out.missing[OURS2] = f"{type(error).__name__}: {error}"
+    try:
+        import httpx2
         from openai import OpenAI
 
         sdk = OpenAI(api_key=API_KEY, base_url=url, **http(httpx2))
@@ -254,6 +267,18 @@ def async_contenders(
         out.calls[OURS] = _resources_async(ours.threads)
     except Exception as error:  # pragma: no cover - reported in the results
         out.missing[OURS] = f"{type(error).__name__}: {error}"
+    try:
+        import httpx2
+
+        from chatkit_threads import AsyncChatKit
+
+        pool = http(httpx2).get("http_client") or httpx2.AsyncClient()
+        out.closers.append(pool.aclose)
+        out.calls[OURS2] = _resources_async(
+            AsyncChatKit(api_key=API_KEY, base_url=url, http_client=pool).threads
+        )
+    except Exception as error:  # pragma: no cover - reported in the results
+        out.missing[OURS2] = f"{type(error).__name__}: {error}"
     try:
         import httpx2
         from openai import AsyncOpenAI

@@ -299,6 +299,7 @@ def models_module(spec: Mapping[str, Any] | Spec) -> tuple[str, list[str]]:
     schemas = Schemas(spec)
     order = _order(schemas)
     var = {name: f"_{name}" for name in order}
+    responses = {op.response for op in operations(spec)}
     out = [
         HEADER.format(doc="Public response models and their field tables, from the spec."),
         "from __future__ import annotations\n\n",
@@ -353,15 +354,27 @@ def models_module(spec: Mapping[str, Any] | Spec) -> tuple[str, list[str]]:
             ]
             exported.append(cls)
             continue
-        slots = '("_wire_type",)' if name in union_of else "()"
+        slot_names = ["_wire_type"] if name in union_of else []
+        if name in responses:
+            # The response's headers, for `_request_id` (read lazily: no per-call cost).
+            slot_names.append("_response_headers")
         out += [
             f"class {cls}(Model, _gen.{cls}):\n",
             f'    """{_doc(schemas.description(name) or _words(name))}"""\n\n',
-            f"    __slots__ = {slots}\n",
+            f"    __slots__ = {tuple(slot_names)!r}\n",
         ]
         for key, desc in schemas.fields(name).items():
             if desc.kind in ("model", "union", "object", "any"):
                 out.append(f"    {_identifier(key, 'field')}: {_annotation(schemas, desc)}\n")
+        for key, desc in schemas.fields(name).items():
+            attr = _identifier(key, "field")
+            if attr != key and key.isidentifier() and not keyword.iskeyword(key):
+                out += [
+                    "\n    @property\n",
+                    f"    def {key}(self) -> {_annotation(schemas, desc)}:\n",
+                    f'        """``{attr}`` under its wire name, as the openai SDK spells it."""\n',
+                    f"        return self.{attr}\n",
+                ]
         out.append("\n\n")
         exported.append(cls)
     out.append("# The field tables: parse, validate and serialise the classes above.\n")
@@ -555,19 +568,15 @@ def _param_annotation(p: ParamDesc) -> str:
 
 
 def _method(op: OperationDesc, flavour: str) -> str:
-    """One resource method; flavour: sync, async, raw, async_raw."""
+    """One resource method; flavour: sync or async (the raw and streaming variants wrap
+    these, so one description per operation makes every variant)."""
     item = op.page_item
     result = _class_name(op.response)
     if item is not None:
         page = "AsyncCursorPage" if flavour.startswith("async") else "SyncCursorPage"
         result = f"{page}[{item}]"
-    if flavour == "async" and item is not None:
-        returns = f"AsyncPaginator[{item}]"
-    elif flavour in ("raw", "async_raw"):
-        returns = f"RawResponse[{result}]"
-    else:
-        returns = result
-    is_async = flavour == "async_raw" or (flavour == "async" and item is None)
+    returns = f"AsyncPaginator[{item}]" if flavour == "async" and item is not None else result
+    is_async = flavour == "async" and item is None
     args = ["self"]
     args += [f"{_identifier(p.name, 'param')}: str" for p in op.path_params]
     args.append("*")
@@ -582,7 +591,7 @@ def _method(op: OperationDesc, flavour: str) -> str:
     args += [
         "extra_query: Mapping[str, Any] | None = None",
         "extra_headers: Mapping[str, str] | None = None",
-        "timeout: TimeoutArg = None",
+        "timeout: TimeoutArg = NOT_GIVEN",
         "max_retries: int | None = None",
     ]
     path_args = (
@@ -591,23 +600,15 @@ def _method(op: OperationDesc, flavour: str) -> str:
     query_args = (
         "{" + ", ".join(f"{p.name!r}: {_identifier(p.name, 'param')}" for p in op.query) + "}"
     )
-    call = {
-        "sync": "self._call",
-        "async": "self._call",
-        "raw": "self._call_raw",
-        "async_raw": "self._call_raw",
-    }[flavour]
     invoke = (
-        f"{call}(_OPS[{op.op_id!r}], {path_args}, {query_args}, "
+        f"self._call(_OPS[{op.op_id!r}], {path_args}, {query_args}, "
         "RequestOptions(extra_query, extra_headers, timeout, max_retries))"
     )
     if is_async:
         invoke = "await " + invoke
     summary = (_doc(op.op.summary) or op.op_id).rstrip(".") + "."
     lines = [_doc(op.op.description)] if op.op.description else []
-    if flavour in ("raw", "async_raw"):
-        summary = f"{summary[:-1]}: the HTTP response, whose ``parse()`` gives the result."
-    elif item is not None:
+    if item is not None:
         lines.append(
             "Iterating the page (``async for`` over the paginator) walks every entry of "
             "every page, lazily."
@@ -645,12 +646,16 @@ def resources_module(spec: Mapping[str, Any] | Spec) -> str:
         HEADER.format(doc="The resource classes: one typed method per operation of the spec."),
         "from __future__ import annotations\n\n",
         "from collections.abc import Mapping\n",
+        "from functools import cached_property\n",
         "from typing import TYPE_CHECKING, Any, Literal\n\n",
         "from chatkit_threads._operations import (\n",
-        "    AsyncResource, RequestOptions, SyncResource, TimeoutArg,\n",
+        "    NOT_GIVEN, AsyncResource, RequestOptions, SyncResource, TimeoutArg,\n",
         ")\n",
         "from chatkit_threads._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage\n",
-        "from chatkit_threads._response import RawResponse\n",
+        "from chatkit_threads._wrappers import (\n",
+        "    async_to_raw_response_wrapper, async_to_streamed_response_wrapper,\n",
+        "    to_raw_response_wrapper, to_streamed_response_wrapper,\n",
+        ")\n",
         "from chatkit_threads_api.spec_constants import OPERATIONS as _OPS\n\n",
         # The models are for annotations only: `import chatkit_threads` does not load
         # them, the first response parsed does.
@@ -665,27 +670,49 @@ def resources_module(spec: Mapping[str, Any] | Spec) -> str:
         for cls, parent, flavour, what in (
             (base, "SyncResource", "sync", "sync"),
             (f"Async{base}", "AsyncResource", "async", "async"),
-            (f"{base}WithRawResponse", "SyncResource", "raw", "sync, returning raw responses"),
-            (
-                f"Async{base}WithRawResponse",
-                "AsyncResource",
-                "async_raw",
-                "async, returning raw responses",
-            ),
         ):
             names.append(cls)
             out.append(f"class {cls}({parent}):\n")
             out.append(f'    """``client.{_identifier(tag, "r")}`` ({what}): {doc}"""\n\n')
-            if flavour in ("sync", "async"):
-                raw = f"{cls}WithRawResponse"
+            for prop, suffix, what_for in (
+                ("with_raw_response", "WithRawResponse", "returning ``RawResponse``"),
+                (
+                    "with_streaming_response",
+                    "WithStreamingResponse",
+                    "each a context manager giving the response unread",
+                ),
+            ):
                 out += [
-                    f"    @property\n    def with_raw_response(self) -> {raw}:\n",
-                    '        """The same methods, returning ``RawResponse``."""\n',
-                    f"        return {raw}(self._client)\n\n",
+                    f"    @cached_property\n    def {prop}(self) -> {cls}{suffix}:\n",
+                    f'        """The same methods, {what_for}."""\n',
+                    f"        return {cls}{suffix}(self)\n\n",
                 ]
             for op in tag_ops:
                 out.append(_method(op, flavour))
             out.append("\n")
+        for cls in (base, f"Async{base}"):
+            prefix = "async_" if cls != base else ""
+            for suffix, wrapper, prop in (
+                ("WithRawResponse", "to_raw_response_wrapper", "with_raw_response"),
+                (
+                    "WithStreamingResponse",
+                    "to_streamed_response_wrapper",
+                    "with_streaming_response",
+                ),
+            ):
+                names.append(f"{cls}{suffix}")
+                out += [
+                    f"class {cls}{suffix}:\n",
+                    f'    """``client.{_identifier(tag, "r")}.{prop}``: the methods of '
+                    f'``{cls}``, wrapped."""\n\n',
+                    f"    def __init__(self, resource: {cls}) -> None:\n",
+                    *(
+                        f"        self.{op.method_name} = "
+                        f"{prefix}{wrapper}(resource.{op.method_name})\n"
+                        for op in tag_ops
+                    ),
+                    "\n\n",
+                ]
     out.append("__all__ = [\n" + "".join(f"    {n!r},\n" for n in names) + "]\n")
     return "".join(out)
 

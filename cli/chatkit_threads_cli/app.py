@@ -17,6 +17,7 @@ from .commands import threads_app
 from .drift import spec_app
 from .errors import EXIT_CODES_HELP, EXIT_USAGE, reporting
 from .settings import Settings
+from .terminal import use_secrets
 
 __all__ = ["app"]
 
@@ -73,7 +74,9 @@ def global_options(
     )
     settings.configure_logging()
     ctx.obj = settings
+    use_secrets(settings.secrets)
     ctx.call_on_close(settings.close)
+    ctx.call_on_close(lambda: use_secrets(()))
 
 
 _FORWARD = {

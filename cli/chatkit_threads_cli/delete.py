@@ -8,14 +8,23 @@ that a thread created after the prompt is never deleted without having been coun
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from chatkit_threads import APIError, ChatKit, DeletedOnRetryError, ThreadResource
+from chatkit_threads import (
+    APIConnectionError,
+    APIError,
+    ChatKit,
+    DeletedOnRetryError,
+    NotFoundError,
+    ThreadResource,
+)
 
 from .errors import describe_error
-from .pool import Outcome, RateLimiter, list_threads, run_ordered, without_rate_limit_retries
+from .listing import list_threads
+from .pool import Outcome, RateLimiter, run_ordered, without_rate_limit_retries
 
 __all__ = [
     "DeleteSummary",
@@ -117,30 +126,96 @@ def _per_thread(exc: BaseException) -> bool:
     return not isinstance(exc, APIError | ValueError)
 
 
+class _Attempts:
+    """Which threads had an attempt of this run whose answer was lost (or was a server
+    error), so that it may have deleted them.
+
+    The client knows this within one call (a 404 on its retry is ``DeletedOnRetryError``);
+    but a 429 ends the call, and the pool's next call for the thread starts afresh. This
+    carries the knowledge across calls: the client's retry policy tells ``witness``
+    about each retried attempt, on the worker thread making it.
+    """
+
+    def __init__(self) -> None:
+        self._current = threading.local()
+        self._lock = threading.Lock()
+        self._uncertain: set[str] = set()
+
+    def witness(self, method: str, status: int | None) -> None:
+        """A failed attempt is about to be retried (``status`` None: no answer)."""
+        thread_id = getattr(self._current, "thread_id", None)
+        if thread_id is not None and (status is None or status >= 500):
+            with self._lock:
+                self._uncertain.add(thread_id)
+
+    def delete(self, api: ChatKit, thread_id: str) -> None:
+        """Delete the thread; a 404 after an earlier attempt that may have deleted it
+        (in this call or an earlier one) counts as deleted, and so does a thread found
+        gone after every attempt of a call lost its answer."""
+        self._current.thread_id = thread_id
+        try:
+            api.threads.delete(thread_id)
+        except NotFoundError as error:
+            if isinstance(error, DeletedOnRetryError):
+                return
+            with self._lock:
+                if thread_id not in self._uncertain:
+                    raise
+        except APIConnectionError as error:
+            # Every attempt lost its answer: the thread may be gone all the same. Ask.
+            with self._lock:
+                self._uncertain.add(thread_id)
+            if not self._gone(api, thread_id):
+                raise error from None
+        finally:
+            self._current.thread_id = None
+
+    @staticmethod
+    def _gone(api: ChatKit, thread_id: str) -> bool:
+        """Whether the thread no longer exists (``False`` when that cannot be told)."""
+        try:
+            api.threads.retrieve(thread_id)
+        except NotFoundError:
+            return True
+        except APIConnectionError:
+            return False
+        return False
+
+    def forget(self, thread_id: str) -> None:
+        """The thread's outcome is settled."""
+        with self._lock:
+            self._uncertain.discard(thread_id)
+
+
 def delete_threads(
     client: ChatKit,
     ids: Iterable[str],
     on_result: Callable[[str, str | None], None],
     *,
     concurrency: int = 1,
+    summary: DeleteSummary | None = None,
 ) -> DeleteSummary:
     """Delete each thread, ``concurrency`` at a time; a failure is recorded (with its
     reason) and the rest go on. 429 answers slow the run down (see ``pool``).
 
     ``on_result(id, None)`` is called after each deletion, ``on_result(id, reason)``
-    after each failure, in the order of ``ids`` whatever the concurrency.
+    after each failure, in the order of ``ids`` whatever the concurrency. A thread's
+    outcome accounts for every attempt made for it: a 404 after a lost answer is a
+    deletion. On Ctrl-C the deletions in flight finish and are reported (and counted
+    in ``summary``, when given) before ``KeyboardInterrupt`` propagates.
     """
-    api = without_rate_limit_retries(client)
+    attempts = _Attempts()
+    api = without_rate_limit_retries(client, attempts.witness)
     limiter = RateLimiter(concurrency, api.retry_policy)
-    summary = DeleteSummary()
+    summary = DeleteSummary() if summary is None else summary
 
     def delete(thread_id: str) -> None:
-        api.threads.delete(thread_id)
+        attempts.delete(api, thread_id)
 
     def done(thread_id: str, outcome: Outcome[None]) -> None:
+        attempts.forget(thread_id)
         error = outcome.error
-        # DeletedOnRetryError: an earlier attempt deleted it, only its response was lost.
-        if error is None or isinstance(error, DeletedOnRetryError):
+        if error is None:
             summary.deleted.append(thread_id)
             on_result(thread_id, None)
         elif isinstance(error, APIError | ValueError):

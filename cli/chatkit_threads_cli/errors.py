@@ -8,11 +8,11 @@ becomes exit code 2. A traceback is printed only with ``--debug``.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from chatkit_threads import (
     APIConnectionError,
@@ -21,8 +21,10 @@ from chatkit_threads import (
     APITimeoutError,
     ChatKitError,
     ResponseValidationError,
+    redact,
 )
-from chatkit_threads._secrets import redact
+
+from .terminal import console
 
 __all__ = [
     "EXIT_API_ERROR",
@@ -33,6 +35,7 @@ __all__ = [
     "UsageProblem",
     "describe_error",
     "reporting",
+    "scrub",
 ]
 
 EXIT_OK = 0
@@ -93,11 +96,12 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         tail = f"; and {more} more (--debug shows all)" if more > 0 else ""
         line = f"error: the response does not match the spec (--strict): {shown}{tail}"
         return line, EXIT_API_ERROR
+    if isinstance(exc, ValueError | TypeError):
+        # The client validates arguments before sending anything and names the argument
+        # (its InvalidArgumentError is a ChatKitError too, so this check comes first).
+        return f"error: invalid argument: {exc}", EXIT_USAGE
     if isinstance(exc, APIError | ChatKitError):
         return f"error: {' '.join(str(exc).split())}", EXIT_API_ERROR
-    if isinstance(exc, ValueError | TypeError):
-        # The client validates arguments before sending anything and names the argument.
-        return f"error: invalid argument: {exc}", EXIT_USAGE
     if isinstance(exc, OSError):
         return f"error: {exc}", EXIT_API_ERROR
     if isinstance(exc, KeyboardInterrupt):
@@ -116,9 +120,21 @@ def _debug_enabled(kwargs: dict[str, object]) -> bool:
     return bool(getattr(_settings(kwargs), "debug", False))
 
 
-def _api_key(kwargs: dict[str, object]) -> str | None:
-    key = getattr(_settings(kwargs), "api_key", None)
-    return key if isinstance(key, str) else None
+def _secrets(kwargs: dict[str, object]) -> list[str]:
+    secrets = getattr(_settings(kwargs), "secrets", [])
+    return [secret for secret in secrets if isinstance(secret, str)]
+
+
+# The user information of any URL in a message: never shown (a password may be in it).
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """``text`` without the secrets (every spelling ``redact`` knows) or any URL's
+    ``user:password@``."""
+    for secret in secrets:
+        text = redact(text, secret)
+    return _USERINFO.sub("<redacted>@", text)
 
 
 def reporting(command: Callable[P, R]) -> Callable[P, R]:
@@ -131,16 +147,16 @@ def reporting(command: Callable[P, R]) -> Callable[P, R]:
         except (typer.Exit, typer.Abort):
             raise
         except (Exception, KeyboardInterrupt) as exc:
-            stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+            stderr = console(stderr=True)
             # The library redacts its own messages; this also covers what it did not
             # build (a traceback's frames, another library's exception text).
-            key = _api_key(kwargs)
+            secrets = _secrets(kwargs)
             if _debug_enabled(kwargs):
                 with stderr.capture() as traceback:
                     stderr.print_exception()
-                stderr.file.write(redact(traceback.get(), key))
+                stderr.file.write(scrub(traceback.get(), secrets))
             line, code = describe_error(exc)
-            stderr.print(redact(line, key), markup=False)
+            stderr.print(scrub(line, secrets), markup=False)
             raise typer.Exit(code) from None
 
     return run

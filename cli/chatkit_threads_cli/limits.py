@@ -6,10 +6,15 @@ bound, default or order needs ``scripts/generate`` and nothing here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from chatkit_threads_api.spec_constants import OPERATIONS
 from chatkit_threads_spec import Parameter
 
-__all__ = ["DEFAULT_ORDER", "ORDERS", "PAGE_DEFAULT", "PAGE_MAX", "PAGE_MIN"]
+if TYPE_CHECKING:
+    from chatkit_threads.types import SortOrder
+
+__all__ = ["DEFAULT_ORDER", "OLDEST_FIRST", "ORDERS", "PAGE_DEFAULT", "PAGE_MAX", "PAGE_MIN"]
 
 
 def _list_params(name: str) -> list[Parameter]:
@@ -51,8 +56,21 @@ def _orders() -> tuple[tuple[str, ...], str]:
     return tuple(common), default if default in common else common[0]
 
 
+def _reverse(orders: tuple[str, ...], default: str) -> str:
+    # The API lists newest first by default; the one other order is oldest first. (The
+    # spec names two orders by creation time; a third would leave "reverse" undefined.)
+    others = [order for order in orders if order != default]
+    if len(others) != 1:
+        raise RuntimeError(f"the spec's `order` should name two orders, not {list(orders)}")
+    return others[0]
+
+
 PAGE_MIN, PAGE_MAX, PAGE_DEFAULT = _limit_bounds()
 """The smallest and largest `limit` every list operation accepts, and the spec's default."""
 
 ORDERS, DEFAULT_ORDER = _orders()
 """The `order` values every list operation accepts, and the spec's default."""
+
+OLDEST_FIRST = cast("SortOrder", _reverse(ORDERS, DEFAULT_ORDER))
+"""The `order` value that is not the API's default (newest first): oldest first. Exports,
+deletions and conversations walk in it."""

@@ -15,25 +15,27 @@ number of threads worked on at once; each run of successes raises it again by on
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from types import FrameType
 from typing import Generic, TypeVar
 
 import attrs
 
-from chatkit_threads import ChatKit, RateLimitError, RetryPolicy, ThreadResource
-
-from .limits import PAGE_MAX
+from chatkit_threads import ChatKit, RateLimitError, RetryPolicy
 
 __all__ = [
     "Cancelled",
     "Outcome",
     "RateLimiter",
-    "list_threads",
+    "RetryWitness",
     "run_ordered",
+    "tolerant",
     "without_rate_limit_retries",
 ]
 
@@ -51,20 +53,61 @@ class Cancelled(Exception):
     """The run is stopping (an error elsewhere, or Ctrl-C): leave this thread unfinished."""
 
 
+RetryWitness = Callable[[str, int | None], None]
+"""Told ``(method, status)`` of each failed attempt the client retries (``None``: a
+connection error or timeout), on the thread that made it."""
+
+
 @attrs.define(frozen=True)
-class _LeaveRateLimitsToThePool(RetryPolicy):
-    """The client's policy, except that a 429 is raised at once for the pool to handle."""
+class _Tolerant(RetryPolicy):
+    """The client's policy, except that a ``Retry-After`` it cannot read (a date in the
+    year 10**20 overflows) asks for nothing instead of raising."""
+
+    def server_wait(self, headers: Mapping[str, str]) -> float | None:
+        """The client's reading of ``Retry-After``, or ``None`` for an absurd value."""
+        try:
+            return super().server_wait(headers)
+        except (ArithmeticError, ValueError):
+            return None
+
+
+def tolerant(client: ChatKit) -> ChatKit:
+    """``client``, its retry policy made ``_Tolerant`` (in place; returned for chaining)."""
+    if not isinstance(client.retry_policy, _Tolerant):
+        client.retry_policy = _Tolerant(**attrs.asdict(client.retry_policy, recurse=False))
+    return client
+
+
+@attrs.define(frozen=True)
+class _LeaveRateLimitsToThePool(_Tolerant):
+    """A ``_Tolerant`` policy, except that a 429 is raised at once for the pool to
+    handle, and each retry is told to ``witness``."""
+
+    witness: RetryWitness | None = None
 
     def should_retry_status(self, method: str, status: int) -> bool:
         """Every retryable status but 429."""
-        return status != 429 and super().should_retry_status(method, status)
+        retry = status != 429 and super().should_retry_status(method, status)
+        if retry and self.witness is not None:
+            self.witness(method, status)
+        return retry
+
+    def should_retry_error(self, method: str) -> bool:
+        """As the client's policy says."""
+        retry = super().should_retry_error(method)
+        if retry and self.witness is not None:
+            self.witness(method, None)
+        return retry
 
 
-def without_rate_limit_retries(client: ChatKit) -> ChatKit:
+def without_rate_limit_retries(client: ChatKit, witness: RetryWitness | None = None) -> ChatKit:
     """A copy of ``client`` (same connection pool and options) that raises
-    ``RateLimitError`` on the first 429 instead of sleeping and retrying on its own."""
+    ``RateLimitError`` on the first 429 instead of sleeping and retrying on its own
+    (and tells ``witness`` about each retry it makes)."""
     copy = client.with_options()
     fields = attrs.asdict(client.retry_policy, recurse=False)
+    fields.pop("witness", None)
+    fields["witness"] = witness
     copy.retry_policy = _LeaveRateLimitsToThePool(**fields)
     return copy
 
@@ -179,47 +222,6 @@ class RateLimiter:
             self._changed.notify_all()
 
 
-def list_threads(
-    client: ChatKit,
-    limiter: RateLimiter,
-    *,
-    user: str | None,
-    page_size: int = PAGE_MAX,
-    on_total: Callable[[int], None] | None = None,
-) -> Iterator[ThreadResource]:
-    """Every thread of ``user`` (any when ``None``), oldest first, walked page by page.
-
-    Each page is fetched through ``limiter`` (so a 429 pauses and retries it), and the
-    next page is fetched before this one's threads are handed out: a caller that
-    deletes them never deletes the cursor of a request still to come. ``on_total`` gets
-    the number of threads as soon as the last page is in (before its threads are
-    handed out: for a one-page listing, before the first).
-    """
-
-    def fetch(after: str | None) -> tuple[list[ThreadResource], str | None]:
-        def one() -> tuple[list[ThreadResource], str | None]:
-            page = client.threads.list(user=user, order="asc", limit=page_size, after=after)
-            return list(page.data), page.last_id if page.has_more else None
-
-        return limiter.call(one)
-
-    threads, cursor = fetch(None)
-    seen = len(threads)
-    if cursor is None and on_total is not None:
-        on_total(seen)
-    while True:
-        following: tuple[list[ThreadResource], str | None] = ([], None)
-        if cursor is not None:
-            following = fetch(cursor)
-            seen += len(following[0])
-            if following[1] is None and on_total is not None:
-                on_total(seen)
-        yield from threads
-        if cursor is None:
-            return
-        threads, cursor = following
-
-
 class Outcome(Generic[R]):
     """A finished call: its result, or the exception it raised."""
 
@@ -257,38 +259,118 @@ def run_ordered(
     raises an exception that is ``fatal``, when ``done`` raises, or on Ctrl-C, the pool
     stops at once: calls in flight get ``Cancelled`` at their next request, queued ones
     never start, and the first failure propagates (once ``done`` has seen every outcome
-    before it).
+    before it). On Ctrl-C, the calls that were in flight are waited for and ``done``
+    still sees each one that finished, so what was done is reported.
     """
     pending: deque[tuple[T, Future[R]]] = deque()
     window = limiter.ceiling * _WINDOW_PER_WORKER
+    # Each call's end as its worker saw it, by position in the stream, for a report
+    # after Ctrl-C; `handed` counts the positions done() has seen. (Ctrl-C can land
+    # between a submit and its append to `pending`: this record does not depend on it.)
+    ended: dict[int, tuple[T, Future[R]]] = {}
+    handed = 0
 
-    def guarded(item: T) -> R:
+    def guarded(position: int, item: T) -> R:
+        record: Future[R] = Future()
         try:
-            return limiter.call(lambda: work(item))
+            result = limiter.call(lambda: work(item))
         except Cancelled:
             raise
         except BaseException as exc:
             if fatal(exc):
                 limiter.stop(exc)
+            record.set_exception(exc)
+            ended[position] = (item, record)
             raise
+        record.set_result(result)
+        ended[position] = (item, record)
+        return result
+
+    def hand_back() -> None:
+        nonlocal handed
+        # The head leaves the queue only once settled (Ctrl-C may land while waiting).
+        head, future = pending[0]
+        outcome = _settle(future)
+        pending.popleft()
+        handed += 1
+        with deferral.holding():  # a Ctrl-C now waits until done() has reported it
+            done(head, outcome)
 
     pool = ThreadPoolExecutor(max_workers=limiter.ceiling, thread_name_prefix="chatkit")
+    deferral = _Deferral()
+    restore = deferral.install()
     try:
-        for item in items:
-            pending.append((item, pool.submit(guarded, item)))
+        for position, item in enumerate(items):
+            pending.append((item, pool.submit(guarded, position, item)))
             while len(pending) >= window or (pending and pending[0][1].done()):
-                head, future = pending.popleft()
-                done(head, _settle(future))
+                hand_back()
         while pending:
-            head, future = pending.popleft()
-            done(head, _settle(future))
+            hand_back()
     except Cancelled:
         if limiter.reason is not None:
             raise limiter.reason from None
         raise
     except BaseException as exc:
         limiter.stop(exc)
+        if isinstance(exc, KeyboardInterrupt):
+            pool.shutdown(wait=True, cancel_futures=True)
+            _report_finished([ended[key] for key in sorted(ended) if key >= handed], done)
         raise
     finally:
+        restore()
         limiter.stop()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Deferral:
+    """Holds back a Ctrl-C that lands while ``done`` reports an outcome, raising it as
+    soon as ``done`` returns, so that a finished call is never half reported. Elsewhere
+    Ctrl-C raises at once, as usual (interrupting a wait for a worker)."""
+
+    def __init__(self) -> None:
+        self._holding = False
+        self._held = False
+
+    def install(self) -> Callable[[], None]:
+        """Take over SIGINT (in the main thread, if Python's own handler has it);
+        returns what puts the previous handler back."""
+        if threading.current_thread() is not threading.main_thread() or (
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        ):
+            return lambda: None
+        previous = signal.signal(signal.SIGINT, self._handle)
+
+        def restore() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        return restore
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self._holding:
+            self._held = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """Hold Ctrl-C back for the block; raise it at the end if one came."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._held:
+            self._held = False
+            raise KeyboardInterrupt
+
+
+def _report_finished(
+    finished: list[tuple[T, Future[R]]], done: Callable[[T, Outcome[R]], None]
+) -> None:
+    """After Ctrl-C (every worker stopped): hand back each call that did finish, in
+    order; a failure of ``done`` itself is not reported (the interruption propagates)."""
+    for item, future in finished:
+        try:
+            done(item, Outcome(future))
+        except Exception:
+            continue

@@ -14,12 +14,9 @@ from typing import Any
 
 from chatkit_threads import ThreadItemListResource, ThreadResource
 
+from .jsontext import dump_line
+
 __all__ = ["BlockScan", "dump_line", "parse_item", "parse_thread", "scan_block", "to_models"]
-
-
-def dump_line(record: dict[str, Any]) -> bytes:
-    """One JSONL line (UTF-8, compact, newline-terminated)."""
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 def parse_thread(record: dict[str, Any]) -> ThreadResource:
@@ -29,9 +26,9 @@ def parse_thread(record: dict[str, Any]) -> ThreadResource:
 
 def parse_item(record: dict[str, Any]) -> object:
     """An item model from its exported JSON, dispatched on ``type`` like a listing."""
-    page = ThreadItemListResource.from_dict(
-        {"object": "list", "data": [record], "first_id": None, "last_id": None, "has_more": False}
-    )
+    # The listing's model dispatches an item on its type; only its entries are needed
+    # (lenient parsing leaves the envelope's other fields unset).
+    page = ThreadItemListResource.from_dict({"data": [record]})
     return page.data[0]
 
 

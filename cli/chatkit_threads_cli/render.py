@@ -18,9 +18,17 @@ from rich.text import Text
 from chatkit_threads import ThreadResource
 
 from .items import Block, ItemView, describe_item
+from .terminal import hide_secrets, safe
 from .values import field, format_time, status_text, text
 
 __all__ = ["item_panel", "print_plain", "print_thread_pages", "thread_details", "thread_table"]
+
+
+def _shown(value: str, style: str = "") -> Text:
+    """Server text ready to draw: control characters neutralised and the command's
+    secrets hidden before layout (a column cut short must not show part of a key)."""
+    return Text(hide_secrets(safe(value)), style=style)
+
 
 _ROLE_STYLES = {
     "user": "green",
@@ -34,7 +42,7 @@ _ROLE_STYLES = {
 
 def _title(thread: object) -> Text:
     title = text(field(thread, "title"))
-    return Text(title) if title else Text("(untitled)", style="dim")
+    return _shown(title) if title else _shown("(untitled)", style="dim")
 
 
 _HEADERS = ("id", "title", "status", "user", "created (UTC)")
@@ -44,11 +52,11 @@ _MIN_TITLE_WIDTH = 12
 
 def _cells(thread: object) -> tuple[Text, ...]:
     return (
-        Text(text(field(thread, "id")) or "?"),
+        _shown(text(field(thread, "id")) or "?"),
         _title(thread),
-        Text(status_text(field(thread, "status"), with_reason=False)),
-        Text(text(field(thread, "user")) or "?"),
-        Text(format_time(field(thread, "created_at"), zone=False)),
+        _shown(status_text(field(thread, "status"), with_reason=False)),
+        _shown(text(field(thread, "user")) or "?"),
+        _shown(format_time(field(thread, "created_at"), zone=False)),
     )
 
 
@@ -137,47 +145,47 @@ def thread_details(thread: ThreadResource) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    grid.add_row("id", Text(text(field(thread, "id")) or "?"))
+    grid.add_row("id", _shown(text(field(thread, "id")) or "?"))
     grid.add_row("title", _title(thread))
-    grid.add_row("status", Text(status_text(field(thread, "status"))))
-    grid.add_row("user", Text(text(field(thread, "user")) or "?"))
-    grid.add_row("created", Text(format_time(field(thread, "created_at"))))
+    grid.add_row("status", _shown(status_text(field(thread, "status"))))
+    grid.add_row("user", _shown(text(field(thread, "user")) or "?"))
+    grid.add_row("created", _shown(format_time(field(thread, "created_at"))))
     return Panel(grid, title="thread", title_align="left", expand=False)
 
 
 def _block(block: Block) -> RenderableType:
     lines = block.content if isinstance(block.content, list) else [block.content]
     if block.kind == "text":
-        body: RenderableType = Text("\n".join(lines))
+        body: RenderableType = _shown("\n".join(lines))
     elif block.kind == "quote":
-        body = Text(
+        body = _shown(
             "\n".join("> " + line for line in "\n".join(lines).splitlines() or [""]), style="italic"
         )
     elif block.kind == "heading":
-        body = Text("\n".join(lines), style="bold")
+        body = _shown("\n".join(lines), style="bold")
     elif block.kind == "json":
-        body = Text("\n".join(lines), style="cyan")
+        body = _shown("\n".join(lines), style="cyan")
     elif block.kind == "list":
-        body = Text("\n".join(f"- {line}" for line in lines))
+        body = _shown("\n".join(f"- {line}" for line in lines))
     else:
-        body = Text("\n".join(lines), style="dim")
+        body = _shown("\n".join(lines), style="dim")
     if block.label is None:
         return body
-    return Group(Text(block.label + ":", style="bold dim"), Padding(body, (0, 0, 0, 2)))
+    return Group(_shown(block.label + ":", style="bold dim"), Padding(body, (0, 0, 0, 2)))
 
 
 def item_panel(item: object) -> Panel:
     """A panel for any thread item: a coloured header (kind, time, id) over its blocks."""
     view: ItemView = describe_item(item)
     style = _ROLE_STYLES.get(view.role, "white")
-    header = Text(view.title, style=f"bold {style}")
+    header = _shown(view.title, style=f"bold {style}")
     header.append(f"  {format_time(view.created_at, seconds=True)}", style="dim")
-    blocks = [_block(block) for block in view.blocks] or [Text("(empty)", style="dim")]
+    blocks = [_block(block) for block in view.blocks] or [_shown("(empty)", style="dim")]
     return Panel(
         Group(*blocks),
         title=header,
         title_align="left",
-        subtitle=Text(view.id or "", style="dim"),
+        subtitle=_shown(view.id or "", style="dim"),
         subtitle_align="right",
         border_style=style,
     )

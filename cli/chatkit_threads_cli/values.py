@@ -61,16 +61,12 @@ def format_time(timestamp: object, *, zone: bool = True, seconds: bool = False) 
 
 
 def status_text(status: object, *, with_reason: bool = True) -> str:
-    """A thread status as one word, followed by its reason when it has one (and
-    ``with_reason``)."""
-    if isinstance(status, ActiveStatus):
-        return "active"
-    if isinstance(status, LockedStatus | ClosedStatus):
+    """A thread status as one word (its ``type``, as the server sent it), followed by its
+    reason when it has one (and ``with_reason``)."""
+    if isinstance(status, ActiveStatus | LockedStatus | ClosedStatus | UnknownThreadStatus):
+        word = text(field(status, "type_")) or "unknown"
         reason = text(field(status, "reason"))
-        word = "locked" if isinstance(status, LockedStatus) else "closed"
         return f"{word} ({reason})" if reason and with_reason else word
-    if isinstance(status, UnknownThreadStatus):
-        return f"{status.type_ if status.type_ is not None else 'unknown'}"
     return "?" if status is None or isinstance(status, Unset) else str(status)
 
 

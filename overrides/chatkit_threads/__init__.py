@@ -9,9 +9,14 @@
             print(thread.id, thread.title)
 
 The clients (``ChatKit``, ``AsyncChatKit``), their pages (``SyncCursorPage``,
-``AsyncCursorPage``), raw responses (``RawResponse``), the exceptions (named as in the
-``openai`` SDK) and every response model are importable from here; the models are also
-in ``chatkit_threads.types``. Logging goes to the ``chatkit_threads`` logger.
+``AsyncCursorPage``), raw and streamed responses (``RawResponse``,
+``StreamedResponse``), the exceptions (named as in the ``openai`` SDK, whose
+``OpenAIError`` and ``APIResponseValidationError`` are the same classes under a second
+name) and every response model are importable from here; the models are also in
+``chatkit_threads.types``. Logging goes to the ``chatkit_threads`` logger.
+
+Code written for the SDK's ChatKit threads (``client.beta.chatkit.threads``) runs
+unchanged with ``ChatKit``/``AsyncChatKit`` in place of ``OpenAI``/``AsyncOpenAI``.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -30,6 +35,8 @@ from ._config import (
 from ._exceptions import (
     APIConnectionError,
     APIError,
+    APIKeyProviderError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -38,8 +45,11 @@ from ._exceptions import (
     ConflictError,
     DeletedOnRetryError,
     InternalServerError,
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidRequestError,
     NotFoundError,
+    OpenAIError,
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
@@ -48,11 +58,19 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._logs import setup_logging as _setup_logging
-from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
-from ._resources import AsyncThreads, AsyncThreadsWithRawResponse, Threads, ThreadsWithRawResponse
-from ._response import RawResponse
+from ._pagination import AsyncCursorPage, AsyncPaginator, PageInfo, SyncCursorPage
+from ._resources import (
+    AsyncThreads,
+    AsyncThreadsWithRawResponse,
+    AsyncThreadsWithStreamingResponse,
+    Threads,
+    ThreadsWithRawResponse,
+    ThreadsWithStreamingResponse,
+)
+from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._retries import RetryPolicy
 from ._secrets import redact
+from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -65,15 +83,20 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIKeyProviderError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AsyncChatKit",
     "AsyncCursorPage",
     "AsyncPaginator",
+    "AsyncStreamedResponse",
     "AsyncThreads",
     "AsyncThreadsWithRawResponse",
+    "AsyncThreadsWithStreamingResponse",
     "AuthenticationError",
     "BadRequestError",
     "ChatKit",
@@ -81,8 +104,13 @@ __all__ = [
     "ConflictError",
     "DeletedOnRetryError",
     "InternalServerError",
+    "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "InvalidRequestError",
     "NotFoundError",
+    "NotGiven",
+    "OpenAIError",
+    "PageInfo",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -90,9 +118,11 @@ __all__ = [
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
+    "StreamedResponse",
     "SyncCursorPage",
     "Threads",
     "ThreadsWithRawResponse",
+    "ThreadsWithStreamingResponse",
     "UnprocessableEntityError",
     "__version__",
     "redact",

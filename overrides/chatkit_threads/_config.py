@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "auth_header",
     "build_headers",
     "check_max_response_bytes",
     "resolve_api_key",
@@ -99,27 +100,35 @@ def resolve_base_url(base_url: str | httpx.URL | None) -> str:
     return url.rstrip("/")
 
 
+def auth_header(api_key: str) -> tuple[str, str]:
+    """The header that carries ``api_key`` (set per attempt when the key is a callable)."""
+    return "Authorization", f"Bearer {api_key}"
+
+
 def build_headers(
-    api_key: str,
+    api_key: str | None,
     organization: str | None,
     project: str | None,
     default_headers: Mapping[str, str] | None,
 ) -> httpx.Headers:
     """Headers sent with every request; ``default_headers`` win, case-insensitively,
-    so a user can override even the beta header."""
+    so a user can override even the beta header. No ``Authorization`` when ``api_key``
+    is ``None`` (a callable key sets it on each attempt)."""
     if organization is None:
         organization = os.environ.get("OPENAI_ORG_ID")
     if project is None:
         project = os.environ.get("OPENAI_PROJECT_ID")
     headers = httpx.Headers(
         {
-            "Authorization": f"Bearer {api_key}",
             BETA_HEADER: BETA_HEADER_VALUE,
             "Accept": "application/json",
             "User-Agent": f"chatkit-threads/{__version__}",
         }
     )
-    extra = {"OpenAI-Organization": organization, "OpenAI-Project": project}
+    if api_key is not None:
+        key_header, key_value = auth_header(api_key)
+        headers[key_header] = key_value
+    extra: dict[str, str | None] = {"OpenAI-Organization": organization, "OpenAI-Project": project}
     extra.update(default_headers or {})
     for name, value in extra.items():
         if value:

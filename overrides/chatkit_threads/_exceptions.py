@@ -1,4 +1,8 @@
-"""Exception hierarchy, named after the official ``openai`` SDK's so handlers port over."""
+"""Exception hierarchy, named after the official ``openai`` SDK's so handlers port over.
+
+The SDK's own names for this library's classes (``OpenAIError``, ``APIResponseValidationError``)
+are the same class objects under a second name, so ``except openai_name`` code catches them.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from ._secrets import bearer_token, redact, scrub
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIKeyProviderError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -20,8 +26,11 @@ __all__ = [
     "ConflictError",
     "DeletedOnRetryError",
     "InternalServerError",
+    "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "InvalidRequestError",
     "NotFoundError",
+    "OpenAIError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -36,9 +45,10 @@ _MAX_BODY_IN_MESSAGE = 500
 
 
 class ChatKitError(Exception):
-    """Base class of every error this library raises.
+    """Base class of every error this library raises (``OpenAIError`` is the same class).
 
-    (Invalid arguments raise the built-in ``ValueError``/``TypeError`` instead.)
+    An argument refused before anything is sent raises ``InvalidArgumentError`` (also a
+    ``ValueError``) or ``InvalidArgumentTypeError`` (also a ``TypeError``).
     Its message never holds a client's API key, whatever text it was built from
     (``chatkit_threads.redact`` is applied to it).
     """
@@ -47,16 +57,25 @@ class ChatKitError(Exception):
         super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 
+OpenAIError = ChatKitError
+"""The ``openai`` SDK's name for the base class: the same class object."""
+
+
 class APIError(ChatKitError):
     """A request to the API failed: no usable response, or an error status.
 
     ``message`` is the human-readable text, ``request`` the ``httpx.Request`` that failed
-    and ``body`` the decoded error body (``None`` when there was no response).
+    and ``body`` the decoded error body (``None`` when there was no response), shaped as
+    the ``openai`` SDK shapes it: the inner error object of an ``{"error": {...}}``
+    envelope. ``code``, ``param`` and ``type`` come from that object (``None`` otherwise).
     """
 
     message: str
     request: httpx.Request
     body: object | None
+    code: str | None
+    param: str | None
+    type: str | None
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
         # The key the request carried, whichever way it got there (extra_headers too).
@@ -64,6 +83,14 @@ class APIError(ChatKitError):
         self.message = self.args[0]
         self.request = request
         self.body = body
+        if isinstance(body, dict):
+            code = body.get("code")
+            # As the SDK does: a numeric code is still readable as its text.
+            self.code = None if code is None else str(code)
+            self.param = _str_or_none(body.get("param"))
+            self.type = _str_or_none(body.get("type"))
+        else:
+            self.code = self.param = self.type = None
 
     def __str__(self) -> str:
         return self.message
@@ -75,6 +102,39 @@ class APIError(ChatKitError):
 class InvalidRequestError(ChatKitError, ValueError):
     """A request could not be built from the arguments (a header that cannot be sent,
     a URL httpx rejects); nothing was sent. Also a ``ValueError``."""
+
+
+class InvalidArgumentError(InvalidRequestError):
+    """An argument the spec forbids (``limit=1000``, an ``order`` outside its enum, an
+    empty ``thread_id``), refused before anything is sent. Both a ``ChatKitError`` and a
+    ``ValueError``; ``param`` is the argument's Python name."""
+
+    param: str | None
+    message: str
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = str(self.args[0])
+        self.param = param
+
+
+class InvalidArgumentTypeError(ChatKitError, TypeError):
+    """An argument of the wrong type (``limit="10"``), or a required one missing, refused
+    before anything is sent. Both a ``ChatKitError`` and a ``TypeError``; ``param`` is
+    the argument's Python name."""
+
+    param: str | None
+    message: str
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = str(self.args[0])
+        self.param = param
+
+
+class APIKeyProviderError(ChatKitError):
+    """A callable ``api_key`` raised, or returned something that is not a usable key;
+    nothing was sent. The provider's own exception is the ``__cause__``."""
 
 
 class ResponseTooLargeError(APIError):
@@ -109,37 +169,24 @@ class APIStatusError(APIError):
     """The API answered with a non-success HTTP status.
 
     Carries ``status_code``, ``request_id`` (the ``x-request-id`` header), the fields of
-    the error envelope ``{"error": {"message", "type", "param", "code"}}`` (``None`` when
-    the body had no envelope), ``body`` (the decoded JSON, or the text when the body was
-    not JSON) and the ``httpx.Response`` itself as ``response``.
+    the error envelope ``{"error": {"message", "type", "param", "code"}}`` as ``message``
+    ``type``, ``param`` and ``code`` (``None`` when the body had no envelope), ``body``
+    (the envelope's inner error object as in the ``openai`` SDK; the decoded JSON when
+    there was no envelope, or the text when the body was not JSON) and the
+    ``httpx.Response`` itself as ``response``.
     """
 
     response: httpx.Response
     status_code: int
     request_id: str | None
-    type: str | None
-    param: str | None
-    code: str | None
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        response: httpx.Response,
-        body: object | None,
-        type: str | None = None,
-        param: str | None = None,
-        code: str | None = None,
-    ) -> None:
+    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
         request_id = response.headers.get("x-request-id")
         # A server's value: it may echo the key as much as a body may.
         self.request_id = None if request_id is None else redact(request_id)
-        self.type = type
-        self.param = param
-        self.code = code
 
 
 class BadRequestError(APIStatusError):
@@ -204,7 +251,8 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 
 
 class ResponseValidationError(ChatKitError):
-    """In strict mode, a response departed from the spec.
+    """In strict mode, a response departed from the spec (``APIResponseValidationError``
+    is the same class).
 
     ``errors`` lists ``(json_path, problem)`` pairs, one per departure, and ``paths``
     the JSON paths alone (``$`` is the body root, e.g. ``$.data[1].type``).
@@ -231,6 +279,10 @@ class ResponseValidationError(ChatKitError):
     def paths(self) -> list[str]:
         """The JSON path of every departure, in document order."""
         return [path for path, _ in self.errors]
+
+
+APIResponseValidationError = ResponseValidationError
+"""The ``openai`` SDK's name for the strict-mode validation error: the same class object."""
 
 
 class PaginationError(ChatKitError):
@@ -266,14 +318,8 @@ def make_status_error(response: httpx.Response, *, secret: str | None) -> APISta
     if isinstance(envelope, dict):
         message = _str_or_none(envelope.get("message")) or json.dumps(envelope)
         detail = f"Error code: {status} - {message}"
-        return cls(
-            detail,
-            response=response,
-            body=body,
-            type=_str_or_none(envelope.get("type")),
-            param=_str_or_none(envelope.get("param")),
-            code=_str_or_none(envelope.get("code")),
-        )
+        # `body` is the inner error object, as the SDK gives it (`e.body["code"]`).
+        return cls(detail, response=response, body=envelope)
     if not text.strip():
         detail = f"Error code: {status} - {response.reason_phrase or 'no body'}"
     else:

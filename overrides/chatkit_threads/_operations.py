@@ -9,34 +9,37 @@ paginated or not), the caller's arguments and one ``RequestOptions``. From there
    percent-encode the path parameters, merge ``extra_query``;
 2. the client's ``_send`` (retries, errors); the only step that differs between sync and
    async;
-3. a parser per operation (``_parsers``): decode, validate in strict mode, refuse a body
+3. a parser per operation (``_parsing``): decode, validate in strict mode, refuse a body
    that is not the resource at all even in lenient mode, build the models; a paginated
    operation's result is a page that requests its successor through the same call.
+
+``with_raw_response``/``with_streaming_response`` run the same generated methods on a
+*view* of the resource (``_wrappers``): the same class with ``_call`` swapped for
+``_call_raw``/``_call_streamed``, so the plain methods pay nothing for the variants.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import quote
 
 import httpx
 
-from chatkit_threads_spec import Operation, Parameter
-from chatkit_threads_spec.rules import check_param
+from chatkit_threads_spec import Operation, Parameter, rules
 
-from ._exceptions import APIError, ResponseValidationError
+from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage, _Walk
-from ._response import RawResponse
-from ._schema import Spec
-from ._secrets import redact, scrub
-from ._strict import check
+from ._parsing import bound, parser
+from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
+from ._secrets import redact
+from ._types import NOT_GIVEN, TimeoutArg
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
 
 __all__ = [
+    "NOT_GIVEN",
     "AsyncResource",
     "PreparedRequest",
     "RequestOptions",
@@ -45,9 +48,6 @@ __all__ = [
     "build_request",
     "check_param",
 ]
-
-TimeoutArg = float | httpx.Timeout | None
-"""A per-request timeout: seconds, an ``httpx.Timeout``, or ``None`` for the client's."""
 
 
 class RequestOptions(NamedTuple):
@@ -58,8 +58,8 @@ class RequestOptions(NamedTuple):
     """More query parameters, sent as given (also on every later page)."""
     extra_headers: Mapping[str, str] | None = None
     """More headers for this request (they win over the client's)."""
-    timeout: TimeoutArg = None
-    """This request's timeout; ``None`` keeps the client's."""
+    timeout: TimeoutArg = NOT_GIVEN
+    """This request's timeout; ``None`` for none at all, ``NOT_GIVEN`` keeps the client's."""
     max_retries: int | None = None
     """This request's retry budget; ``None`` keeps the client's."""
 
@@ -68,13 +68,34 @@ class _Sender(Protocol):
     api_key: str
     base_url: str
     strict: bool
+    max_response_bytes: int | None
+    _default_query: dict[str, Any] | None
 
     def _send(
-        self, method: str, url: str, params: dict[str, Any] | None, options: RequestOptions
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        options: RequestOptions,
+        stream: bool = False,
     ) -> Any: ...
 
 
 # --- arguments -------------------------------------------------------------------------
+
+
+def check_param(param: Parameter, value: Any) -> Any:
+    """``value`` if it satisfies the spec's rules for ``param`` (the one check, in
+    ``chatkit_threads_spec.rules``); else ``InvalidArgumentTypeError`` (a ``TypeError``:
+    wrong type) or ``InvalidArgumentError`` (a ``ValueError``: outside the enum, the
+    bounds or the pattern), naming the parameter. Both are ``ChatKitError``s, so
+    ``except OpenAIError`` code catches a refused argument too."""
+    try:
+        return rules.check_param(param, value)
+    except rules.ParameterTypeError as exc:
+        raise InvalidArgumentTypeError(exc.message, param=exc.param) from None
+    except rules.ParameterValueError as exc:
+        raise InvalidArgumentError(exc.message, param=exc.param) from None
 
 
 def _path_segment(param: Parameter, value: Any) -> str:
@@ -82,9 +103,10 @@ def _path_segment(param: Parameter, value: Any) -> str:
     # '.' and '..' survive percent-encoding and are then normalised away by URL
     # resolution: delete('..') would send DELETE /v1/chatkit.
     if not value or value in (".", "..") or "/" in value:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{param.python_name} must be a non-empty id without '/' and not '.' or '..', "
-            f"got {redact(repr(value))}"
+            f"got {redact(repr(value))}",
+            param=param.name,
         )
     return quote(value, safe="")
 
@@ -115,130 +137,14 @@ def build_request(
         if value is not None:
             query[param.name] = check_param(param, value)
         elif param.required:
-            raise TypeError(f"{param.python_name} is required")
+            raise InvalidArgumentTypeError(f"{param.python_name} is required", param=param.name)
     if options.extra_query:
         query.update(options.extra_query)
+    default_query = client._default_query
+    if default_query:
+        # The client's default_query goes first: this call's own arguments win.
+        query = {**default_query, **query}
     return PreparedRequest(op, client.base_url + op.path.format(**segments), query, options)
-
-
-# --- responses -------------------------------------------------------------------------
-
-
-def _decode(response: httpx.Response, secret: str) -> dict[str, Any]:
-    """The JSON object of a 2xx body; a body that is not one is an ``APIError``."""
-    try:
-        data = json.loads(response.content)
-    except (ValueError, RecursionError) as exc:
-        # Redacted before it is cut, so no part of an echoed key survives the cut.
-        # Not response.text: its charset is the server's to name, and some names
-        # ("rot13", "hex", "idna") make decoding raise instead of decode.
-        text = redact(response.content.decode("utf-8", errors="replace"), secret)
-        snippet = " ".join(text.split())[:200]
-        why = "nested too deeply" if isinstance(exc, RecursionError) else "not JSON"
-        raise APIError(
-            f"Expected a JSON body from {response.request.method} {response.request.url} "
-            f"(status {response.status_code}), got ({why}): {snippet!r}",
-            response.request,
-            body=text,
-        ) from None
-    if type(data) is not dict:
-        raise APIError(
-            f"Expected a JSON object from {response.request.method} {response.request.url}, "
-            f"got a JSON {type(data).__name__}",
-            response.request,
-            body=data,
-        )
-    return data
-
-
-def _identity_check(spec: Spec) -> Callable[[httpx.Response, dict[str, Any], str], None]:
-    """Lenient mode tolerates drift, not a body that is not the resource at all: the
-    ``object`` the spec fixes must be there, and a deletion result must say ``deleted``."""
-    object_field = spec.fields.get("object")
-    expected = object_field.const if object_field is not None else None
-    deleted = spec.fields.get("deleted")
-    confirm = deleted is not None and deleted.kind == "boolean"
-
-    def identity(response: httpx.Response, data: dict[str, Any], secret: str) -> None:
-        request = response.request
-        if expected is not None and data.get("object") != expected:
-            got = redact(str(data.get("object", "<missing>")), secret)[:80]
-            raise APIError(
-                f"Expected a {expected!r} object from {request.method} {request.url}, "
-                f"got object={got!r}: the body is not a {spec.name}",
-                request,
-                body=scrub(data, secret),
-            )
-        if confirm and type(data.get("deleted")) is not bool:
-            got = redact(str(data.get("deleted", "<missing>")), secret)[:80]
-            raise APIError(
-                f"{request.method} {request.url} answered {response.status_code} without "
-                f"saying whether it deleted (deleted={got!r})",
-                request,
-                body=scrub(data, secret),
-            )
-
-    return identity
-
-
-_Parse = Callable[[httpx.Response, str], Any]
-_PARSERS: dict[tuple[str, bool], _Parse] = {}
-
-
-def _parser(op: Operation, strict: bool) -> _Parse:
-    """The body parser of ``op`` (built once per operation and mode); it takes the
-    response and the client's key, which no message it raises may contain."""
-    key = (op.operation_id, strict)
-    found = _PARSERS.get(key)
-    if found is not None:
-        return found
-    from chatkit_threads_api.client_models import SPECS
-
-    spec = SPECS[str(op.response_schema)]
-    build = spec.build
-    identity = _identity_check(spec)
-    what = f"{op.operation_id} response"
-
-    def parse(response: httpx.Response, secret: str) -> Any:
-        data = _decode(response, secret)
-        try:
-            if strict:
-                check(spec.name, data, what=what)
-            identity(response, data, secret)
-            return build(data)
-        except ResponseValidationError as exc:
-            # Its problems quote values from the body, which may echo the key.
-            raise exc.redacted(secret) from None
-        except APIError:
-            raise
-        except RecursionError:
-            raise APIError(
-                f"The {what} from {response.request.method} {response.request.url} is "
-                "nested too deeply to parse",
-                response.request,
-                body=None,
-            ) from None
-        except Exception as exc:
-            # Lenient parsing tolerates drift, but a body no model can be built from
-            # (a discriminator that is a list, say) is still the library's error.
-            text = f"{type(exc).__name__}: {exc}"
-            detail = redact(text, secret)
-            raise APIError(
-                f"Could not parse the {what} from {response.request.method} "
-                f"{response.request.url}: {detail}",
-                response.request,
-                body=scrub(data, secret),
-            ) from (exc if detail == text else None)
-
-    _PARSERS[key] = parse
-    return parse
-
-
-def _bound(parse: _Parse, secret: str) -> Callable[[httpx.Response], Any]:
-    def parse_response(response: httpx.Response) -> Any:
-        return parse(response, secret)
-
-    return parse_response
 
 
 # --- resources -------------------------------------------------------------------------
@@ -264,7 +170,8 @@ class _Resource:
 
 class SyncResource(_Resource):
     """Sync request path: ``_call`` returns the parsed result, ``_call_raw`` the
-    ``RawResponse`` (a paginated operation's ``parse()`` gives the first page)."""
+    ``RawResponse`` (a paginated operation's ``parse()`` gives the first page) and
+    ``_call_streamed`` a ``StreamedResponse`` whose body is not read yet."""
 
     __slots__ = ()
 
@@ -287,6 +194,19 @@ class SyncResource(_Resource):
         prepared = self._prepare(op, path_args, query_args, options)
         return self._fetch(prepared, prepared.query, None, 0)
 
+    def _call_streamed(
+        self,
+        op: Operation,
+        path_args: Mapping[str, Any],
+        query_args: Mapping[str, Any],
+        options: RequestOptions,
+    ) -> StreamedResponse[Any]:
+        prepared = self._prepare(op, path_args, query_args, options)
+        client = self._client
+        response = client._send(op.method, prepared.url, prepared.query or None, options, True)
+        parse = self._parse_fn(prepared, prepared.query, None, 0)
+        return StreamedResponse(response, parse, client.max_response_bytes, client.api_key)
+
     def _fetch(
         self,
         prepared: PreparedRequest,
@@ -294,17 +214,27 @@ class SyncResource(_Resource):
         pager: _SyncPager | None,
         depth: int,
     ) -> RawResponse[Any]:
-        op, options = prepared.op, prepared.options
-        response = self._client._send(op.method, prepared.url, query or None, options)
-        parse = _bound(_parser(op, self._client.strict), self._client.api_key)
+        op = prepared.op
+        response = self._client._send(op.method, prepared.url, query or None, prepared.options)
+        return RawResponse(response, self._parse_fn(prepared, query, pager, depth))
+
+    def _parse_fn(
+        self,
+        prepared: PreparedRequest,
+        query: dict[str, Any],
+        pager: _SyncPager | None,
+        depth: int,
+    ) -> Callable[[httpx.Response], Any]:
+        op = prepared.op
+        parse = bound(parser(op, self._client.strict), self._client.api_key)
         if not op.paginated:
-            return RawResponse(response, parse)
+            return parse
         walker = pager if pager is not None else _SyncPager(self, prepared, _Walk(query))
 
         def make_page(response: httpx.Response) -> SyncCursorPage[Any]:
             return SyncCursorPage(parse(response), query, walker.next, walker.walk, depth)
 
-        return RawResponse(response, make_page)
+        return make_page
 
 
 class _SyncPager:
@@ -323,8 +253,9 @@ class _SyncPager:
 
 class AsyncResource(_Resource):
     """Async request path: ``_call`` returns a coroutine of the parsed result, or for a
-    paginated operation an ``AsyncPaginator``; ``_call_raw`` a coroutine of the
-    ``RawResponse``. Arguments are checked at call time, before anything is awaited."""
+    paginated operation an ``AsyncPaginator``; ``_call_raw``/``_call_streamed`` a
+    coroutine of the ``RawResponse``/``AsyncStreamedResponse``. Arguments are checked at
+    call time, before anything is awaited."""
 
     __slots__ = ()
 
@@ -353,6 +284,25 @@ class AsyncResource(_Resource):
         prepared = self._prepare(op, path_args, query_args, options)
         return self._fetch(prepared, prepared.query, None, 0)
 
+    def _call_streamed(
+        self,
+        op: Operation,
+        path_args: Mapping[str, Any],
+        query_args: Mapping[str, Any],
+        options: RequestOptions,
+    ) -> Coroutine[Any, Any, AsyncStreamedResponse[Any]]:
+        prepared = self._prepare(op, path_args, query_args, options)
+        return self._stream(prepared)
+
+    async def _stream(self, prepared: PreparedRequest) -> AsyncStreamedResponse[Any]:
+        client, op = self._client, prepared.op
+        query = prepared.query
+        response = await client._send(
+            op.method, prepared.url, query or None, prepared.options, True
+        )
+        parse = self._parse_fn(prepared, query, None, 0)
+        return AsyncStreamedResponse(response, parse, client.max_response_bytes, client.api_key)
+
     async def _page(
         self,
         prepared: PreparedRequest,
@@ -370,17 +320,29 @@ class AsyncResource(_Resource):
         pager: _AsyncPager | None,
         depth: int,
     ) -> RawResponse[Any]:
-        op, options = prepared.op, prepared.options
-        response = await self._client._send(op.method, prepared.url, query or None, options)
-        parse = _bound(_parser(op, self._client.strict), self._client.api_key)
+        op = prepared.op
+        response = await self._client._send(
+            op.method, prepared.url, query or None, prepared.options
+        )
+        return RawResponse(response, self._parse_fn(prepared, query, pager, depth))
+
+    def _parse_fn(
+        self,
+        prepared: PreparedRequest,
+        query: dict[str, Any],
+        pager: _AsyncPager | None,
+        depth: int,
+    ) -> Callable[[httpx.Response], Any]:
+        op = prepared.op
+        parse = bound(parser(op, self._client.strict), self._client.api_key)
         if not op.paginated:
-            return RawResponse(response, parse)
+            return parse
         walker = pager if pager is not None else _AsyncPager(self, prepared, _Walk(query))
 
         def make_page(response: httpx.Response) -> AsyncCursorPage[Any]:
             return AsyncCursorPage(parse(response), query, walker.next, walker.walk, depth)
 
-        return RawResponse(response, make_page)
+        return make_page
 
 
 class _AsyncPager:

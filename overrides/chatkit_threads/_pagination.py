@@ -1,16 +1,42 @@
-"""Cursor pages and auto-pagination that cannot loop forever."""
+"""Cursor pages and auto-pagination that cannot loop forever.
+
+The pages speak the ``openai`` SDK's page interface too (``has_next_page()``,
+``get_next_page()``, ``next_page_info().params``, ``iter_pages()``, ``_request_id``).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 from ._exceptions import PaginationError
 from ._secrets import redact
 
-__all__ = ["AsyncCursorPage", "AsyncPaginator", "SyncCursorPage"]
+__all__ = ["AsyncCursorPage", "AsyncPaginator", "PageInfo", "SyncCursorPage"]
 
 T = TypeVar("T")
+
+
+class PageInfo:
+    """What the next page's request changes, as the ``openai`` SDK's ``PageInfo``:
+    ``params`` holds the cursor (``{"after": last_id}``, or ``{"before": first_id}`` on
+    a backward walk)."""
+
+    __slots__ = ("params",)
+
+    params: dict[str, Any]
+
+    def __init__(self, *, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"PageInfo(params={self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PageInfo) and other.params == self.params
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class _Walk:
@@ -79,6 +105,23 @@ class _BasePage(Generic[T]):
         ``PaginationError`` if the server's cursors are inconsistent)."""
         return self.has_more
 
+    @property
+    def _request_id(self) -> str | None:
+        """The ``x-request-id`` of the response this page came in (as in the SDK)."""
+        request_id: str | None = getattr(self._envelope, "_request_id", None)
+        return request_id
+
+    def _cursor(self) -> tuple[str, str | None]:
+        """The query parameter that continues this walk, and its value from this page."""
+        return ("before", self.first_id) if self._backward else ("after", self.last_id)
+
+    def next_page_info(self) -> PageInfo | None:
+        """The cursor that would continue after this page (``PageInfo.params``), or
+        ``None`` when the page names none; as in the SDK it does not look at ``has_more``
+        (``has_next_page()`` does). Requests nothing and checks no cursor."""
+        key, cursor = self._cursor()
+        return None if cursor is None else PageInfo(params={key: cursor})
+
     def _next_params(self) -> dict[str, Any]:
         if not self.has_more:
             raise PaginationError("There is no next page: this page has has_more=false.")
@@ -87,7 +130,7 @@ class _BasePage(Generic[T]):
                 "The server said has_more=true on an empty page; stopping instead of "
                 "requesting the same page forever."
             )
-        key, cursor = ("before", self.first_id) if self._backward else ("after", self.last_id)
+        key, cursor = self._cursor()
         if cursor is None:
             name = "first_id" if self._backward else "last_id"
             raise PaginationError(
@@ -109,6 +152,10 @@ class _BasePage(Generic[T]):
         result: dict[str, Any] = self._envelope.to_dict()
         return result
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """``to_dict()`` as JSON text (indented by 2 by default, as in the SDK)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
     def __repr__(self) -> str:
         return redact(  # a server may echo the key back as a cursor
             f"{type(self).__name__}(data=<{len(self.data)} items>, has_more={self.has_more}, "
@@ -121,7 +168,8 @@ class SyncCursorPage(_BasePage[T]):
 
     ``for item in page`` requests the following pages one at a time as the loop reaches
     them (keeping only the current page in memory); ``iter_pages()`` yields the pages
-    themselves, and ``next_page()`` fetches just the next one.
+    themselves, and ``next_page()`` (or its SDK name ``get_next_page()``) fetches just
+    the next one.
     """
 
     __slots__ = ("_fetch",)
@@ -140,6 +188,8 @@ class SyncCursorPage(_BasePage[T]):
     def next_page(self) -> SyncCursorPage[T]:
         """Request the page after this one (``before`` the first id when walking backwards)."""
         return self._fetch(self._next_params(), self._walk, self._depth + 1)
+
+    get_next_page = next_page
 
     def iter_pages(self) -> Iterator[SyncCursorPage[T]]:
         """This page, then every following page, one request each."""
@@ -173,6 +223,8 @@ class AsyncCursorPage(_BasePage[T]):
     async def next_page(self) -> AsyncCursorPage[T]:
         """Request the page after this one (``before`` the first id when walking backwards)."""
         return await self._fetch(self._next_params(), self._walk, self._depth + 1)
+
+    get_next_page = next_page
 
     async def iter_pages(self) -> AsyncIterator[AsyncCursorPage[T]]:
         """This page, then every following page, one request each."""

@@ -28,6 +28,7 @@ from chatkit_threads_api.types import UNSET as _GENERATED_UNSET
 from chatkit_threads_api.types import Unset
 
 from ._lazy import ModelList, compiled, make_extras_lazy, make_nested_lazy
+from ._sdk_models import SDKModel, SDKUnknown
 from ._strict import check
 
 __all__ = [
@@ -329,7 +330,7 @@ def _safe_lookup(
     return variant
 
 
-class Model:
+class Model(SDKModel):
     """Mixin giving a generated attrs class the table-driven ``from_dict``/``to_dict``."""
 
     # Empty slots keep the generated classes' slotted layout (no per-instance __dict__).
@@ -358,7 +359,7 @@ class Model:
 
 
 @attrs.define
-class Unknown:
+class Unknown(SDKUnknown):
     """Base of the ``Unknown*`` models: a union variant this version of the spec does not know."""
 
     raw: dict[str, Any]

@@ -14,7 +14,7 @@ import pytest
 from bench import __main__ as bench_main
 from bench import payloads, report
 from bench._harness import Config, Target, percentile
-from bench.contenders import OPS
+from bench.contenders import CONTENDERS, OPS
 from bench.contract import parse_report
 from bench.wrk import parse_wrk
 
@@ -105,7 +105,7 @@ def test_every_benchmark_runs_at_tiny_sizes() -> None:
         for mode in ("sync", "async"):
             assert set(overhead["figures"][mode]) == set(OPS)
     collections = results["sections"]["inmemory"]["data"]["gc_collections"]["per_op"]
-    assert set(collections["list_items"]) == {"chatkit_threads", "openai", "httpx", "httpx2"}
+    assert set(collections["list_items"]) == set(CONTENDERS)
     imports = results["sections"]["imports"]["data"]
     assert set(imports["median_ms"]) == {
         "import chatkit_threads",

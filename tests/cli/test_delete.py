@@ -15,7 +15,7 @@ import pytest
 import typer.testing
 
 from chatkit_threads import NotFoundError
-from chatkit_threads_cli import commands
+from chatkit_threads_cli import bulk
 from chatkit_threads_cli.delete import Selection, count_selection
 from chatkit_threads_mock.store import project_for_key
 
@@ -244,7 +244,7 @@ def test_a_thread_created_after_the_count_is_not_deleted(
         assert server.store.add(project_for_key(server.api_key), [newcomer])
         return selection
 
-    monkeypatch.setattr(commands, "count_selection", count_then_create)
+    monkeypatch.setattr(bulk, "count_selection", count_then_create)
     result = aged_cli("threads", "delete", "--user", "user_dave", "-j", "8", input="y\n")
     assert result.exit_code == 0, result.output
     assert "Delete 4 threads?" in result.stderr

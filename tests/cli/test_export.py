@@ -16,7 +16,7 @@ import pytest
 from rich.console import Console
 
 from chatkit_threads import RateLimitError, RetryPolicy
-from chatkit_threads_cli import export as export_module
+from chatkit_threads_cli import export_files
 from chatkit_threads_cli.pool import Cancelled, RateLimiter
 from chatkit_threads_cli.progress import BarProgress, LineProgress, make_progress
 
@@ -55,11 +55,20 @@ def file_blocks(path: Path) -> dict[str, list[dict[str, object]]]:
 
 
 def directory_blocks(root: Path) -> dict[str, list[dict[str, object]]]:
-    return {
-        path.stem: read_jsonl(path)
-        for path in sorted(root.glob("*.jsonl"))
-        if path.name != "manifest.jsonl"
-    }
+    """The blocks of a directory export by thread id, each file found through the
+    manifest (which maps names to ids), and no file that the manifest does not list."""
+    files = {str(entry["file"]): str(entry["id"]) for entry in read_jsonl(root / "manifest.jsonl")}
+    on_disk = {path.name for path in root.glob("*.jsonl") if path.name != "manifest.jsonl"}
+    assert on_disk == set(files)
+    return {files[name]: read_jsonl(root / name) for name in sorted(files)}
+
+
+def exported_file(root: Path, thread_id: str, suffix: str = ".jsonl") -> Path:
+    """Where a directory export keeps a thread (named by the manifest)."""
+    for entry in read_jsonl(root / "manifest.jsonl"):
+        if entry["id"] == thread_id:
+            return root / str(entry["file"]).replace(".jsonl", suffix)
+    raise AssertionError(f"{thread_id} is not in the manifest")
 
 
 def test_export_to_a_directory_with_markdown(cli: Cli, tmp_path: Path) -> None:
@@ -89,7 +98,7 @@ def test_export_to_a_directory_with_markdown(cli: Cli, tmp_path: Path) -> None:
     assert {entry["items"] for entry in manifest} == {ITEMS_PER_THREAD}
     # A Markdown transcript per thread, reading like the conversation.
     first = next(iter(api_blocks(cli)))
-    transcript = (out / f"{first}.md").read_text(encoding="utf-8")
+    transcript = exported_file(out, first, ".md").read_text(encoding="utf-8")
     assert transcript.startswith("# Onboarding workflow fails at step 3\n")
     assert "> Error 42: workflow step timed out" in transcript
     assert "- [1] file: workflow-limits.pdf" in transcript
@@ -214,7 +223,7 @@ def test_a_thread_deleted_mid_export_is_skipped_cleanly(
 ) -> None:
     out = tmp_path / layout
     blocks_of = file_blocks if layout.endswith(".jsonl") else directory_blocks
-    real = export_module._write_items
+    real = export_files.write_items
     victims: list[str] = []
 
     lock = threading.Lock()
@@ -228,7 +237,7 @@ def test_a_thread_deleted_mid_export_is_skipped_cleanly(
                 cli.client().threads.delete(thread_id)  # gone between listing and export
         return real(client, handle, thread_id, *rest)
 
-    monkeypatch.setattr(export_module, "_write_items", delete_the_second)
+    monkeypatch.setattr(export_files, "write_items", delete_the_second)
     args = ("threads", "export", "--out", str(out), "--concurrency", concurrency)
     result = cli(*args)
     assert result.exit_code == 0, result.output
@@ -239,7 +248,7 @@ def test_a_thread_deleted_mid_export_is_skipped_cleanly(
     assert blocks == api_blocks(cli)  # every remaining thread exactly once, complete
     assert not list(tmp_path.rglob("*.part"))
 
-    monkeypatch.setattr(export_module, "_write_items", real)
+    monkeypatch.setattr(export_files, "write_items", real)
     again = cli(*args)
     assert again.exit_code == 0
     assert f"({SEEDED_THREADS - 1} already complete)" in again.stdout
@@ -312,7 +321,7 @@ def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
     many_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, concurrency: str
 ) -> None:
     out = tmp_path / "backup"
-    real = export_module._write_items
+    real = export_files.write_items
     calls = 0
     lock = threading.Lock()
 
@@ -324,7 +333,7 @@ def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
                 raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(export_module, "_write_items", interrupted_on_the_fortieth_thread)
+    monkeypatch.setattr(export_files, "write_items", interrupted_on_the_fortieth_thread)
     args = ("threads", "export", "--out", str(out), "--page-size", str(PAGE), "-j", concurrency)
     first = many_cli(*args)
     assert first.exit_code == 130
@@ -334,7 +343,7 @@ def test_ctrl_c_mid_export_exits_130_and_a_rerun_completes(
         assert done_before == 39  # nothing after the interrupted thread was started
     assert 0 < done_before < 130
 
-    monkeypatch.setattr(export_module, "_write_items", real)
+    monkeypatch.setattr(export_files, "write_items", real)
     second = many_cli(*args)
     assert second.exit_code == 0, second.output
     assert f"{done_before} already complete" in second.stdout

@@ -62,7 +62,7 @@ def test_each_status_maps_to_its_class_with_its_fields(
         "thread_id",
         "not_found",
     )
-    assert error.body == body
+    assert error.body == body["error"]  # the inner object, as the openai SDK gives it
     assert error.response.status_code == status
     assert str(error) == error.message
     assert len(recorder.requests) == 1

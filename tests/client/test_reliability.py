@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
+import httpx2
 import pytest
 
 from chatkit_threads import (
@@ -242,10 +243,12 @@ def huge_server(request: pytest.FixtureRequest) -> Iterator[RawServer]:
         yield server
 
 
+@pytest.mark.parametrize("stack", ["httpx", "httpx2"])
 def test_huge_body_raises_response_too_large_with_the_default_limit(
-    huge_server: RawServer,
+    huge_server: RawServer, stack: str
 ) -> None:
-    with ChatKit(api_key=API_KEY, base_url=huge_server.base_url, max_retries=0) as client:
+    pool: dict[str, Any] = {} if stack == "httpx" else {"http_client": httpx2.Client()}
+    with ChatKit(api_key=API_KEY, base_url=huge_server.base_url, max_retries=0, **pool) as client:
         assert client.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES
         with pytest.raises(ResponseTooLargeError) as info:
             client.threads.retrieve("t")
@@ -265,11 +268,15 @@ def test_async_huge_body_raises_response_too_large(huge_server: RawServer) -> No
     asyncio.run(main())
 
 
-def test_trickling_body_hits_the_total_read_deadline() -> None:
+@pytest.mark.parametrize("stack", ["httpx", "httpx2"])
+def test_trickling_body_hits_the_total_read_deadline(stack: str) -> None:
     ref: list[RawServer] = []
+    pool: dict[str, Any] = {} if stack == "httpx" else {"http_client": httpx2.Client()}
     with RawServer(trickle(ref)) as server:
         ref.append(server)
-        client = ChatKit(api_key=API_KEY, base_url=server.base_url, timeout=0.5, max_retries=0)
+        client = ChatKit(
+            api_key=API_KEY, base_url=server.base_url, timeout=0.5, max_retries=0, **pool
+        )
         with client, pytest.raises(APITimeoutError, match="read timeout"):
             client.threads.retrieve("t")
 

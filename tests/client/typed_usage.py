@@ -21,6 +21,7 @@ from chatkit_threads import (
     DeletedThreadResource,
     FileAnnotation,
     LockedStatus,
+    PageInfo,
     RawResponse,
     ResponseOutputText,
     RetryPolicy,
@@ -111,8 +112,36 @@ async def async_usage() -> None:
         async for item_page in page.iter_pages():
             print(len(item_page.data))
         print((await client.threads.delete(thread.id)).id)
+        threads = client.beta.chatkit.threads  # the openai SDK's path, the same object
+        async with threads.with_streaming_response.list(limit=2) as streamed:
+            async for chunk in streamed.iter_bytes():
+                print(len(chunk))
+            listed: AsyncCursorPage[ThreadResource] = await streamed.parse()
+            print(listed._request_id, await listed.get_next_page())
+
+
+def sdk_style_usage() -> None:
+    # Code written for the openai SDK's ChatKit threads, with its names.
+    client = ChatKit(api_key=lambda: "sk-from-a-vault", default_query={"user": "u"})
+    threads = client.with_options(timeout=None, max_retries=0).beta.chatkit.threads
+    page = threads.list(limit=2)
+    info: PageInfo | None = page.next_page_info()
+    if info is not None and page.has_next_page():
+        page = page.get_next_page()
+    thread: ThreadResource = threads.retrieve(page.data[0].id)
+    kind: str = thread.status.type
+    print(thread.object, kind, thread.to_json(), thread._request_id)
+    with threads.with_streaming_response.retrieve(thread.id) as response:
+        lines: list[str] = list(response.iter_lines())
+        parsed: ThreadResource = response.parse()
+        print(response.headers, lines, parsed.id)
+    try:
+        threads.list(limit=1000)
+    except chatkit_threads.OpenAIError as error:
+        print(isinstance(error, ValueError), error)
 
 
 if __name__ == "__main__":
     sync_usage()
+    sdk_style_usage()
     asyncio.run(async_usage())
