@@ -14,145 +14,20 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
 
+from . import baseline
+from .artifacts import write_reports
 from .background import ClientRun
+from .cli_args import SUITES, build_parser, every_check_name
 from .client import CLIENT_CHECKS, ClientContractOptions, run_client_contract
+from .config import ConfigError, apply_config, read_config
 from .contract import SpecContract, SpecError, load_contract
-from .pacing import parse_rate
+from .options import ContractOptions, all_check_names
 from .report import ContractReport, format_summary, write_junit
-from .runner import (
-    DEFAULT_TIMEOUT,
-    PHASES,
-    ContractOptions,
-    all_check_names,
-    run_server_contract,
-)
-from .spec import SPEC_PATH
+from .runner import run_server_contract
 from .targets import bundled_mock
 
-__all__ = ["build_parser", "main"]
-
-DEFAULT_MAX_EXAMPLES = 25
-SUITES = ("server", "client")
-
-
-def every_check_name() -> tuple[str, ...]:
-    """Every check `--checks` accepts: the server suite's, then the client suite's."""
-    return all_check_names() + CLIENT_CHECKS
-
-
-def _csv(allowed: Sequence[str], what: str) -> Callable[[str], tuple[str, ...]]:
-    def parse(value: str) -> tuple[str, ...]:
-        names = tuple(part.strip() for part in value.split(",") if part.strip())
-        unknown = [name for name in names if name not in allowed]
-        if unknown or not names:
-            given = ", ".join(unknown) or "(none given)"
-            raise argparse.ArgumentTypeError(
-                f"unknown {what} {given}; choose from: {', '.join(allowed)}"
-            )
-        return names
-
-    return parse
-
-
-def _names(value: str) -> tuple[str, ...]:
-    names = tuple(part.strip() for part in value.split(",") if part.strip())
-    if not names:
-        raise argparse.ArgumentTypeError("no operation given")
-    return names
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The command's argument parser (also used by `chatkit-threads contract`)."""
-    parser = argparse.ArgumentParser(
-        prog="chatkit-threads-contract",
-        description=(
-            "Check a ChatKit Threads API server, and the chatkit_threads client, against the "
-            "OpenAPI contract. Without --base-url the bundled mock server is started on "
-            "127.0.0.1 and tested."
-        ),
-    )
-    parser.add_argument(
-        "--base-url",
-        help="server to test, e.g. https://api.openai.com/v1 (default: the bundled mock server)",
-    )
-    parser.add_argument(
-        "--api-key",
-        help="API key (default: $OPENAI_API_KEY; the mock's own key for the bundled mock)",
-    )
-    parser.add_argument(
-        "--other-api-key",
-        help="a second API key of the same server, to check that data does not leak between keys",
-    )
-    parser.add_argument(
-        "--max-examples",
-        type=int,
-        default=DEFAULT_MAX_EXAMPLES,
-        help=(
-            "generated examples per operation and phase, and per operation and client check "
-            f"(default {DEFAULT_MAX_EXAMPLES})"
-        ),
-    )
-    parser.add_argument("--seed", type=int, help="random seed, to repeat a run exactly")
-    parser.add_argument(
-        "--spec",
-        metavar="PATH_OR_URL",
-        help=(
-            "the OpenAPI document to test against (default: the bundled spec); operations are "
-            "recognised by method and path, so OpenAI's published document works too"
-        ),
-    )
-    parser.add_argument(
-        "--operations",
-        type=_names,
-        help="comma-separated operation ids of the spec (default: all it declares)",
-    )
-    parser.add_argument(
-        "--checks",
-        type=_csv(every_check_name(), "check"),
-        default=every_check_name(),
-        help="comma-separated check names (default: all; see README for each check's meaning)",
-    )
-    parser.add_argument(
-        "--suites",
-        type=_csv(SUITES, "suite"),
-        default=SUITES,
-        help=(
-            "server (the API at --base-url), client (the chatkit_threads client, in memory, "
-            "no network) or both (default: server,client)"
-        ),
-    )
-    parser.add_argument(
-        "--phases",
-        type=_csv(PHASES, "phase"),
-        default=PHASES,
-        help=f"comma-separated schemathesis phases (default: {','.join(PHASES)})",
-    )
-    parser.add_argument(
-        "--allow-destructive",
-        action="store_true",
-        help=(
-            "allow DELETE against --base-url (only the bundled mock is deleted from without "
-            "asking); on a non-local server only threads the suite saw listed are deleted"
-        ),
-    )
-    parser.add_argument(
-        "--request-timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})",
-    )
-    parser.add_argument(
-        "--rate-limit",
-        metavar="N/UNIT",
-        help="send at most N requests per s, m or h, e.g. 10/s (HTTP 429 answers are always "
-        "waited out as the server asks)",
-    )
-    parser.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report to PATH")
-    parser.add_argument("--list-checks", action="store_true", help="print the check names and exit")
-    return parser
+__all__ = ["SUITES", "build_parser", "main"]
 
 
 def _run_server(args: argparse.Namespace, contract: SpecContract) -> ContractReport:
@@ -166,6 +41,9 @@ def _run_server(args: argparse.Namespace, contract: SpecContract) -> ContractRep
         spec=args.spec,
         request_timeout=args.request_timeout,
         rate_limit=args.rate_limit,
+        headers=tuple(args.header),
+        max_failures=args.max_failures,
+        max_response_time=args.max_response_time,
     )
     if args.base_url is None:
         with bundled_mock() as mock:
@@ -233,20 +111,34 @@ def _client_operations(
 ) -> tuple[str, ...]:
     """The client suite knows the bundled spec's operation ids: map the selection onto them."""
     # The spec under test is usually the bundled one: not read and parsed a second time.
-    bundled = contract if contract.source == str(SPEC_PATH) else load_contract()
+    bundled = contract if contract.bundled else load_contract()
     if operations is None:
         return bundled.operation_ids()
     roles = {op.role for op in contract.operations.values() if op.operation_id in operations}
     return tuple(op.operation_id for role, op in bundled.operations.items() if role in roles)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command; returns the exit status."""
+def _parse(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    """Options from the config file (if any), then the command line over them."""
     parser = build_parser()
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--config")
+    known, _ = early.parse_known_args(argv)
+    try:
+        table, where = read_config(known.config)
+        apply_config(parser, table, where)
+    except ConfigError as error:
+        parser.error(f"--config: {error}")
     args = parser.parse_args(argv)
-    if args.list_checks:
-        print("\n".join(every_check_name()))
-        return 0
+    excluded = set(args.exclude_checks)
+    chosen = [name for name in args.checks if name not in excluded]
+    if args.max_response_time is not None and "max_response_time" not in excluded:
+        chosen += [] if "max_response_time" in chosen else ["max_response_time"]
+    args.checks = tuple(chosen)
+    return parser, args
+
+
+def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> SpecContract:
     if args.max_examples < 1:
         parser.error("--max-examples must be at least 1")
     suite_checks = {"server": all_check_names(), "client": CLIENT_CHECKS}
@@ -254,15 +146,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"none of --checks belongs to --suites {','.join(args.suites)}")
     if args.request_timeout <= 0:
         parser.error("--request-timeout must be a positive number of seconds")
-    if args.rate_limit is not None:
+    if args.baseline is not None:
         try:
-            parse_rate(args.rate_limit)
-        except ValueError as error:
-            parser.error(f"--rate-limit: {error}")
+            args.known = baseline.load(args.baseline)
+        except baseline.BaselineError as error:
+            parser.error(f"--baseline: {error}")
     try:
         contract = load_contract(args.spec)
     except SpecError as error:
-        parser.error(f"--spec: {error}")
+        # One line, whatever the document did (an alias bomb, a bad file, no operations).
+        parser.error(f"--spec: {' '.join(str(error).split())}")
     if args.operations is not None:
         unknown = [name for name in args.operations if contract.by_id(name) is None]
         if unknown:
@@ -289,12 +182,44 @@ def main(argv: list[str] | None = None) -> int:
                     "(pass --allow-destructive to test it)",
                     file=sys.stderr,
                 )
-    report = _run(args, contract)
-    print(format_summary(report))
+    return contract
+
+
+def _finish(args: argparse.Namespace, report: ContractReport) -> int:
+    """Print, write the files asked for, and give the exit status."""
+    ok = report.ok
+    summary = format_summary(report)
+    if args.baseline is not None:
+        comparison = baseline.compare(report, args.known)
+        ok = not report.errors and not comparison.new
+        verdict = "PASSED (against the baseline)" if ok else "FAILED (against the baseline)"
+        summary += "\n" + "\n".join(comparison.lines()) + f"\n{verdict}"
+    print(summary)
     if args.junit_xml:
         write_junit(report, args.junit_xml)
         print(f"JUnit XML written to {args.junit_xml}")
-    return 0 if report.ok else 1
+    if args.report:
+        for path in write_reports(report, args.report, args.report_dir):
+            print(f"report written to {path}")
+    if args.save_baseline:
+        count = baseline.save(report, args.save_baseline)
+        print(f"baseline of {count} findings written to {args.save_baseline}")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit status."""
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["replay"]:
+        from .replay import main as replay
+
+        return replay(given[1:])
+    parser, args = _parse(argv)
+    if args.list_checks:
+        print("\n".join(every_check_name()))
+        return 0
+    contract = _check_args(parser, args)
+    return _finish(args, _run(args, contract))
 
 
 if __name__ == "__main__":

@@ -1,76 +1,59 @@
-"""What the spec under test says, read from the document itself (never retyped here).
+"""What the spec under test says, from the project's spec model (`chatkit_threads_spec`).
 
 The suite can test a server against any version of the OpenAPI document: the bundled
-one, an edited copy before it is bundled, or OpenAI's published document. Operations are
-recognised by method and path template, not by operation id; the facts the checks need
-(limit bounds and default, orders, the user filter's length, the beta header's value)
-come from the operations' parameters. A fact the document leaves out is taken from the
-bundled document, and the gap is reported as a finding about the spec.
+one, an edited copy before it is bundled, or OpenAI's published document. The four
+operations the suite knows are found in the bundled spec by their shape (a listing of
+threads, one thread, a listing under one thread, a delete), and recognised in the
+document under test by method and path template, not by operation id. The facts the
+checks need (limit bounds and default, orders, the user filter's length, the fixed
+headers, the paths) come from the model of the document under test; a fact it leaves
+out is taken from the bundled spec, and the gap is reported as a finding about the spec
+(see `gaps`).
 """
 
 from __future__ import annotations
 
-import copy
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
-import yaml
 
-from chatkit_threads_api.spec_constants import FIXED_HEADERS
-
-from .spec import SPEC_PATH
+from chatkit_threads_spec import (
+    Operation as SpecOperation,
+)
+from chatkit_threads_spec import (
+    Parameter,
+    Spec,
+    SpecError,
+    build_spec,
+    load_document,
+    load_spec,
+    parse_document,
+    spec_path,
+)
 
 __all__ = [
-    "BETA_HEADER",
-    "ROLES",
+    "LIST_ROLES",
+    "Operation",
     "SpecContract",
     "SpecError",
-    "count_links",
+    "bundled_roles",
     "load_contract",
+    "template",
 ]
 
-THREADS_PATH = "/chatkit/threads"
-# The name of the header the bundled spec fixes; a document under test gives its value.
-((BETA_HEADER, _),) = FIXED_HEADERS.items()
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-ROLES: dict[str, tuple[str, str]] = {
-    "list_threads": ("GET", THREADS_PATH),
-    "retrieve_thread": ("GET", THREADS_PATH + "/{}"),
-    "list_items": ("GET", THREADS_PATH + "/{}/items"),
-    "delete_thread": ("DELETE", THREADS_PATH + "/{}"),
-}
-"""The four operations the suite knows, by method and path template (parameter names blanked)."""
-
-# How the stateful phase chains the operations when a document has no links of its own:
-# a listed thread is retrieved, its items listed, then it is deleted.
-_LINKS: dict[str, dict[str, str]] = {
-    "list_threads": {
-        "retrieve_thread": "$response.body#/data/0/id",
-        "list_items": "$response.body#/data/0/id",
-        "delete_thread": "$response.body#/data/0/id",
-    },
-    "retrieve_thread": {
-        "list_items": "$response.body#/id",
-        "delete_thread": "$response.body#/id",
-    },
-    "delete_thread": {
-        "retrieve_thread": "$response.body#/id",
-        "list_items": "$response.body#/id",
-    },
-}
+LIST_ROLES = ("list_threads", "list_items")
+"""The roles whose answers are pages of a listing."""
+PARAM_ROLES = ("after", "before", "limit", "order", "user")
+"""What the listing parameters do, as the checks speak of them: the forward and backward
+cursors, the page size, the order, the user filter. Their names on the wire are the
+spec's (`SpecContract.wire`), found by their rules (see `param_names`)."""
+SPEC_DOWNLOAD_LIMIT = 32 * 1024 * 1024
 
 
-class SpecError(ValueError):
-    """The document cannot be used: unreadable, not OpenAPI, or without the threads operations."""
-
-
-def _template(path: str) -> str:
+def template(path: str) -> str:
     """`/chatkit/threads/{thread_id}` -> `/chatkit/threads/{}`: parameter names do not matter."""
     parts = [
         ("{}" if part.startswith("{") and part.endswith("}") else part) for part in path.split("/")
@@ -78,59 +61,102 @@ def _template(path: str) -> str:
     return "/".join(parts)
 
 
+def _shape(operation: SpecOperation) -> str | None:
+    """The role an operation of the bundled spec plays, from its shape alone."""
+    path_params = len(operation.path_params)
+    if operation.method == "GET" and operation.paginated:
+        return {0: "list_threads", 1: "list_items"}.get(path_params)
+    if path_params == 1 and operation.method in ("GET", "DELETE"):
+        return "retrieve_thread" if operation.method == "GET" else "delete_thread"
+    return None
+
+
+def param_names(listing: SpecOperation | None, users: SpecOperation | None) -> dict[str, str]:
+    """The wire name of each listing parameter role, from the parameters' rules.
+
+    The page size is the bounded integer, the order the parameter with a choice of
+    values, the user filter the bounded string only the listing of threads has, and the
+    cursors the unbounded strings, the forward one first (as the spec lists them)."""
+    found: dict[str, str] = {}
+    query = listing.query if listing is not None else ()
+    only_users = {p.name for p in users.query} - {p.name for p in query} if users else set()
+    for param in users.query if users is not None else ():
+        bounded = param.min_length is not None or param.max_length is not None
+        if param.name in only_users and param.kind == "string" and bounded:
+            found.setdefault("user", param.name)
+    cursors = []
+    for param in query:
+        if param.kind == "integer" and param.maximum is not None:
+            found.setdefault("limit", param.name)
+        elif param.enum is not None and len(param.enum) > 1:
+            found.setdefault("order", param.name)
+        elif param.kind == "string" and param.enum is None and param.max_length is None:
+            cursors.append(param.name)
+    found.update(zip(("after", "before"), cursors, strict=False))
+    return found
+
+
+def bundled_roles(spec: Spec | None = None) -> dict[str, tuple[str, str]]:
+    """The roles the suite knows, by method and path template (from the bundled spec)."""
+    found: dict[str, tuple[str, str]] = {}
+    for operation in (spec or load_spec()).operations:
+        role = _shape(operation)
+        if role is not None and role not in found:
+            found[role] = (operation.method, template(operation.path))
+    return found
+
+
 @dataclass(frozen=True)
 class Operation:
-    """One recognised operation of the document."""
+    """One recognised operation of the document under test."""
 
     role: str
-    method: str
-    path: str
-    operation_id: str
-    parameters: tuple[dict[str, Any], ...]
-    responses: dict[str, Any]
+    model: SpecOperation
+
+    @property
+    def method(self) -> str:
+        """`GET`, `DELETE`..."""
+        return self.model.method
+
+    @property
+    def path(self) -> str:
+        """The path template as the document writes it."""
+        return self.model.path
+
+    @property
+    def operation_id(self) -> str:
+        """The document's operation id."""
+        return self.model.operation_id
 
     @property
     def label(self) -> str:
         """`GET /chatkit/threads`, as schemathesis labels it."""
         return f"{self.method} {self.path}"
 
-    def parameter(self, name: str, location: str = "query") -> dict[str, Any] | None:
-        """The parameter `name` in `location`, references resolved; `None` if not declared."""
-        for parameter in self.parameters:
-            if (
-                parameter.get("name", "").lower() == name.lower()
-                and parameter.get("in") == location
-            ):
+    def parameter(self, name: str, location: str = "query") -> Parameter | None:
+        """The parameter `name` in `location` (header names match in any case)."""
+        for parameter in self.model.parameters_in(location):
+            if parameter.name.lower() == name.lower():
                 return parameter
         return None
 
     @property
+    def path_parameter(self) -> str | None:
+        """The name of its one path parameter (the thread id), if it has one."""
+        params = self.model.path_params
+        return params[0].name if len(params) == 1 else None
+
+    @property
     def declares_errors(self) -> bool:
         """Whether any 4xx/5xx response is declared (or a default)."""
-        return any(str(code)[0] in "45" or code == "default" for code in self.responses)
+        return any(str(code)[0] in "45" or code == "default" for code in self.model.responses)
 
-
-def _read(source: str | Path) -> dict[str, Any]:
-    text: str
-    where = str(source)
-    try:
-        if urlsplit(where).scheme in ("http", "https"):
-            response = httpx.get(where, timeout=30.0, follow_redirects=True)
-            response.raise_for_status()
-            text = response.text
-        else:
-            text = Path(where).read_text(encoding="utf-8")
-    except (OSError, httpx.HTTPError) as error:
-        raise SpecError(f"cannot read the spec {where}: {error}") from None
-    try:
-        # PyYAML's C loader when it has one: the pure-Python one takes most of a load.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        document = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, loader)
-    except (ValueError, yaml.YAMLError) as error:
-        raise SpecError(f"{where} is not JSON or YAML: {error}") from None
-    if not isinstance(document, dict) or "paths" not in document:
-        raise SpecError(f"{where} is not an OpenAPI document (no `paths`)")
-    return document
+    def url_path(self, thread_id: str | None = None) -> str:
+        """The path to request, the thread id (if any) filled in and escaped."""
+        name = self.path_parameter
+        if name is None or thread_id is None:
+            return self.path
+        return self.path.replace("{" + name + "}", quote(thread_id, safe=""))
 
 
 @dataclass
@@ -139,27 +165,33 @@ class SpecContract:
 
     source: str
     document: dict[str, Any]
+    """The raw document, for schemathesis (which reads OpenAPI itself)."""
+    spec: Spec
     operations: dict[str, Operation]
+    roles: dict[str, tuple[str, str]]
     findings: list[str] = field(default_factory=list)
-    beta_header_value: str = ""
+    fixed_headers: dict[str, str] = field(default_factory=dict)
+    """Headers sent with every request, name -> value (the beta header)."""
+    declared_headers: frozenset[str] = frozenset()
+    """Fixed headers the document itself declares (schemathesis then generates them)."""
     limit_min: int = 0
     limit_max: int = 0
     limit_default: int = 0
     user_max_length: int | None = None
     orders: tuple[str, ...] = ()
+    """The `order` values; by the spec's convention the ascending one comes first."""
     default_order: str = ""
-    declares_beta_header: bool = False
     has_links: bool = False
+    bundled: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+    """The wire name of each listing parameter role (`PARAM_ROLES`)."""
 
     # ------------------------------------------------------------------ lookups
 
     def role_of(self, method: str, path: str) -> str | None:
         """The role of the operation at `method path` (templated), if recognised."""
-        key = (method.upper(), _template(path))
-        for role, (m, template) in ROLES.items():
-            if (m, template) == key:
-                return role
-        return None
+        key = (method.upper(), template(path))
+        return next((role for role, known in self.roles.items() if known == key), None)
 
     def operation_ids(self) -> tuple[str, ...]:
         """The recognised operations' ids, in role order (what `--operations` accepts)."""
@@ -172,301 +204,150 @@ class SpecContract:
                 return operation
         return None
 
-    def path_of(self, role: str) -> str | None:
-        """The path template of `role` as the document writes it."""
+    def path_of(self, role: str, thread_id: str | None = None) -> str:
+        """The path of `role` (with the thread id filled in), as the document writes it.
+
+        A role the document lacks falls back to the bundled spec's template (follow-up
+        requests still need somewhere to go)."""
         operation = self.operations.get(role)
-        return operation.path if operation else None
+        if operation is not None:
+            return operation.url_path(thread_id)
+        path = self.roles[role][1]
+        return path.replace("{}", quote(thread_id or "", safe=""))
 
-    # ---------------------------------------------------------- the run's spec
+    def wire(self, role: str) -> str:
+        """The name on the wire of a listing parameter role (`after`, `limit`...)."""
+        return self.names.get(role, role)
 
-    def document_for(self, operation_ids: tuple[str, ...]) -> dict[str, Any]:
-        """A copy of the document whose links stay within the selected operations.
+    def on_wire(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Query parameters named by role, named as the spec names them."""
+        return {self.wire(role): value for role, value in params.items()}
 
-        Links from or to unselected operations are dropped (schemathesis refuses a link to an
-        operation its filters exclude). Unselected operations stay in the document, so
-        that the coverage phase never probes their method as an undeclared one. When the
-        document has no links at all, links between the selected operations are added, so
-        the stateful phase chains them whatever the document says.
-        """
-        document = copy.deepcopy(self.document)
-        selected = {
-            op.role: op for op in self.operations.values() if op.operation_id in operation_ids
-        }
-        ids = {op.operation_id for op in selected.values()}
-        for path, item in document.get("paths", {}).items():
-            for method, operation in item.items():
-                if method not in METHODS or not isinstance(operation, dict):
-                    continue
-                source = operation.get("operationId") in ids
-                for response in operation.get("responses", {}).values():
-                    if isinstance(response, dict) and response.get("links"):
-                        response["links"] = {
-                            name: link
-                            for name, link in response["links"].items()
-                            if source and isinstance(link, dict) and link.get("operationId") in ids
-                        }
-                        if not response["links"]:
-                            del response["links"]
-                role = self.role_of(method, path)
-                if self.has_links or role not in _LINKS or role not in selected:
-                    continue
-                added = {
-                    f"Contract_{target}": {
-                        "operationId": selected[target].operation_id,
-                        "parameters": {_path_parameter(selected[target]): expression},
-                    }
-                    for target, expression in _LINKS[role].items()
-                    if target in selected and _path_parameter(selected[target])
-                }
-                ok = operation.get("responses", {}).get("200")
-                if added and isinstance(ok, dict) and "$ref" not in ok:
-                    ok["links"] = added
-        return document
+    def by_role(self, sent: dict[str, str]) -> dict[str, str]:
+        """A received query, named by role (parameters with no role keep their name)."""
+        roles = {wire: role for role, wire in self.names.items()}
+        return {roles.get(name, name): value for name, value in sent.items()}
+
+    @property
+    def ascending(self) -> str:
+        """The `order` value that lists oldest first."""
+        return self.orders[0]
+
+    @property
+    def descending(self) -> str:
+        """The `order` value that lists newest first."""
+        return self.orders[-1]
+
+    def is_descending(self, order: str) -> bool:
+        """Whether `order` lists newest first."""
+        return len(self.orders) > 1 and order == self.descending
 
 
-def count_links(document: dict[str, Any]) -> int:
-    """How many OpenAPI links the document's operations declare (after `document_for`)."""
-    total = 0
-    for _method, _path, operation, _shared in _iter_operations(document):
-        for response in operation.get("responses", {}).values():
-            links = (
-                _resolve(document, response).get("links") if isinstance(response, dict) else None
-            )
-            total += len(links) if isinstance(links, dict) else 0
-    return total
+def _fetch(url: str) -> str:
+    try:
+        with httpx.stream("GET", url, timeout=30.0, follow_redirects=True) as response:
+            response.raise_for_status()
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > SPEC_DOWNLOAD_LIMIT:
+                    raise SpecError(f"{url}: larger than {SPEC_DOWNLOAD_LIMIT} bytes")
+                chunks.append(chunk)
+    except httpx.HTTPError as error:
+        raise SpecError(f"cannot read the spec {url}: {error}") from None
+    try:
+        return b"".join(chunks).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SpecError(f"{url}: not UTF-8 text") from None
 
 
-def _path_parameter(operation: Operation) -> str:
-    for parameter in operation.parameters:
-        if parameter.get("in") == "path":
-            return str(parameter.get("name", ""))
-    return ""
+def _read(source: str | Path) -> tuple[dict[str, Any], Spec]:
+    """The raw document and its model; `SpecError` (one line) for anything unusable."""
+    where = str(source)
+    if urlsplit(where).scheme in ("http", "https"):
+        document = parse_document(_fetch(where), source=where)
+    else:
+        document = load_document(where)
+    if "paths" not in document:
+        raise SpecError(f"{where} is not an OpenAPI document (no `paths`)")
+    try:
+        return document, build_spec(document)
+    except SpecError as error:
+        raise SpecError(f"{where}: {error}") from None
 
 
-def _resolve(document: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 20:
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            return node
-        target: Any = document
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node, seen = target, seen + 1
-    return node
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
-def _iter_operations(
-    document: dict[str, Any],
-) -> Iterator[tuple[str, str, dict[str, Any], list[Any]]]:
-    for path, item in document.get("paths", {}).items():
-        item = _resolve(document, item)
-        shared = item.get("parameters", [])
-        for method in METHODS:
-            if method in item:
-                yield method.upper(), path, item[method], shared
-
-
-def _schema(document: dict[str, Any], parameter: dict[str, Any] | None) -> dict[str, Any]:
-    if parameter is None:
-        return {}
-    schema = _resolve(document, parameter.get("schema", {}))
-    return schema if isinstance(schema, dict) else {}
-
-
-def _single_value(schema: dict[str, Any]) -> str | None:
-    if "const" in schema:
-        return str(schema["const"])
-    if len(schema.get("enum", [])) == 1:
-        return str(schema["enum"][0])
-    if "default" in schema:
-        return str(schema["default"])
-    return None
-
-
-def _build(source: str, document: dict[str, Any]) -> SpecContract:
-    operations: dict[str, Operation] = {}
-    has_links = False
-    for method, path, operation, shared in _iter_operations(document):
-        key = (method, _template(path))
-        role = next((r for r, template in ROLES.items() if template == key), None)
-        if role is None:
-            continue
-        parameters = tuple(
-            _resolve(document, parameter)
-            for parameter in [*shared, *operation.get("parameters", [])]
-        )
-        responses = {
-            str(code): _resolve(document, response)
-            for code, response in operation.get("responses", {}).items()
-        }
-        has_links = has_links or any(
-            isinstance(response, dict) and response.get("links") for response in responses.values()
-        )
-        operations[role] = Operation(
-            role=role,
-            method=method,
-            path=path,
-            operation_id=str(operation.get("operationId") or f"{method} {path}"),
-            parameters=parameters,
-            responses=responses,
-        )
-    if not operations:
+def _build(
+    source: str, document: dict[str, Any], spec: Spec, roles: dict[str, tuple[str, str]]
+) -> SpecContract:
+    found: dict[str, Operation] = {}
+    for model in spec.operations:
+        key = (model.method, template(model.path))
+        role = next((r for r, known in roles.items() if known == key), None)
+        if role is not None and role not in found:
+            found[role] = Operation(role, model)
+    if not found:
         raise SpecError(
             f"{source} declares none of the ChatKit threads operations "
-            f"({', '.join(f'{m} {t}' for m, t in ROLES.values())})"
+            f"({', '.join(f'{m} {t}' for m, t in roles.values())})"
         )
-    operations = {role: operations[role] for role in ROLES if role in operations}
+    operations = {role: found[role] for role in roles if role in found}
     contract = SpecContract(
-        source=source, document=document, operations=operations, has_links=has_links
+        source=source,
+        document=document,
+        spec=spec,
+        operations=operations,
+        roles=roles,
+        has_links=any(op.model.links for op in operations.values()),
     )
     _read_facts(contract)
     return contract
 
 
-def _list_operation(contract: SpecContract) -> Operation | None:
-    return contract.operations.get("list_threads") or contract.operations.get("list_items")
-
-
-def _read_facts(contract: SpecContract, fallback: SpecContract | None = None) -> None:
-    document = contract.document
-    listing = _list_operation(contract)
-    limit = _schema(document, listing.parameter("limit") if listing else None)
-    order = _schema(document, listing.parameter("order") if listing else None)
-    users = contract.operations.get("list_threads")
-    user = _schema(document, users.parameter("user") if users else None)
-    beta_values = {
-        value
-        for op in contract.operations.values()
-        if (value := _single_value(_schema(document, op.parameter(BETA_HEADER, "header"))))
-    }
-    contract.declares_beta_header = bool(beta_values)
-    contract.beta_header_value = sorted(beta_values)[0] if beta_values else ""
-    contract.limit_min = int(limit.get("minimum", 0))
-    contract.limit_max = int(limit.get("maximum", 0))
-    contract.limit_default = int(limit.get("default", 0))
-    contract.orders = tuple(str(value) for value in order.get("enum", ()))
-    contract.default_order = str(order.get("default", ""))
-    contract.user_max_length = int(user["maxLength"]) if "maxLength" in user else None
-
-
-def _fill_gaps(contract: SpecContract, bundled: SpecContract) -> None:
-    """Take what the document leaves out from the bundled document, and say so."""
-    where = "the bundled spec"
-    if not contract.declares_beta_header:
-        contract.beta_header_value = bundled.beta_header_value
-        contract.findings.append(
-            f"no operation declares the `{BETA_HEADER}` header; it is sent anyway "
-            f"(`{bundled.beta_header_value}`, from {where})"
-        )
-    for name, what in (
-        ("limit_max", "`limit` maximum"),
-        ("limit_default", "`limit` default"),
-        ("default_order", "`order` default"),
-    ):
-        if not getattr(contract, name):
-            setattr(contract, name, getattr(bundled, name))
-            contract.findings.append(f"no {what}; using {getattr(bundled, name)!r} from {where}")
-    if not contract.orders:
-        contract.orders = bundled.orders
-        contract.findings.append(f"no `order` values; using {list(bundled.orders)} from {where}")
-    without_errors = [
-        op.operation_id for op in contract.operations.values() if not op.declares_errors
-    ]
-    if without_errors:
-        contract.findings.append(
-            f"{', '.join(without_errors)} declare no error responses (4xx/5xx): the server's "
-            "error answers cannot be checked against the spec"
-        )
-    missing = [
-        f"{m} {t.replace('{}', '{thread_id}')}"
-        for r, (m, t) in ROLES.items()
-        if r not in contract.operations
-    ]
-    if missing:
-        contract.findings.append(f"the document lacks {', '.join(missing)}: not tested")
-    if not contract.has_links:
-        contract.findings.append(
-            "no OpenAPI links between the operations; the suite links them itself for the "
-            "stateful phase"
-        )
-
-
-def _variant_value(document: dict[str, Any], variant: Any, name: str) -> str | None:
-    schema = _resolve(document, variant)
-    if not isinstance(schema, dict):
-        return None
-    for part in [schema, *schema.get("allOf", [])]:
-        part = _resolve(document, part)
-        prop = (
-            _resolve(document, part.get("properties", {}).get(name, {}))
-            if isinstance(part, dict)
-            else {}
-        )
-        if isinstance(prop, dict):
-            value = _single_value(prop)
-            if value is not None:
-                return value
-    return None
-
-
-def _map_discriminators(document: dict[str, Any]) -> list[str]:
-    """Give each discriminator without a `mapping` one derived from its variants' values.
-
-    Without a mapping OpenAPI says the value is the variant's schema name; when variants
-    declare their own value (`type: {const: active}`), validators then reject every valid
-    response ("unknown discriminator value"). The derived mapping says what the variants
-    already say; the missing mapping is reported as a finding about the spec.
-    """
-    findings: list[str] = []
-
-    def visit(node: Any, where: str) -> None:
-        if isinstance(node, list):
-            for index, item in enumerate(node):
-                visit(item, f"{where}/{index}")
-            return
-        if not isinstance(node, dict):
-            return
-        _derive_mapping(document, node, where, findings)
-        for key, value in node.items():
-            visit(value, f"{where}/{key}")
-
-    visit(document.get("components", {}).get("schemas", {}), "#/components/schemas")
-    return findings
-
-
-def _derive_mapping(
-    document: dict[str, Any], schema: dict[str, Any], where: str, findings: list[str]
-) -> None:
-    discriminator = schema.get("discriminator")
-    variants = schema.get("oneOf") or schema.get("anyOf") or []
-    if not isinstance(discriminator, dict) or discriminator.get("mapping") or not variants:
-        return
-    prop = str(discriminator.get("propertyName", ""))
-    mapping: dict[str, str] = {}
-    for variant in variants:
-        value = _variant_value(document, variant, prop)
-        ref = variant.get("$ref") if isinstance(variant, dict) else None
-        if value is None or not isinstance(ref, str):
-            return
-        mapping[value] = ref
-    if any(ref.rsplit("/", 1)[-1] != value for value, ref in mapping.items()):
-        discriminator["mapping"] = mapping
-        findings.append(
-            f"{where}: discriminator `{prop}` has no mapping, so its values "
-            f"({', '.join(sorted(mapping))}) select no variant; the suite derived the "
-            "mapping from the variants"
-        )
+def _read_facts(contract: SpecContract) -> None:
+    operations = contract.operations
+    listing = operations.get("list_items") or operations.get("list_threads")
+    users = operations.get("list_threads")
+    contract.names = param_names(listing.model if listing else None, users.model if users else None)
+    limit = listing.parameter(contract.wire("limit")) if listing else None
+    order = listing.parameter(contract.wire("order")) if listing else None
+    user = users.parameter(contract.wire("user")) if users else None
+    headers: dict[str, str] = {}
+    for operation in operations.values():
+        headers.update(operation.model.headers)
+    contract.fixed_headers = headers
+    contract.declared_headers = frozenset(headers)
+    if limit is not None:
+        contract.limit_min = _int(limit.minimum)
+        contract.limit_max = _int(limit.maximum)
+        contract.limit_default = _int(limit.default)
+    if order is not None:
+        contract.orders = tuple(str(value) for value in order.enum or ())
+        contract.default_order = "" if order.default is None else str(order.default)
+    contract.user_max_length = user.max_length if user is not None else None
 
 
 def load_contract(source: str | Path | None = None) -> SpecContract:
-    """Load the spec under test (default: the bundled one) and read its facts."""
-    bundled = _build(str(SPEC_PATH), _read(SPEC_PATH))
-    if source is None or str(source) == str(SPEC_PATH):
-        return bundled
-    document = _read(source)
-    mapped = _map_discriminators(document)
-    contract = _build(str(source), document)
-    _fill_gaps(contract, bundled)
+    """Load the spec under test (default: the bundled one) and read its facts.
+
+    `SpecError` (a `ValueError`, one line naming the problem) for a document that cannot
+    be read, is hostile (an alias bomb), or declares none of the four operations."""
+    bundled_spec = load_spec()
+    roles = bundled_roles(bundled_spec)
+    if source is None or Path(str(source)) == spec_path():
+        contract = _build(str(spec_path()), load_document(), bundled_spec, roles)
+        contract.bundled = True
+        return contract
+    from .gaps import fill_gaps, map_discriminators
+
+    document, spec = _read(source)
+    mapped = map_discriminators(document)
+    contract = _build(str(source), document, spec, roles)
+    bundled = _build(str(spec_path()), {}, bundled_spec, roles)
+    fill_gaps(contract, bundled)
     contract.findings.extend(mapped)
     return contract

@@ -11,19 +11,23 @@ import contextvars
 import json
 import shlex
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
+import httpcore
 import httpx
 
-from .contract import BETA_HEADER, SpecContract
+from .adapter import Exchange
+from .contract import SpecContract
+from .deadline import DeadlineBackend, DeadlineExceeded, Deadlines
 from .pacing import RATE_LIMITED, Pacer
+from .redaction import Redactor
 
 __all__ = [
-    "THREADS_PATH",
     "Followup",
     "Page",
     "RunTarget",
@@ -35,7 +39,6 @@ __all__ = [
     "targeting",
 ]
 
-THREADS_PATH = "/chatkit/threads"
 # A walk stops here even if the server keeps answering `has_more: true`: a contract check
 # must not loop forever on the very bug it is looking for.
 MAX_PAGES = 500
@@ -85,23 +88,73 @@ def _page_from(response: httpx.Response) -> Page:
 
 @dataclass
 class RunTarget:
-    """A contract run in progress: its server, its spec and how it sends requests."""
+    """A contract run in progress: its server, its spec, how it sends requests, and what
+    its checks learnt (so no check keeps state of its own beyond the run)."""
 
     base_url: str
     contract: SpecContract
     pacer: Pacer = field(default_factory=Pacer)
     timeout: float = 30.0
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra headers (`-H`) sent with every request of the run."""
+    redactor: Redactor = field(default_factory=Redactor)
+    other_api_key: str | None = None
+    """A second key of the server, for the isolation check."""
     client: httpx.Client = field(init=False, repr=False)
+    deadlines: Deadlines = field(init=False, repr=False)
+    verified: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
+    """Follow-up verifications already passed, by the check and the state it saw:
+    re-checking identical data on every generated case would only multiply requests."""
+    reproducers: dict[str, str] = field(default_factory=dict, repr=False)
+    """The curl of the follow-up request that showed each failure, by its message."""
+    exchanges: list[Exchange] = field(default_factory=list, repr=False)
+    """Every exchange sent through `send` (the probe, the checks' follow-ups)."""
 
     def __post_init__(self) -> None:
         # One pooled client per run: a new connection per request would double the cost
-        # of every check that looks further than the response it was given.
-        self.client = httpx.Client(timeout=self.timeout)
+        # of every check that looks further than the response it was given. Its sockets
+        # are known to `deadlines`, which bounds each whole exchange by the timeout.
+        self.deadlines = Deadlines()
+        transport = httpx.HTTPTransport()
+        transport._pool = httpcore.ConnectionPool(  # no public way to pass a network backend
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=DeadlineBackend(self.deadlines),
+        )
+        self.client = httpx.Client(timeout=self.timeout, transport=transport)
 
     @property
     def key(self) -> str:
         """The base URL without its trailing slash."""
         return self.base_url.rstrip("/")
+
+    def send(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` paced, 429s waited out, each exchange within the timeout."""
+
+        def once() -> httpx.Response:
+            started = time.time()
+            try:
+                with self.deadlines.bound(self.timeout):
+                    response = self.client.send(request)
+            except DeadlineExceeded as error:
+                raise httpx.ReadTimeout(str(error), request=request) from None
+            self.exchanges.append(_exchange(request, response, started))
+            return response
+
+        return self.pacer.send(once, lambda r: r.status_code, lambda r: r.headers)
+
+
+def _exchange(request: httpx.Request, response: httpx.Response, started: float) -> Exchange:
+    return Exchange(
+        method=request.method,
+        url=str(request.url),
+        request_headers=tuple(request.headers.items()),
+        request_body=request.content or None,
+        status=response.status_code,
+        response_headers=tuple(response.headers.items()),
+        response_body=response.content,
+        elapsed=response.elapsed.total_seconds(),
+        started=started,
+    )
 
 
 # The runs under way, by base URL. The checks are registered with schemathesis globally,
@@ -119,6 +172,7 @@ def targeting(target: RunTarget | str) -> Iterator[RunTarget]:
         from .contract import load_contract
 
         target = RunTarget(target, load_contract())
+    target.redactor.add_url(target.base_url)
     with _TARGETS_LOCK:
         _TARGETS.setdefault(target.key, []).append(target)
     try:
@@ -164,17 +218,18 @@ def last_request(sent: list[httpx.Request]) -> httpx.Request | None:
     return sent[-1] if sent else None
 
 
-def curl(request: httpx.Request) -> str:
-    """A curl command for `request`, with the API key replaced by `$OPENAI_API_KEY`."""
-    parts = ["curl", "-X", request.method, shlex.quote(str(request.url))]
+def curl(request: httpx.Request, redactor: Redactor | None = None) -> str:
+    """A curl command for `request`, the API key as `$OPENAI_API_KEY` and every secret
+    (the key wherever it appears, secret-looking headers) redacted."""
+    redactor = redactor or Redactor()
+    parts = ["curl", "-X", request.method, shlex.quote(redactor.text(str(request.url)))]
     for name, value in request.headers.items():
         if name.lower() == "authorization":
-            value = "Bearer $OPENAI_API_KEY"
-            parts += ["-H", f'"{name}: {value}"']
+            parts += ["-H", '"Authorization: Bearer $OPENAI_API_KEY"']
             continue
         if name.lower() in ("host", "accept", "accept-encoding", "connection", "user-agent"):
             continue
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
+        parts += ["-H", shlex.quote(f"{name}: {redactor.header(name, value)}")]
     return " ".join(parts)
 
 
@@ -184,14 +239,9 @@ class Followup:
     def __init__(
         self, request_url: str, request_headers: Mapping[str, str], target: RunTarget
     ) -> None:
-        parts = urlsplit(request_url)
-        # Everything before `/chatkit/threads` is the base URL (it may carry `/v1` or more).
-        prefix, marker, _ = parts.path.partition(THREADS_PATH)
-        if not marker:
-            raise ValueError(f"not a ChatKit threads URL: {request_url}")
-        self.base_url = urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
+        self.base_url = target.key
         self.target = target
-        headers = {BETA_HEADER: target.contract.beta_header_value}
+        headers = {**target.contract.fixed_headers, **target.headers}
         authorization = _header(request_headers, "Authorization")
         if authorization is not None:
             headers["Authorization"] = authorization
@@ -224,22 +274,24 @@ class Followup:
     def request(
         self, method: str, path: str, params: Mapping[str, Any] | None = None
     ) -> httpx.Response:
-        """Send one request (paced, 429s waited out); `path` is relative to the base URL."""
+        """Send one request (paced, 429s waited out); `path` is relative to the base URL,
+        `params` named by role (`limit`, `after`...: see `contract.PARAM_ROLES`)."""
         client = self.target.client
+        # The checks name listing parameters by role; the spec under test names them.
+        wire = self.target.contract.on_wire(dict(params or {}))
         request = client.build_request(
             method,
             self.base_url + path,
-            params={k: v for k, v in (params or {}).items() if v is not None},
+            params={k: v for k, v in wire.items() if v is not None},
             headers=self.headers,
         )
         sent = _SENT.get()
         if sent is not None:
             sent.append(request)
-        response = self.target.pacer.send(
-            lambda: client.send(request), lambda r: r.status_code, lambda r: r.headers
-        )
+        response = self.target.send(request)
         if response.status_code == RATE_LIMITED:
-            raise StillRateLimited(f"{method} {request.url} still answered 429 after retries")
+            shown = self.target.redactor.text(str(request.url))
+            raise StillRateLimited(f"{method} {shown} still answered 429 after retries")
         return response
 
     def page(self, path: str, **params: Any) -> Page:

@@ -10,6 +10,7 @@ waited.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -26,19 +27,39 @@ MAX_WAIT = 60.0
 """Longest single wait the suite accepts; a server asking for more is waited that long."""
 BACKOFF_BASE = 0.5
 
-_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smh])\s*$")
+_UNITS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1.0),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600.0),
+    **dict.fromkeys(("d", "day", "days"), 86400.0),
+}
+# `10/s`, `100/m`, `5/10s`, `10 per second`, `600/hour`, `2.5/s`, or a bare `10` (per second).
+_RATE = re.compile(
+    r"^\s*(?P<count>\d+(?:\.\d+)?)\s*(?:(?:/|\s+per\s+|\s*rp)\s*(?P<every>\d+(?:\.\d+)?)?\s*"
+    r"(?P<unit>[a-z]+))?\s*$",
+    re.IGNORECASE,
+)
 
 Answer = TypeVar("Answer")
 
 
 def parse_rate(text: str) -> float:
-    """Seconds between requests for a rate such as `10/s`, `100/m` or `1000/h`."""
+    """Seconds between requests for a rate: `10/s`, `100/m`, `1000/h`, `5/10s` (5 every 10
+    seconds), `10 per second`, `600/hour`, `2.5/s`, `10rps`, or a bare `10` (per second)."""
     found = _RATE.match(text)
-    if not found or int(found.group(1)) < 1:
-        raise ValueError(f"invalid rate {text!r}: use N/s, N/m or N/h, e.g. 10/s")
-    per = float(found.group(2) or 1) * _UNITS[found.group(3)]
-    return per / int(found.group(1))
+    count = float(found.group("count")) if found else 0.0
+    unit = (found.group("unit") or "s").lower() if found else ""
+    if unit == "ps":  # `10rps`: requests per second
+        unit = "s"
+    if not found or count <= 0 or unit not in _UNITS:
+        raise ValueError(
+            f"invalid rate {text!r}: use N/s, N/m, N/h or N/d (e.g. 10/s, 100/m, 5/10s, "
+            "10 per second)"
+        )
+    every = float(found.group("every") or 1)
+    if every <= 0:
+        raise ValueError(f"invalid rate {text!r}: the period must be positive")
+    return every * _UNITS[unit] / count
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -48,25 +69,44 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def _seconds(text: str, scale: float = 1.0) -> float | None:
+    """A finite, non-negative number of seconds from a header value; `None` if it is not one."""
+    try:
+        value = float(text) * scale
+    except (ValueError, OverflowError):
+        return None
+    if math.isnan(value):
+        return None
+    return max(0.0, value)
+
+
+def _until(date: str) -> float | None:
+    """Seconds from now until an HTTP date; `None` for anything that is not a usable date."""
+    try:
+        when = parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError, OverflowError, OSError, IndexError):
+        # A hostile or broken server may send any year, any text: never a crash.
+        return None
+    return max(0.0, when - time.time())
+
+
 def retry_delay(headers: Mapping[str, str], attempt: int) -> float:
-    """How long to wait before retry number `attempt` (0-based) of a 429 answer."""
+    """How long to wait before retry number `attempt` (0-based) of a 429 answer.
+
+    Whatever the server sends (a huge or negative number, NaN, a date in the year
+    10**20, text), the answer is a wait between 0 and `MAX_WAIT` seconds.
+    """
     millis = _header(headers, "retry-after-ms")
-    if millis is not None:
-        try:
-            return min(MAX_WAIT, max(0.0, float(millis) / 1000))
-        except ValueError:
-            pass
-    seconds = _header(headers, "retry-after")
-    if seconds is not None:
-        try:
-            return min(MAX_WAIT, max(0.0, float(seconds)))
-        except ValueError:
-            try:
-                when = float(parsedate_to_datetime(seconds).timestamp())
-                return min(MAX_WAIT, max(0.0, when - time.time()))
-            except (TypeError, ValueError):
-                pass
-    return min(MAX_WAIT, BACKOFF_BASE * 2.0**attempt)
+    delay = _seconds(millis, 1 / 1000) if millis is not None else None
+    if delay is None:
+        seconds = _header(headers, "retry-after")
+        if seconds is not None:
+            delay = _seconds(seconds)
+            if delay is None:
+                delay = _until(seconds)
+    if delay is None:
+        delay = BACKOFF_BASE * 2.0 ** min(attempt, 16)
+    return min(MAX_WAIT, delay)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CheckFailure",
@@ -74,6 +75,11 @@ class ContractReport:
     not_run: list[NotRun] = field(default_factory=list)
     coverage: list[str] = field(default_factory=list)
     """The closing lines: operations, checks run / not run, stateful links followed, waits."""
+    seed: int | None = None
+    durations: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    """Seconds of answers each (suite, operation, check) judged."""
+    exchanges: list[Any] = field(default_factory=list)
+    """Every exchange the server suite made, redacted (`recording.Recorded`)."""
 
     @property
     def ok(self) -> bool:
@@ -99,6 +105,11 @@ class ContractReport:
         else:
             tally.failed += 1
 
+    def add_time(self, suite: str, operation: str, check: str, seconds: float) -> None:
+        """Add the time of one answer `check` judged on `operation`."""
+        key = (suite, operation, check)
+        self.durations[key] = self.durations.get(key, 0.0) + seconds
+
     def add_failure(self, failure: CheckFailure) -> None:
         """Keep a failure for the summary, unless it repeats one already kept."""
         same = [
@@ -122,6 +133,9 @@ class ContractReport:
         self.spec_findings.extend(other.spec_findings)
         self.not_run.extend(other.not_run)
         self.coverage.extend(other.coverage)
+        for key, seconds in other.durations.items():
+            self.durations[key] = self.durations.get(key, 0.0) + seconds
+        self.exchanges.extend(other.exchanges)
         self.elapsed += other.elapsed
 
 
@@ -196,19 +210,32 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
         if element is None:
             element = ET.SubElement(suites, "testsuite", name=f"{suite} contract")
             by_suite[suite] = element
+        seconds = report.durations.get((suite, operation, check), 0.0)
         case = ET.SubElement(
-            element, "testcase", classname=f"{suite}.{operation}", name=check, time="0"
+            element,
+            "testcase",
+            classname=f"{suite}.{operation}",
+            name=check,
+            time=f"{seconds:.3f}",
         )
         if tally.failed:
-            details = [
-                f"{f.title}\n{f.message}\n{f.reproduction}".strip()
+            shown = [
+                f
                 for f in report.failures
                 if (f.suite, f.operation, f.check) == (suite, operation, check)
             ]
+            details = [
+                f"check: {f.check}\n{f.title}\n{f.message}\nReproduce with:\n{f.reproduction}"
+                for f in shown
+            ]
+            first = shown[0].message.strip().splitlines()[0][:200] if shown else ""
             failure = ET.SubElement(
                 case,
                 "failure",
-                message=f"{check} failed {tally.failed} of {tally.passed + tally.failed} times",
+                message=(
+                    f"{check} failed {tally.failed} of {tally.passed + tally.failed} times"
+                    + (f": {first}" if first else "")
+                ),
             )
             failure.text = "\n\n".join(details)
     for item in report.not_run:

@@ -12,29 +12,30 @@ from typing import Any
 import jsonschema_rs
 from hypothesis import strategies as st
 
+from chatkit_threads_spec import RefSchema, load_document, load_spec
+
 from .adapter import build_strategy as build
-from .spec import load_spec
 
 __all__ = ["MAX_ARRAY_ITEMS", "RESPONSE_SCHEMAS", "response_strategy"]
 
+ERROR = "error"
+"""The key of `RESPONSE_SCHEMAS` that names the error envelope's schema."""
+
 
 def _response_schemas() -> dict[str, str]:
-    """The 200 body schema of each operation of the spec, and the error envelope's."""
-    spec = load_spec()
+    """The success body schema of each operation of the spec, and the error envelope's."""
     found: dict[str, str] = {}
-    for item in spec["paths"].values():
-        for method, operation in item.items():
-            if method == "parameters":
-                continue
-            media = operation["responses"]["200"]["content"]["application/json"]
-            found[operation["operationId"]] = str(media["schema"]["$ref"]).rsplit("/", 1)[1]
-    error = spec["components"]["responses"]["BadRequest"]["content"]["application/json"]
-    found["error"] = str(error["schema"]["$ref"]).rsplit("/", 1)[1]
+    for operation in load_spec().operations:
+        if operation.response_schema is not None:
+            found[operation.operation_id] = operation.response_schema
+        for code, response in operation.responses.items():
+            if code[0] in "45" and isinstance(response.schema, RefSchema):
+                found.setdefault(ERROR, response.schema.name)
     return found
 
 
 RESPONSE_SCHEMAS = _response_schemas()
-"""The 200 body schema of each operation (from the spec), and the error envelope."""
+"""The success body schema of each operation (from the spec), and the error envelope."""
 
 
 MAX_ARRAY_ITEMS = 3
@@ -68,6 +69,7 @@ def _rewrite(node: Any) -> Any:
 
 def response_strategy(name: str) -> st.SearchStrategy[Any]:
     """Spec-valid JSON for an operation id (or `error`) of `RESPONSE_SCHEMAS`."""
-    definitions = _rewrite(load_spec()["components"]["schemas"])
+    # schemathesis' generator reads JSON Schema itself: it gets the raw component schemas.
+    definitions = _rewrite(load_document()["components"]["schemas"])
     schema = {"$ref": f"#/$defs/{RESPONSE_SCHEMAS[name]}", "$defs": definitions}
     return build(schema, draft=jsonschema_rs.Draft202012, formats={})

@@ -18,13 +18,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from chatkit_threads_contract.options import DEFAULT_TIMEOUT, ContractOptions, default_checks
 from chatkit_threads_contract.report import ContractReport, format_summary
-from chatkit_threads_contract.runner import (
-    DEFAULT_TIMEOUT,
-    ContractOptions,
-    all_check_names,
-    run_server_contract,
-)
+from chatkit_threads_contract.runner import run_server_contract
 from chatkit_threads_contract.targets import bundled_mock
 
 
@@ -62,7 +58,7 @@ def contract_report() -> Iterator[ContractReport]:
         )
 
 
-@pytest.mark.parametrize("check", all_check_names())
+@pytest.mark.parametrize("check", default_checks())
 def test_server_check(contract_report: ContractReport, check: str) -> None:
     """Each check passes on every operation it judged."""
     failed = {

@@ -9,8 +9,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-from .app import _REQUIRED_HEADERS, DEFAULT_API_KEY
+from .api import DEFAULT_API_KEY, REQUIRED_HEADERS
 from .protocol import DEFAULT_REQUEST_TIMEOUT
+from .proxy import DEFAULT_UPSTREAM_TIMEOUT
 from .store import DEFAULT_LOCK_TIMEOUT
 
 __all__ = ["build_parser", "main"]
@@ -103,7 +104,40 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         dest="require_beta_header",
         action="store_false",
         help="accept requests without "
-        + " or ".join(f"'{name}: {value}'" for name, value in _REQUIRED_HEADERS.items()),
+        + " or ".join(f"'{name}: {value}'" for name, value in REQUIRED_HEADERS.items()),
+    )
+    serve.add_argument(
+        "--no-admin",
+        dest="admin",
+        action="store_false",
+        help="no admin API under /__admin/ (reset, fixtures, request journal)",
+    )
+    serve.add_argument(
+        "--cors",
+        metavar="ORIGIN",
+        action="append",
+        default=[],
+        help="let browser pages from ORIGIN call the mock (repeatable; * for any)",
+    )
+    proxy = commands.add_parser(
+        "proxy", help="forward to an upstream API, check its answers against the spec"
+    )
+    proxy.add_argument(
+        "--upstream", required=True, metavar="URL", help="the API to forward to (its base URL)"
+    )
+    proxy.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    proxy.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
+    proxy.add_argument(
+        "--record",
+        metavar="DIR",
+        help="write what passed through as DIR/fixtures.jsonl (for serve --fixtures)",
+    )
+    proxy.add_argument(
+        "--upstream-timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        default=DEFAULT_UPSTREAM_TIMEOUT,
+        help=f"how long to wait for the upstream's answer (default {DEFAULT_UPSTREAM_TIMEOUT:g})",
     )
     load = commands.add_parser("load", help="seed or load fixtures into a database file, then exit")
     data_options(load, db_required=True)
@@ -114,14 +148,16 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
     """Run the command; returns the exit code (2 for bad usage or data)."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)
-    api_keys = tuple(args.api_keys or (DEFAULT_API_KEY,))
-    seed = ",".join(args.seeds or ["default"])
+    api_keys = tuple(getattr(args, "api_keys", None) or (DEFAULT_API_KEY,))
+    seed = ",".join(getattr(args, "seeds", None) or ["default"])
 
     from .faults import parse_faults
 
     started = time.perf_counter()
     try:
         faults = parse_faults(args.faults) if getattr(args, "faults", None) else None
+        if args.command == "proxy":
+            return _proxy(args, prog)
         if args.command == "load":
             from .app import create_app
 
@@ -149,6 +185,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
             require_beta_header=args.require_beta_header,
             lock_timeout=args.lock_timeout,
             request_timeout=args.request_timeout,
+            admin=args.admin,
+            cors=args.cors,
         )
         server.start()
     # Bad input of any kind (a seed, a fault spec, a fixture line, a database file that
@@ -159,7 +197,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
         where = args.db or "the in-memory database"
         print(f"{prog}: {where}: {error}", file=sys.stderr)
         return 2
-    except (ValueError, OSError, RuntimeError) as error:
+    except (ValueError, OSError, RuntimeError, ArithmeticError) as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 2
     # The key is the caller's own; show which one by its end only.
@@ -175,6 +213,41 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
         pass
     finally:
         server.stop()
+    return 0
+
+
+def _proxy(args: argparse.Namespace, prog: str) -> int:
+    """Serve the validation proxy until Ctrl-C or SIGTERM, then print what it found."""
+    from .proxy_server import ProxyServer
+
+    server = ProxyServer(
+        args.upstream,
+        host=args.host,
+        port=args.port,
+        record=args.record,
+        upstream_timeout=args.upstream_timeout,
+    )
+    server.start()
+    print(
+        f"ChatKit validation proxy on {server.base_url} -> {server.proxy.shown_upstream}; "
+        "Ctrl-C stops it",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print(server.report(), end="", flush=True)
+    recorder = server.proxy.recorder
+    if recorder is not None and server.recorded is not None:
+        written, orphans = server.recorded
+        print(f"recorded {written} threads and items into {recorder.path}", flush=True)
+        if orphans:
+            print(f"left out {orphans} items whose thread was never seen", flush=True)
     return 0
 
 

@@ -7,16 +7,18 @@ a handler's refusal (`Reject`), an unknown route or method, a busy database and 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .store import DatabaseBusy
+from .connections import DatabaseBusy, StoreFull
 
 __all__ = [
     "JSON",
+    "STORAGE_FULL_STATUS",
     "Reject",
     "crash",
     "error_response",
@@ -94,6 +96,25 @@ async def _busy(request: Request, exc: Exception) -> Response:
     )
 
 
+STORAGE_FULL_STATUS = 507
+"""The status of a write the store has no room for (507 Insufficient Storage)."""
+
+_log = logging.getLogger("chatkit_threads_mock")
+
+
+async def _full(request: Request, exc: Exception) -> Response:
+    # One line, no traceback: every DELETE on a full disk fails the same way, and a
+    # traceback per request would fill what is left of it with logs.
+    _log.error("%s %s: %s", request.method, request.url.path[:200], exc)
+    return error_response(
+        STORAGE_FULL_STATUS,
+        "The mock server's database is out of space (its disk is full): nothing was "
+        "changed. Reads still work; free some space and retry.",
+        code="storage_full",
+        type="server_error",
+    )
+
+
 async def crash(request: Request, exc: Exception) -> Response:
     """The 500 envelope for an unexpected exception (logged by the caller)."""
     return error_response(
@@ -103,4 +124,10 @@ async def crash(request: Request, exc: Exception) -> Response:
 
 def exception_handlers() -> dict[Any, Any]:
     """Starlette `exception_handlers`: each exception the app expects, as its envelope."""
-    return {Reject: _rejected, DatabaseBusy: _busy, HTTPException: _http_error, Exception: crash}
+    return {
+        Reject: _rejected,
+        DatabaseBusy: _busy,
+        StoreFull: _full,
+        HTTPException: _http_error,
+        Exception: crash,
+    }

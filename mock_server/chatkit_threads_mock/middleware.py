@@ -12,10 +12,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import crash
 
-__all__ = ["ESCAPED_SEGMENTS", "CrashesAsErrors", "KeepEncodedSlashes", "RequestIds"]
+__all__ = [
+    "ESCAPED_SEGMENTS",
+    "REQUEST_ID",
+    "STATUS",
+    "CrashesAsErrors",
+    "KeepEncodedSlashes",
+    "RequestIds",
+]
 
 ESCAPED_SEGMENTS = "chatkit_mock.escaped_segments"
 """Scope key set by `KeepEncodedSlashes` when it re-quoted a path segment."""
+
+REQUEST_ID = "chatkit_mock.request_id"
+STATUS = "chatkit_mock.status"
+"""Scope keys set by `RequestIds`: the request's id, and the status it was answered with
+(for the journal, which reads them once the request is answered)."""
 
 _log = logging.getLogger("chatkit_threads_mock")
 
@@ -36,12 +48,14 @@ class RequestIds:
             await self.app(scope, receive, send)
             return
         request_id = f"req_{_ids.getrandbits(96):024x}"
+        scope[REQUEST_ID] = request_id
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
+                scope[STATUS] = message["status"]
             await send(message)
 
         await self.app(scope, receive, send_with_id)

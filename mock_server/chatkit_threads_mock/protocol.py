@@ -5,12 +5,13 @@ uvicorn only times out a connection that stays idle after a response
 at a time, or never finishes it, holds it forever. The protocols here close a
 connection whose request (head and body) has not fully arrived `request_timeout`
 seconds after the connection opened or the request began, and bound the request head
-to `MAX_REQUEST_HEAD` bytes: h11 bounds what it buffers itself, and for httptools (used,
-as uvicorn's `http="auto"` would, when it is installed) the protocol counts.
+to `MAX_REQUEST_HEAD` bytes however it arrives (in one read or over many): h11 bounds what
+it buffers itself and `_BoundedConnection` the head it parsed; for httptools (used, as
+uvicorn's `http="auto"` would, when it is installed) the protocol counts both.
 
 What uvicorn answers itself, before the app sees a request (so not in the API's JSON
-envelope): a malformed request line or header, or a head still incomplete past
-`MAX_REQUEST_HEAD` bytes, gets a `400` with a `text/plain` body ("Invalid HTTP request
+envelope): a malformed request line or header, or a head over `MAX_REQUEST_HEAD`
+bytes (complete or not), gets a `400` with a `text/plain` body ("Invalid HTTP request
 received.") and the connection closed; a request that times out here, or an idle
 keep-alive connection, is closed without an answer.
 """
@@ -90,8 +91,32 @@ class _RequestClock:
             self._request_timer = None
 
 
+def _head_size(request: h11.Request) -> int:
+    """The bytes of a request head as h11 parsed it (its spacing not counted)."""
+    line = len(request.method) + len(request.target) + len(b" HTTP/1.1\r\n") + 1
+    return line + sum(len(name) + len(value) + 4 for name, value in request.headers) + 2
+
+
+class _BoundedConnection(h11.Connection):
+    """An h11 connection that refuses a request head over `MAX_REQUEST_HEAD` bytes.
+
+    h11's own bound applies to what it buffers while a head is incomplete: a whole
+    100 KB head arriving in one read was accepted. This bound holds however it arrives.
+    """
+
+    def next_event(self) -> Any:
+        event = super().next_event()
+        if isinstance(event, h11.Request) and _head_size(event) > MAX_REQUEST_HEAD:
+            raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
+        return event
+
+
 class BoundedH11Protocol(_RequestClock, H11Protocol):
     """uvicorn's h11 protocol, closing a connection whose request is not sent in time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conn = _BoundedConnection(h11.SERVER, MAX_REQUEST_HEAD)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         coalescing: Any = _CoalescingTransport(transport, self.loop)
@@ -174,9 +199,26 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
         """uvicorn's httptools protocol with a request clock and a bounded head."""
 
         # httptools keeps a header's text until it is complete, and uvicorn sets no
-        # bound on it: the bytes of an unfinished head are counted here.
+        # bound on it: the bytes of an unfinished head are counted here, and those of
+        # the parsed head (a whole head can arrive in one read) in `on_url`/`on_header`.
         _in_head = False
         _head_bytes = 0
+        _parsed_head = 0
+
+        def _count_head(self, size: int) -> None:
+            self._parsed_head += size
+            if self._parsed_head > MAX_REQUEST_HEAD:
+                # Raised inside the parser's callback: httptools reports it as a parser
+                # error, which uvicorn answers with its plain 400.
+                raise ValueError("request head too large")
+
+        def on_url(self, url: bytes) -> None:
+            self._count_head(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count_head(len(name) + len(value) + 4)
+            super().on_header(name, value)
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             coalescing: Any = _CoalescingTransport(transport, self.loop)
@@ -192,7 +234,7 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
-            self._in_head, self._head_bytes = True, 0
+            self._in_head, self._head_bytes, self._parsed_head = True, 0, 0
             self._start_clock()
 
         def on_headers_complete(self) -> None:

@@ -7,21 +7,28 @@ use every item type, content type, annotation and attachment kind.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .page import dumps, sort_key
 from .store import ThreadStore, project_for_key
 
 __all__ = [
     "BASE_TIME",
+    "MAX_SYNTHETIC_ROWS",
     "apply_seed",
     "default_threads",
+    "parse_seed",
     "seed_default",
     "seed_synthetic",
     "synthetic_rows",
 ]
+
+MAX_SYNTHETIC_ROWS = 100_000_000
+"""The most rows a synthetic seed generates (a typo of a few digits must not run for days)."""
 
 BASE_TIME = 1_730_000_000
 """created_at of the oldest seeded thread (2024-10-27)."""
@@ -203,8 +210,21 @@ def default_threads(project: str) -> tuple[list[dict[str, Any]], list[dict[str, 
 def seed_default(store: ThreadStore, api_key: str) -> None:
     """Give the key's project the default set, once per database."""
     project = project_for_key(api_key)
+    threads, items = _default_rows(project)
+    store.add_rows(threads, items, project=project, seed="default")
+
+
+@functools.lru_cache(maxsize=64)
+def _default_rows(
+    project: str,
+) -> tuple[tuple[tuple[str, str, int, str, str], ...], tuple[tuple[str, str, int, str], ...]]:
+    # Serialised once per project: `POST /__admin/reset` re-seeds before every test of a
+    # suite, and building the bodies was most of its time.
     threads, items = default_threads(project)
-    store.add(project, threads, items, seed="default")
+    return (
+        tuple((t["id"], project, sort_key(t), t["user"], dumps(t)) for t in threads),
+        tuple((i["id"], i["thread_id"], sort_key(i), dumps(i)) for i in items),
+    )
 
 
 def synthetic_rows(
@@ -279,44 +299,55 @@ def _item_templates() -> list[str]:
 _ITEM_TEMPLATES = _item_templates()
 
 
-def apply_seed(store: ThreadStore, seed: str, api_keys: Sequence[str]) -> None:
+def parse_seed(seed: str) -> list[tuple[str, int, int]]:
+    """The parts of a seed spec: `(kind, threads, items_per_thread)` each, checked.
+
+    ValueError naming the spec when a part is not `default`, `none` or
+    `synthetic:THREADS[:ITEMS]`.
+    """
+    parts: list[tuple[str, int, int]] = []
+    for part in seed.split(","):
+        kind, _, size = part.strip().partition(":")
+        if kind in ("none", "default") and not size:
+            parts.append((kind, 0, 0))
+            continue
+        if kind != "synthetic":
+            raise ValueError(f"seed {seed!r}: expected default, none, or synthetic:THREADS[:ITEMS]")
+        counts = size.split(":")
+        usage = f"seed {seed!r}: expected synthetic:THREADS or synthetic:THREADS:ITEMS_PER_THREAD"
+        if not 1 <= len(counts) <= 2 or not all(c.isdigit() and len(c) < 19 for c in counts):
+            raise ValueError(usage)
+        threads, items = int(counts[0]), int(counts[1]) if len(counts) == 2 else 0
+        if threads * max(items, 1) > MAX_SYNTHETIC_ROWS:
+            raise ValueError(
+                f"seed {seed!r}: at most {MAX_SYNTHETIC_ROWS:,} generated rows "
+                "(threads, or threads times items per thread)"
+            )
+        parts.append((kind, threads, items))
+    return parts
+
+
+def apply_seed(
+    store: ThreadStore, seed: str, api_keys: Sequence[str], *, synthetic: bool = True
+) -> None:
     """Apply a seed spec: `default` (every key), `none`, or `synthetic:THREADS[:ITEMS]`.
 
     Several specs joined by commas apply in turn (`default,synthetic:1000`: the
     default set for every key, and 1,000 more threads for the first). Synthetic sets go
-    to the first key's project. Seeding is idempotent, so a file database keeps its
-    data across restarts and is not seeded twice.
+    to the first key's project (none with `synthetic=False`). Seeding is idempotent, so
+    a file database keeps its data across restarts and is not seeded twice. The whole
+    spec is checked before anything is stored.
     """
-    if "," in seed:
-        for part in seed.split(","):
-            apply_seed(store, part.strip(), api_keys)
-        return
-    kind, _, size = seed.partition(":")
-    if kind == "none" and not size:
-        return
-    if kind == "default" and not size:
-        for key in api_keys:
-            seed_default(store, key)
-        return
-    if kind == "synthetic":
-        counts = size.split(":")
-        try:
-            if not 1 <= len(counts) <= 2:
-                raise ValueError
-            threads, items = int(counts[0]), int(counts[1]) if len(counts) == 2 else 0
-            if threads < 0 or items < 0:
-                raise ValueError
-        except ValueError:
-            raise ValueError(
-                f"seed {seed!r}: expected synthetic:THREADS or synthetic:THREADS:ITEMS_PER_THREAD"
-            ) from None
-        try:
-            seed_synthetic(store, api_keys[0], threads, items)
-        except sqlite3.IntegrityError:
-            # Synthetic ids are the same in every set, so two sizes cannot share a file.
-            raise ValueError(
-                f"seed {seed!r}: the database already holds a different synthetic set; "
-                "use a new --db file, or --seed none to serve the data it has"
-            ) from None
-        return
-    raise ValueError(f"seed {seed!r}: expected default, none, or synthetic:THREADS[:ITEMS]")
+    for kind, threads, items in parse_seed(seed):
+        if kind == "default":
+            for key in api_keys:
+                seed_default(store, key)
+        elif kind == "synthetic" and synthetic:
+            try:
+                seed_synthetic(store, api_keys[0], threads, items)
+            except sqlite3.IntegrityError:
+                # Synthetic ids are the same in every set, so two sizes cannot share a file.
+                raise ValueError(
+                    f"seed {seed!r}: the database already holds a different synthetic set; "
+                    "use a new --db file, or --seed none to serve the data it has"
+                ) from None

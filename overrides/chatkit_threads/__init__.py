@@ -59,14 +59,6 @@ from ._exceptions import (
 )
 from ._logs import setup_logging as _setup_logging
 from ._pagination import AsyncCursorPage, AsyncPaginator, PageInfo, SyncCursorPage
-from ._resources import (
-    AsyncThreads,
-    AsyncThreadsWithRawResponse,
-    AsyncThreadsWithStreamingResponse,
-    Threads,
-    ThreadsWithRawResponse,
-    ThreadsWithStreamingResponse,
-)
 from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._retries import RetryPolicy
 from ._secrets import redact
@@ -76,6 +68,28 @@ from ._version import __version__
 if TYPE_CHECKING:
     # The response models; at run time they load on first use (`types.load_model`).
     from chatkit_threads_api.client_models import *  # noqa: F403
+    from chatkit_threads_api.client_resources import (
+        AsyncThreads,
+        AsyncThreadsWithRawResponse,
+        AsyncThreadsWithStreamingResponse,
+        Threads,
+        ThreadsWithRawResponse,
+        ThreadsWithStreamingResponse,
+    )
+
+# The resource classes are generated (``chatkit_threads_api.client_resources``, one typed
+# method per operation) and import this package's core: they load on first use, so that
+# this package imports nothing generated that imports it back.
+_RESOURCES = frozenset(
+    {
+        "AsyncThreads",
+        "AsyncThreadsWithRawResponse",
+        "AsyncThreadsWithStreamingResponse",
+        "Threads",
+        "ThreadsWithRawResponse",
+        "ThreadsWithStreamingResponse",
+    }
+)
 
 __all__ = [
     "BETA_HEADER_VALUE",
@@ -134,12 +148,17 @@ __all__ += _MODEL_NAMES
 if not TYPE_CHECKING:  # for type checkers a misspelt name stays an error, not an Any
 
     def __getattr__(name: str) -> Any:
+        if name in _RESOURCES:
+            from chatkit_threads_api import client_resources
+
+            value = globals()[name] = getattr(client_resources, name)
+            return value
         value = globals()[name] = types.load_model(name, __name__)
         return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_MODEL_NAMES})
+    return sorted({*globals(), *_RESOURCES, *_MODEL_NAMES})
 
 
 _setup_logging()  # OPENAI_LOG=info|debug, as in the openai SDK

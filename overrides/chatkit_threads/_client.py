@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -17,7 +17,9 @@ from ._body import aread_bounded, read_bounded
 from ._client_base import BaseClient, Beta, check_max_retries
 from ._http import ASYNC_CLIENTS, HTTP_ERRORS, NOT_SENT, SYNC_CLIENTS, TRANSPORT_ERRORS
 from ._operations import RequestOptions
-from ._resources import AsyncThreads, Threads
+
+if TYPE_CHECKING:
+    from chatkit_threads_api.client_resources import AsyncThreads, Threads
 
 __all__ = ["AsyncChatKit", "ChatKit"]
 
@@ -53,7 +55,7 @@ class ChatKit(BaseClient[httpx.Client]):
 
     _http_class = httpx.Client
     _http_classes = SYNC_CLIENTS
-    _threads_class = Threads
+    _threads_class = "Threads"
     threads: Threads
     """The thread operations (``list``, ``retrieve``, ``delete``, ``list_items``...)."""
     beta: Beta[Threads]
@@ -146,7 +148,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
 
     _http_class = httpx.AsyncClient
     _http_classes = ASYNC_CLIENTS
-    _threads_class = AsyncThreads
+    _threads_class = "AsyncThreads"
     threads: AsyncThreads
     """The thread operations, each awaitable (``list``/``list_items`` return a paginator)."""
     beta: Beta[AsyncThreads]

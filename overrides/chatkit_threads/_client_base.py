@@ -101,7 +101,8 @@ class BaseClient(Generic[_HttpT]):
     """The class of the pool the client creates when given no ``http_client``."""
     _http_classes: ClassVar[tuple[type[Any], ...]]
     """The classes an ``http_client`` may be (httpx's, and httpx2's when installed)."""
-    _threads_class: ClassVar[type[Any]]
+    _threads_class: ClassVar[str]
+    """The name of the client's resource class in ``chatkit_threads_api.client_resources``."""
 
     api_key: str
     """The API key (never shown by ``repr``, logs or exceptions); with a callable key,
@@ -176,7 +177,11 @@ class BaseClient(Generic[_HttpT]):
         _deadline.install(self._http)  # the whole response within the read timeout
         self._library = library_of(self._http)
         self._http_timeout = timeout_for(self._library, timeout)
-        self.threads = self._threads_class(self)
+        # The generated resources import this package's core; loading them here rather
+        # than at import keeps the imports one way (and `import chatkit_threads` light).
+        from chatkit_threads_api import client_resources
+
+        self.threads = getattr(client_resources, self._threads_class)(self)
         self.beta = Beta(self.threads)
 
     @property

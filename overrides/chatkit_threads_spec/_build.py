@@ -126,8 +126,8 @@ def object_const(schemas: Mapping[str, Schema], name: str) -> str | None:
     if not isinstance(schema, ObjectSchema):
         return None
     field = schema.properties.get("object")
-    if isinstance(field, ScalarSchema) and field.const is not None:
-        return str(field.const)
+    if isinstance(field, ScalarSchema) and field.single_value is not None:
+        return str(field.single_value)
     return None
 
 

@@ -207,7 +207,8 @@ class Spec:
 
     @functools.cached_property
     def fixed_headers(self) -> Mapping[str, str]:
-        """Headers every operation that declares them fixes to one value, name -> value."""
+        """The operations' fixed headers (required header parameters with one allowed
+        value, such as the beta header), name -> value."""
         found: dict[str, str] = {}
         for op in self.operations:
             found.update(op.headers)

@@ -125,9 +125,10 @@ class SchemaBuilder:
             if keyword in node:
                 return AnySchema(keyword=keyword, description=description)
         kind = node.get("type")
-        nullable = False
+        # `nullable: true` is OpenAPI 3.0's spelling of a null type (older documents).
+        nullable = node.get("nullable") is True
         if isinstance(kind, list):
-            nullable = "null" in kind
+            nullable = nullable or "null" in kind
             others = [k for k in kind if k != "null"]
             if len(others) > 1:
                 parts = [self.build({**node, "type": k}, where) for k in others]
@@ -178,7 +179,7 @@ class SchemaBuilder:
             raise SpecError(f"{where}: oneOf/anyOf must be a non-empty list")
         is_null = [isinstance(v, Mapping) and v.get("type") == "null" for v in variants]
         rest = [v for v, null in zip(variants, is_null, strict=True) if not null]
-        nullable = any(is_null)
+        nullable = any(is_null) or node.get("nullable") is True
         if len(rest) == 1 and "discriminator" not in node:
             # [X, null]: X, nullable.
             built = self.build(rest[0], where)

@@ -47,6 +47,13 @@ class ScalarSchema:
     format: str | None = None
     description: str = ""
 
+    @property
+    def single_value(self) -> Any:
+        """The one value allowed (``const``, or an ``enum`` of one), else ``None``."""
+        if self.const is not None:
+            return self.const
+        return self.enum[0] if self.enum is not None and len(self.enum) == 1 else None
+
 
 @record()
 class ObjectSchema:

@@ -5,17 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from chatkit_threads_cli.limits import DEFAULT_ORDER, ORDERS, PAGE_DEFAULT, PAGE_MAX, PAGE_MIN
-from chatkit_threads_mock.schema import operations
+from chatkit_threads_spec import load_spec
 
 from .conftest import Cli
 
 
 def _list_schemas(name: str) -> list[dict[str, Any]]:
-    """The schema of query parameter `name` on each operation that has it."""
+    """The rules of query parameter `name` on each operation that has it (spec model)."""
     return [
-        parameter.schema
-        for operation in operations()
-        for parameter in operation.parameters_in("query")
+        {
+            "minimum": parameter.minimum,
+            "maximum": parameter.maximum,
+            "default": parameter.default,
+            "enum": parameter.enum,
+        }
+        for operation in load_spec().operations
+        for parameter in operation.query
         if parameter.name == name
     ]
 

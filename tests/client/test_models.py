@@ -33,8 +33,8 @@ from chatkit_threads import (
     UserMessageItem,
     WidgetItem,
 )
-from chatkit_threads._models import UNIONS
 from chatkit_threads_api import models as generated
+from chatkit_threads_api.client_models import UNIONS
 from tests.client.support import (
     json_response,
     load_spec,

@@ -171,9 +171,9 @@ def test_only_the_bundled_mock_is_deleted_from_without_asking() -> None:
 
 def test_remote_without_flag_sends_no_delete(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend a local mock server is remote: the run must send no DELETE at all."""
-    from chatkit_threads_contract import runner
+    from chatkit_threads_contract import options, runner
 
-    monkeypatch.setattr(runner, "is_local_url", lambda url: False)
+    monkeypatch.setattr(options, "is_local_url", lambda url: False)
     app = mock_app()
     methods: list[str] = []
 

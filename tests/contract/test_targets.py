@@ -85,7 +85,7 @@ def test_another_spec_file_drives_the_checks(tmp_path: Path) -> None:
     changed.write_text(yaml.safe_dump(document), encoding="utf-8")
     contract = load_contract(changed)
     assert (contract.limit_max, contract.limit_default) == (40, 7)
-    assert contract.beta_header_value == "chatkit_beta=v2"
+    assert list(contract.fixed_headers.values()) == ["chatkit_beta=v2"]
     with targeting(RunTarget("http://127.0.0.1:1/v1", contract)) as target:
         follow = Followup("http://127.0.0.1:1/v1/chatkit/threads", {}, target)
         assert follow.headers["OpenAI-Beta"] == "chatkit_beta=v2"
@@ -286,15 +286,16 @@ def test_an_unusable_spec_is_a_usage_error(
 
 
 def test_links_stay_within_the_selected_operations() -> None:
-    from chatkit_threads_contract.contract import count_links
+    from chatkit_threads_contract.gaps import document_for
 
     bundled = load_contract()
-    assert count_links(bundled.document_for(bundled.operation_ids())) > 0
+    assert document_for(bundled, bundled.operation_ids())[1] > 0
     for single in bundled.operation_ids():
-        assert count_links(bundled.document_for((single,))) == 0
+        assert document_for(bundled, (single,))[1] == 0
     openai = load_contract(OPENAI_SPEC)
     assert not openai.has_links
-    linked = openai.document_for(openai.operation_ids())
+    linked, count = document_for(openai, openai.operation_ids())
+    assert count > 0
     listing = linked["paths"]["/chatkit/threads"]["get"]["responses"]["200"]["links"]
     assert {link["operationId"] for link in listing.values()} == {
         "GetThreadMethod",
@@ -321,3 +322,23 @@ def test_a_server_that_only_rate_limits_is_not_judged_on_its_429s() -> None:
     assert not report.ok
     assert report.failures == []
     assert any("still answered 429" in line for line in report.coverage), report.coverage
+
+
+def test_listing_parameters_are_found_by_their_rules_not_their_names(tmp_path: Path) -> None:
+    """A spec that renames the page size and the cursors: the suite follows its names."""
+    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    parameters = document["components"]["parameters"]
+    for key, new in (
+        ("Limit", "page_size"),
+        ("After", "starting_after"),
+        ("Before", "ending_before"),
+    ):
+        parameters[key]["name"] = new
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(yaml.safe_dump(document), encoding="utf-8")
+    contract = load_contract(renamed)
+    assert contract.wire("limit") == "page_size"
+    assert (contract.wire("after"), contract.wire("before")) == ("starting_after", "ending_before")
+    assert contract.limit_max == load_contract().limit_max
+    assert contract.on_wire({"limit": 5, "after": "x"}) == {"page_size": 5, "starting_after": "x"}
+    assert contract.by_role({"page_size": "5", "other": "y"}) == {"limit": "5", "other": "y"}

@@ -17,9 +17,11 @@ from chatkit_threads_mock import (
     ThreadStore,
     apply_seed,
     default_threads,
+    fixtures,
     load_fixtures,
     project_for_key,
 )
+from chatkit_threads_spec import Spec, build_spec, load_document
 
 from .conftest import HEADERS
 
@@ -114,14 +116,14 @@ def test_fixtures_load_threads_and_items(tmp_path: Path) -> None:
         ("{not json", "not JSON"),
         ("[1, 2]", "expected a JSON object"),
         ({"object": "chatkit.session"}, "'object' must be one of"),
-        ({"object": "chatkit.thread", "id": "cthr_x"}, "is a required property"),
+        ({"object": "chatkit.thread", "id": "cthr_x"}, "required field is missing"),
         (
             {**_fixture_records()[0], "id": "cthr_y", "status": {"type": "closed"}},
-            "at status: 'reason' is a required property",
+            "at $.status.reason: required field is missing",
         ),
         (
             {**_fixture_records()[1], "id": "cthi_y", "content": [{"type": "input_text"}]},
-            "at content/0: 'text' is a required property",
+            "at $.content[0].text: required field is missing",
         ),
         (
             {**_fixture_records()[1], "id": "cthi_orphan", "thread_id": "cthr_nowhere"},
@@ -210,17 +212,13 @@ def test_a_second_synthetic_size_on_one_database_is_refused(tmp_path: Path) -> N
     assert len(store.list_threads(PROJECT, limit=100).ids) == 20
 
 
-def _spec_with_uri_formats() -> dict[str, Any]:
+def _spec_with_uri_formats() -> Spec:
     """The bundled spec with `format: uri` on the two URL fields (as OpenAI's has)."""
-    import copy
-
-    from chatkit_threads_mock.schema import load_spec
-
-    spec = copy.deepcopy(load_spec())
-    schemas = spec["components"]["schemas"]
+    document = load_document()
+    schemas = document["components"]["schemas"]
     schemas["Attachment"]["properties"]["preview_url"]["format"] = "uri"
     schemas["UrlAnnotationSource"]["properties"]["url"]["format"] = "uri"
-    return spec
+    return build_spec(document)
 
 
 def _with_url_annotation(value: str) -> dict[str, Any]:
@@ -249,21 +247,19 @@ def _with_url_annotation(value: str) -> dict[str, Any]:
                     {**_fixture_records()[1]["attachments"][0], "preview_url": "not a uri"}
                 ],
             },
-            "at attachments/0/preview_url: 'not a uri' is not a 'uri'",
+            "at $.attachments[0].preview_url: a URI expected, got 'not a uri'",
         ),
         (
             _with_url_annotation("//no-scheme/page"),
-            "/source/url: '//no-scheme/page' is not a 'uri'",
+            ".source.url: a URI expected, got '//no-scheme/page'",
         ),
     ],
 )
 def test_a_fixture_field_that_breaks_its_format_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record: dict[str, Any], where: str
 ) -> None:
-    from chatkit_threads_mock import schema
-
     spec = _spec_with_uri_formats()
-    monkeypatch.setattr(schema, "load_spec", lambda path=None: spec)
+    monkeypatch.setattr(fixtures, "load_spec", lambda path=None: spec)
     path = _write_jsonl(tmp_path / "f.jsonl", [*_fixture_records(), record])
     with pytest.raises(FixtureError, match="line 3") as raised:
         load_fixtures(ThreadStore(), DEFAULT_API_KEY, path)
@@ -278,16 +274,13 @@ def test_a_fixture_field_that_breaks_its_format_is_named(
 def test_fixture_kinds_are_the_specs_resources(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import copy
-
-    from chatkit_threads_mock import schema
-
-    spec = copy.deepcopy(schema.load_spec())
-    spec["components"]["schemas"]["ThreadResource"]["properties"]["object"]["const"] = (
+    document = load_document()
+    document["components"]["schemas"]["ThreadResource"]["properties"]["object"]["const"] = (
         "chatkit.chat"
     )
-    monkeypatch.setattr(schema, "load_spec", lambda path=None: spec)
-    assert {k: r.parent for k, r in schema.resources().items()} == {
+    spec = build_spec(document)
+    monkeypatch.setattr(fixtures, "load_spec", lambda path=None: spec)
+    assert {k: r.parent for k, r in spec.resources.items()} == {
         "chatkit.chat": None,
         "chatkit.thread_item": "thread_id",
     }

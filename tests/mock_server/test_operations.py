@@ -377,10 +377,22 @@ def test_limits_with_leading_zeros_are_integers(client: TestClient) -> None:
 
 
 def _query_schema(name: str) -> dict[str, Any]:
-    from chatkit_threads_mock.schema import operations
+    """The rules of a query parameter of the thread listing, as the spec model gives them."""
+    from chatkit_threads_spec import load_spec
 
-    listing = next(o for o in operations() if o.method == "GET" and not o.parameters_in("path"))
-    return next(p.schema for p in listing.parameters_in("query") if p.name == name)
+    listing = next(
+        o for o in load_spec().operations if o.method == "GET" and not o.parameters_in("path")
+    )
+    p = next(p for p in listing.query if p.name == name)
+    rules = {
+        "minimum": p.minimum,
+        "maximum": p.maximum,
+        "default": p.default,
+        "enum": p.enum,
+        "minLength": p.min_length,
+        "maxLength": p.max_length,
+    }
+    return {key: value for key, value in rules.items() if value is not None}
 
 
 def test_limit_bounds_and_default_are_the_specs() -> None:
@@ -417,10 +429,10 @@ def test_query_checks_follow_the_schema_they_are_given(
     schema: dict[str, Any], good: str, bad: str, said: str
 ) -> None:
     from chatkit_threads_mock import MockApi, Reject, ThreadStore
-    from chatkit_threads_mock.schema import Parameter
+    from chatkit_threads_spec import build_parameter
 
     api = MockApi(ThreadStore(), [DEFAULT_API_KEY])
-    parameter = Parameter("p", "query", False, schema)
+    parameter = build_parameter({"name": "p", "in": "query", "schema": schema})
     assert str(api.check_param(parameter, good)) == good
     with pytest.raises(Reject) as refused:
         api.check_param(parameter, bad)
@@ -430,9 +442,9 @@ def test_query_checks_follow_the_schema_they_are_given(
 
 def test_the_beta_header_value_is_the_specs(client: TestClient) -> None:
     from chatkit_threads_mock import BETA_HEADER_VALUE
-    from chatkit_threads_mock.schema import load_spec
+    from chatkit_threads_spec import load_document
 
-    beta = load_spec()["components"]["parameters"]["OpenAIBeta"]["schema"]["enum"]
+    beta = load_document()["components"]["parameters"]["OpenAIBeta"]["schema"]["enum"]
     assert beta == [BETA_HEADER_VALUE]
     wrong = client.get("/chatkit/threads", headers={BETA_HEADER: f"not-{BETA_VALUE}"})
     assert wrong.status_code == 400 and wrong.json()["error"]["param"] == BETA_HEADER

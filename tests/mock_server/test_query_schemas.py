@@ -7,10 +7,11 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from chatkit_threads_mock.app import MockApi, _query_items
+from chatkit_threads_mock.app import MockApi
 from chatkit_threads_mock.errors import Reject
-from chatkit_threads_mock.schema import Parameter
+from chatkit_threads_mock.query import query_items
 from chatkit_threads_mock.store import ThreadStore
+from chatkit_threads_spec import Parameter, build_parameter
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def api() -> MockApi:
 
 
 def _param(schema: dict[str, Any]) -> Parameter:
-    return Parameter(name="extra", location="query", required=False, schema=schema)
+    return build_parameter({"name": "extra", "in": "query", "schema": schema})
 
 
 @pytest.mark.parametrize(
@@ -66,4 +67,4 @@ def test_invalid_values_are_a_400_naming_the_parameter(
 )
 def test_query_items_are_what_parse_qsl_gives(query: str) -> None:
     # The mock splits unescaped query strings itself; the result must not differ.
-    assert _query_items(query) == parse_qsl(query, keep_blank_values=True)
+    assert query_items(query) == parse_qsl(query, keep_blank_values=True)

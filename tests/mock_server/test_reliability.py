@@ -335,11 +335,11 @@ def test_a_missing_folder_is_named(tmp_path: Path) -> None:
 
 
 def test_a_database_from_an_older_version_is_accepted(tmp_path: Path) -> None:
-    from chatkit_threads_mock.store import _SCHEMA, APPLICATION_ID
+    from chatkit_threads_mock.sqlite_file import APPLICATION_ID, SCHEMA
 
     legacy = tmp_path / "legacy.db"
     connection = sqlite3.connect(legacy)
-    connection.executescript(_SCHEMA)
+    connection.executescript(SCHEMA)
     connection.close()
     with MockServer(db_path=str(legacy)) as served:
         page = httpx.get(served.base_url + "/chatkit/threads", headers=HEADERS, timeout=5)

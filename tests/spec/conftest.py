@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,9 @@ def pipeline_copy(tmp_path: Path) -> Path:
     """A scratch copy of the parts of the repository that scripts/generate reads and writes."""
     for name in ("openapi", "scripts", "generated"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    # The mock server's copy of the spec, which scripts/generate keeps in sync.
-    copy = Path("mock_server", "chatkit_threads_mock", "chatkit-threads.yaml")
-    (tmp_path / copy).parent.mkdir(parents=True)
-    shutil.copyfile(ROOT / copy, tmp_path / copy)
+    # A commit of its own: the breaking-change check compares the spec with the last
+    # commit's.
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@127.0.0.1"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "copy"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True, capture_output=True)
     return tmp_path

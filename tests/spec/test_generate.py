@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from chatkit_threads import ResponseValidationError
 from chatkit_threads_contract.spec import iter_examples, load_spec
 
 from .conftest import ROOT, reference_examples
@@ -102,33 +103,27 @@ def test_a_skipped_endpoint_fails_generation(pipeline_copy: Path) -> None:
     assert filecmp.dircmp(pipeline_copy / "generated", ROOT / "generated").diff_files == []
 
 
-def test_generated_package_has_every_operation() -> None:
-    from chatkit_threads_api.api.threads import (
-        delete_thread,
-        list_thread_items,
-        list_threads,
-        retrieve_thread,
-    )
+def test_generated_resources_have_every_operation_in_every_flavour() -> None:
+    from chatkit_threads import AsyncChatKit, ChatKit
+    from chatkit_threads_api.spec_constants import OPERATIONS
 
-    for module in (delete_thread, list_thread_items, list_threads, retrieve_thread):
-        for name in ("sync", "sync_detailed", "asyncio", "asyncio_detailed"):
-            assert callable(getattr(module, name))
+    sync = ChatKit(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
+    asynchronous = AsyncChatKit(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
+    for op in OPERATIONS.values():
+        assert op.method_name is not None
+        for resource in (sync.threads, asynchronous.threads):
+            for variant in (resource, resource.with_raw_response):
+                assert callable(getattr(variant, op.method_name))
+    sync.close()
     assert (ROOT / "generated" / PACKAGE / "py.typed").exists()
 
 
-_MODELS = {
-    "ThreadResource": "ThreadResource",
-    "ThreadListResource": "ThreadListResource",
-    "ThreadItemListResource": "ThreadItemListResource",
-    "DeletedThreadResource": "DeletedThreadResource",
-    "ErrorResponse": "ErrorResponse",
-}
-
-
 def _model(component: str) -> Any:
-    from chatkit_threads_api import models
+    # The generated public class: the generated attrs data class plus the table-driven
+    # parser of chatkit_threads._schema (the generated from_dict is not shipped).
+    from chatkit_threads_api.client_models import MODELS
 
-    return getattr(models, _MODELS[component])
+    return MODELS[component]
 
 
 @pytest.mark.parametrize(
@@ -137,7 +132,7 @@ def _model(component: str) -> Any:
 def test_generated_models_parse_and_round_trip_conforming_page_examples(
     entry: dict[str, Any],
 ) -> None:
-    parsed = _model(entry["component"]).from_dict(entry["example"])
+    parsed = _model(entry["component"]).from_dict(entry["example"], strict=True)
     assert parsed.to_dict() == entry["example"]
 
 
@@ -145,13 +140,18 @@ def test_generated_models_parse_and_round_trip_conforming_page_examples(
     "entry", [e for e in reference_examples() if not e["conforms"]], ids=lambda e: e["name"]
 )
 def test_generated_models_reject_drifting_page_examples(entry: dict[str, Any]) -> None:
-    # The generated layer is strict by construction: a required field the drifting
-    # example omits is a KeyError naming it. Tolerating the drift is the public
-    # client's job (tests/client).
-    with pytest.raises(KeyError) as raised:
-        _model(entry["component"]).from_dict(entry["example"])
-    assert raised.value.args[0] in _REQUIRED_FIELDS
-    assert raised.value.args[0] not in _keys(entry["example"])
+    # Strict parsing names each required field the drifting example omits by its JSON
+    # path. Tolerating the drift (the default, lenient mode) is tested in tests/client.
+    with pytest.raises(ResponseValidationError) as raised:
+        _model(entry["component"]).from_dict(entry["example"], strict=True)
+    missing = [
+        path for path, problem in raised.value.errors if problem == "required field is missing"
+    ]
+    assert missing
+    for path in missing:
+        field = path.rsplit(".", 1)[-1]
+        assert field in _REQUIRED_FIELDS
+        assert field not in _keys(entry["example"])
 
 
 _REQUIRED_FIELDS = {
@@ -170,12 +170,14 @@ def _keys(value: Any) -> set[str]:
 
 
 def test_generated_models_parse_every_example_in_the_spec() -> None:
-    by_schema = {"#/components/schemas/" + name: name for name in _MODELS}
+    from chatkit_threads_api.client_models import MODELS
+
+    by_schema = {"#/components/schemas/" + name: name for name in MODELS}
     parsed = 0
     for where, schema, example in iter_examples(load_spec()):
         component = by_schema.get(schema.get("$ref", ""))
         if component is None:
             continue
-        assert _model(component).from_dict(example).to_dict() == example, where
+        assert _model(component).from_dict(example, strict=True).to_dict() == example, where
         parsed += 1
     assert parsed >= 8

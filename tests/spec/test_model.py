@@ -161,9 +161,37 @@ def test_every_schema_is_read(spec: Spec) -> None:
             assert isinstance(schema, ObjectSchema) and schema.name == name
             assert list(schema.properties) == list(node["properties"])
             assert schema.required == tuple(node["required"])
+            for key, prop in node["properties"].items():
+                _check_property(schema.properties[key], prop, f"{name}.{key}")
         else:
             assert isinstance(schema, ScalarSchema)
             assert schema.enum == tuple(node["enum"])
+
+
+def _check_property(built: Any, prop: dict[str, Any], where: str) -> None:
+    types: Any = prop.get("type")
+    null_variants = [alt for alt in prop.get("oneOf", []) if alt.get("type") == "null"]
+    nullable = (isinstance(types, list) and "null" in types) or bool(null_variants)
+    assert built.nullable == nullable, where
+    assert built.description == prop.get("description", ""), where
+    if "$ref" in prop or null_variants:
+        ref = prop.get("$ref") or next(a["$ref"] for a in prop["oneOf"] if "$ref" in a)
+        assert isinstance(built, RefSchema) and built.name == _component(ref)[0], where
+    elif types == "array":
+        assert isinstance(built, ArraySchema), where
+        _check_property(built.items, prop["items"], f"{where}[]")
+    else:
+        assert isinstance(built, ScalarSchema), where
+        kinds = [types] if isinstance(types, str) else list(types or ["string"])
+        assert built.kind == next(t for t in kinds if t != "null"), where
+        assert built.const == prop.get("const"), where
+        assert built.enum == (tuple(prop["enum"]) if "enum" in prop else None), where
+        for key, raw in (
+            ("min_length", "minLength"),
+            ("max_length", "maxLength"),
+            ("format", "format"),
+        ):
+            assert getattr(built, key) == prop.get(raw), where
 
 
 def test_nullable_forms_and_arrays(spec: Spec) -> None:

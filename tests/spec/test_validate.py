@@ -190,3 +190,70 @@ def test_strict_mode_reports_the_validators_paths(model: Any, name: str, body: A
         model.from_dict(body, strict=True)
     assert caught.value.errors == expected
     assert caught.value.paths == [p.path for p in expected]
+
+
+def test_recursive_schemas_are_checked_to_any_depth() -> None:
+    from chatkit_threads_spec import RefSchema, build_spec
+
+    node = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+        },
+    }
+    spec = build_spec({"openapi": "3.1.0", "paths": {}, "components": {"schemas": {"Node": node}}})
+    tree = {"name": "a", "children": [{"name": "b", "children": [{"children": []}]}]}
+    assert problems("Node", tree, spec=spec) == [
+        ("$.children[0].children[0].name", "required field is missing")
+    ]
+    nullable = RefSchema("Node", nullable=True)
+    assert problems(nullable, None, spec=spec) == []
+    assert problems(ObjectSchema({"n": nullable}), {"n": None}, spec=spec) == []
+    assert problems("Node", None, spec=spec) == [("$", "expected object, got null")]
+
+
+def test_a_discriminator_without_a_full_mapping_dispatches_on_the_variants_values() -> None:
+    # As OpenAI's published document writes unions: an inline oneOf whose variants fix
+    # `type` with a one-value enum, a discriminator with no mapping.
+    from chatkit_threads_spec import build_spec
+
+    def variant(kind: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"type": "string", "enum": [kind]}, "n": {"type": "integer"}},
+        }
+
+    holder = {
+        "type": "object",
+        "properties": {
+            "object": {"type": "string", "enum": ["holder"]},
+            "status": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/On"},
+                    {"$ref": "#/components/schemas/Off"},
+                ],
+                "discriminator": {"propertyName": "type"},
+                "nullable": True,
+            },
+        },
+    }
+    spec = build_spec(
+        {
+            "openapi": "3.1.0",
+            "paths": {},
+            "components": {
+                "schemas": {"Holder": holder, "On": variant("on"), "Off": variant("off")}
+            },
+        }
+    )
+    assert problems("Holder", {"status": {"type": "off", "n": 1}}, spec=spec) == []
+    assert problems("Holder", {"status": None}, spec=spec) == []  # OpenAPI 3.0's nullable
+    assert problems("Holder", {"status": {"type": "on", "n": "1"}}, spec=spec) == [
+        ("$.status.n", "expected integer, got string")
+    ]
+    assert problems("Holder", {"status": {"type": "dim"}}, spec=spec) == [
+        ("$.status.type", "unknown union type 'dim'; expected one of on, off")
+    ]

@@ -15,7 +15,6 @@ from .file_annotation_source import FileAnnotationSource
 from .inference_options import InferenceOptions
 from .input_text_content import InputTextContent
 from .locked_status import LockedStatus
-from .open_ai_beta import OpenAIBeta
 from .quoted_text_content import QuotedTextContent
 from .response_output_text import ResponseOutputText
 from .sort_order import SortOrder
@@ -48,7 +47,6 @@ __all__ = (
     "InferenceOptions",
     "InputTextContent",
     "LockedStatus",
-    "OpenAIBeta",
     "QuotedTextContent",
     "ResponseOutputText",
     "SortOrder",

@@ -1,18 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-T = TypeVar("T", bound="ActiveStatus")
 
 
 @_attrs_define
@@ -22,33 +13,6 @@ class ActiveStatus:
     type_: Literal["active"]
     """ Status discriminator that is always `active`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = cast(Literal["active"], d.pop("type"))
-        if type_ != "active":
-            raise ValueError(f"type must match const 'active', got '{type_}'")
-
-        active_status = cls(
-            type_=type_,
-        )
-
-        active_status.additional_properties = d
-        return active_status
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.attachment_type import AttachmentType, check_attachment_type
-
-T = TypeVar("T", bound="Attachment")
+from ..models.attachment_type import AttachmentType
 
 
 @_attrs_define
@@ -26,61 +23,6 @@ class Attachment:
     type_: AttachmentType
     """ Attachment discriminator. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        mime_type = self.mime_type
-
-        name = self.name
-
-        preview_url: None | str
-        preview_url = self.preview_url
-
-        type_: str = self.type_
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "mime_type": mime_type,
-                "name": name,
-                "preview_url": preview_url,
-                "type": type_,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
-
-        mime_type = d.pop("mime_type")
-
-        name = d.pop("name")
-
-        def _parse_preview_url(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        preview_url = _parse_preview_url(d.pop("preview_url"))
-
-        type_ = check_attachment_type(d.pop("type"))
-
-        attachment = cls(
-            id=id,
-            mime_type=mime_type,
-            name=name,
-            preview_url=preview_url,
-            type_=type_,
-        )
-
-        attachment.additional_properties = d
-        return attachment
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,42 +9,12 @@ if TYPE_CHECKING:
     from ..models.error import Error
 
 
-T = TypeVar("T", bound="ErrorResponse")
-
-
 @_attrs_define
 class ErrorResponse:
     """The error envelope every non-2xx response carries."""
 
     error: Error
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        error = self.error.to_dict()
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "error": error,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.error import Error
-
-        d = dict(src_dict)
-        error = Error.from_dict(d.pop("error"))
-
-        error_response = cls(
-            error=error,
-        )
-
-        error_response.additional_properties = d
-        return error_response
 
     @property
     def additional_keys(self) -> list[str]:

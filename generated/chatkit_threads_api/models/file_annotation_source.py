@@ -1,18 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-T = TypeVar("T", bound="FileAnnotationSource")
 
 
 @_attrs_define
@@ -24,39 +15,6 @@ class FileAnnotationSource:
     filename: str
     """ Filename referenced by the annotation. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
-        filename = self.filename
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "filename": filename,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = cast(Literal["file"], d.pop("type"))
-        if type_ != "file":
-            raise ValueError(f"type must match const 'file', got '{type_}'")
-
-        filename = d.pop("filename")
-
-        file_annotation_source = cls(
-            type_=type_,
-            filename=filename,
-        )
-
-        file_annotation_source.additional_properties = d
-        return file_annotation_source
 
     @property
     def additional_keys(self) -> list[str]:

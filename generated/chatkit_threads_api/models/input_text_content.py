@@ -1,18 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-T = TypeVar("T", bound="InputTextContent")
 
 
 @_attrs_define
@@ -24,39 +15,6 @@ class InputTextContent:
     text: str
     """ Plain-text content supplied by the user. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
-        text = self.text
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "text": text,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = cast(Literal["input_text"], d.pop("type"))
-        if type_ != "input_text":
-            raise ValueError(f"type must match const 'input_text', got '{type_}'")
-
-        text = d.pop("text")
-
-        input_text_content = cls(
-            type_=type_,
-            text=text,
-        )
-
-        input_text_content.additional_properties = d
-        return input_text_content
 
     @property
     def additional_keys(self) -> list[str]:

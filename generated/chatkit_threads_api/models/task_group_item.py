@@ -1,23 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.task_group_task import TaskGroupTask
-
-
-T = TypeVar("T", bound="TaskGroupItem")
 
 
 @_attrs_define
@@ -37,79 +26,6 @@ class TaskGroupItem:
     tasks: list[TaskGroupTask]
     """ Tasks included in the group. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        object_ = self.object_
-
-        created_at = self.created_at
-
-        thread_id = self.thread_id
-
-        type_ = self.type_
-
-        tasks = []
-        for tasks_item_data in self.tasks:
-            tasks_item = tasks_item_data.to_dict()
-            tasks.append(tasks_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "object": object_,
-                "created_at": created_at,
-                "thread_id": thread_id,
-                "type": type_,
-                "tasks": tasks,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_group_task import TaskGroupTask
-
-        d = dict(src_dict)
-        id = d.pop("id")
-
-        object_ = cast(Literal["chatkit.thread_item"], d.pop("object"))
-        if object_ != "chatkit.thread_item":
-            raise ValueError(
-                f"object must match const 'chatkit.thread_item', got '{object_}'"
-            )
-
-        created_at = d.pop("created_at")
-
-        thread_id = d.pop("thread_id")
-
-        type_ = cast(Literal["chatkit.task_group"], d.pop("type"))
-        if type_ != "chatkit.task_group":
-            raise ValueError(
-                f"type must match const 'chatkit.task_group', got '{type_}'"
-            )
-
-        tasks = []
-        _tasks = d.pop("tasks")
-        for tasks_item_data in _tasks:
-            tasks_item = TaskGroupTask.from_dict(tasks_item_data)
-
-            tasks.append(tasks_item)
-
-        task_group_item = cls(
-            id=id,
-            object_=object_,
-            created_at=created_at,
-            thread_id=thread_id,
-            type_=type_,
-            tasks=tasks,
-        )
-
-        task_group_item.additional_properties = d
-        return task_group_item
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,20 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.task_type import TaskType, check_task_type
-
-T = TypeVar("T", bound="TaskItem")
+from ..models.task_type import TaskType
 
 
 @_attrs_define
@@ -38,91 +29,6 @@ class TaskItem:
     summary: None | str
     """ Optional summary that describes the task. Null when omitted. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        object_ = self.object_
-
-        created_at = self.created_at
-
-        thread_id = self.thread_id
-
-        type_ = self.type_
-
-        task_type: str = self.task_type
-
-        heading: None | str
-        heading = self.heading
-
-        summary: None | str
-        summary = self.summary
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "object": object_,
-                "created_at": created_at,
-                "thread_id": thread_id,
-                "type": type_,
-                "task_type": task_type,
-                "heading": heading,
-                "summary": summary,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
-
-        object_ = cast(Literal["chatkit.thread_item"], d.pop("object"))
-        if object_ != "chatkit.thread_item":
-            raise ValueError(
-                f"object must match const 'chatkit.thread_item', got '{object_}'"
-            )
-
-        created_at = d.pop("created_at")
-
-        thread_id = d.pop("thread_id")
-
-        type_ = cast(Literal["chatkit.task"], d.pop("type"))
-        if type_ != "chatkit.task":
-            raise ValueError(f"type must match const 'chatkit.task', got '{type_}'")
-
-        task_type = check_task_type(d.pop("task_type"))
-
-        def _parse_heading(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        heading = _parse_heading(d.pop("heading"))
-
-        def _parse_summary(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        summary = _parse_summary(d.pop("summary"))
-
-        task_item = cls(
-            id=id,
-            object_=object_,
-            created_at=created_at,
-            thread_id=thread_id,
-            type_=type_,
-            task_type=task_type,
-            heading=heading,
-            summary=summary,
-        )
-
-        task_item.additional_properties = d
-        return task_item
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,14 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,9 +12,6 @@ if TYPE_CHECKING:
     from ..models.task_item import TaskItem
     from ..models.user_message_item import UserMessageItem
     from ..models.widget_item import WidgetItem
-
-
-T = TypeVar("T", bound="ThreadItemListResource")
 
 
 @_attrs_define
@@ -50,164 +39,6 @@ class ThreadItemListResource:
     first entry.
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        from ..models.assistant_message_item import AssistantMessageItem
-        from ..models.client_tool_call_item import ClientToolCallItem
-        from ..models.task_item import TaskItem
-        from ..models.user_message_item import UserMessageItem
-        from ..models.widget_item import WidgetItem
-
-        object_ = self.object_
-
-        data = []
-        for data_item_data in self.data:
-            data_item: dict[str, Any]
-            if (
-                isinstance(data_item_data, UserMessageItem)
-                or isinstance(data_item_data, AssistantMessageItem)
-                or isinstance(data_item_data, WidgetItem)
-                or isinstance(data_item_data, ClientToolCallItem)
-                or isinstance(data_item_data, TaskItem)
-            ):
-                data_item = data_item_data.to_dict()
-            else:
-                data_item = data_item_data.to_dict()
-
-            data.append(data_item)
-
-        first_id: None | str
-        first_id = self.first_id
-
-        last_id: None | str
-        last_id = self.last_id
-
-        has_more = self.has_more
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "object": object_,
-                "data": data,
-                "first_id": first_id,
-                "last_id": last_id,
-                "has_more": has_more,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.assistant_message_item import AssistantMessageItem
-        from ..models.client_tool_call_item import ClientToolCallItem
-        from ..models.task_group_item import TaskGroupItem
-        from ..models.task_item import TaskItem
-        from ..models.user_message_item import UserMessageItem
-        from ..models.widget_item import WidgetItem
-
-        d = dict(src_dict)
-        object_ = cast(Literal["list"], d.pop("object"))
-        if object_ != "list":
-            raise ValueError(f"object must match const 'list', got '{object_}'")
-
-        data = []
-        _data = d.pop("data")
-        for data_item_data in _data:
-
-            def _parse_data_item(
-                data: object,
-            ) -> (
-                AssistantMessageItem
-                | ClientToolCallItem
-                | TaskGroupItem
-                | TaskItem
-                | UserMessageItem
-                | WidgetItem
-            ):
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_thread_item_type_0 = UserMessageItem.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_thread_item_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_thread_item_type_1 = (
-                        AssistantMessageItem.from_dict(data)
-                    )
-
-                    return componentsschemas_thread_item_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_thread_item_type_2 = WidgetItem.from_dict(data)
-
-                    return componentsschemas_thread_item_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_thread_item_type_3 = ClientToolCallItem.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_thread_item_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_thread_item_type_4 = TaskItem.from_dict(data)
-
-                    return componentsschemas_thread_item_type_4
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_thread_item_type_5 = TaskGroupItem.from_dict(data)
-
-                return componentsschemas_thread_item_type_5
-
-            data_item = _parse_data_item(data_item_data)
-
-            data.append(data_item)
-
-        def _parse_first_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        first_id = _parse_first_id(d.pop("first_id"))
-
-        def _parse_last_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        last_id = _parse_last_id(d.pop("last_id"))
-
-        has_more = d.pop("has_more")
-
-        thread_item_list_resource = cls(
-            object_=object_,
-            data=data,
-            first_id=first_id,
-            last_id=last_id,
-            has_more=has_more,
-        )
-
-        thread_item_list_resource.additional_properties = d
-        return thread_item_list_resource
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-T = TypeVar("T", bound="ToolChoice")
 
 
 @_attrs_define
@@ -16,31 +13,6 @@ class ToolChoice:
     id: str
     """ Identifier of the requested tool. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
-
-        tool_choice = cls(
-            id=id,
-        )
-
-        tool_choice.additional_properties = d
-        return tool_choice
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,23 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.url_annotation_source import UrlAnnotationSource
-
-
-T = TypeVar("T", bound="UrlAnnotation")
 
 
 @_attrs_define
@@ -29,41 +18,6 @@ class UrlAnnotation:
     source: UrlAnnotationSource
     """ URL referenced by the annotation. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
-        source = self.source.to_dict()
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "source": source,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.url_annotation_source import UrlAnnotationSource
-
-        d = dict(src_dict)
-        type_ = cast(Literal["url"], d.pop("type"))
-        if type_ != "url":
-            raise ValueError(f"type must match const 'url', got '{type_}'")
-
-        source = UrlAnnotationSource.from_dict(d.pop("source"))
-
-        url_annotation = cls(
-            type_=type_,
-            source=source,
-        )
-
-        url_annotation.additional_properties = d
-        return url_annotation
 
     @property
     def additional_keys(self) -> list[str]:

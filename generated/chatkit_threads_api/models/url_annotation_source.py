@@ -1,18 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-T = TypeVar("T", bound="UrlAnnotationSource")
 
 
 @_attrs_define
@@ -24,39 +15,6 @@ class UrlAnnotationSource:
     url: str
     """ URL referenced by the annotation. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
-        url = self.url
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "url": url,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = cast(Literal["url"], d.pop("type"))
-        if type_ != "url":
-            raise ValueError(f"type must match const 'url', got '{type_}'")
-
-        url = d.pop("url")
-
-        url_annotation_source = cls(
-            type_=type_,
-            url=url,
-        )
-
-        url_annotation_source.additional_properties = d
-        return url_annotation_source
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,18 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import Any, Literal
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-T = TypeVar("T", bound="WidgetItem")
 
 
 @_attrs_define
@@ -32,67 +23,6 @@ class WidgetItem:
     widget: str
     """ Serialized widget payload rendered in the UI. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        object_ = self.object_
-
-        created_at = self.created_at
-
-        thread_id = self.thread_id
-
-        type_ = self.type_
-
-        widget = self.widget
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "object": object_,
-                "created_at": created_at,
-                "thread_id": thread_id,
-                "type": type_,
-                "widget": widget,
-            }
-        )
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
-
-        object_ = cast(Literal["chatkit.thread_item"], d.pop("object"))
-        if object_ != "chatkit.thread_item":
-            raise ValueError(
-                f"object must match const 'chatkit.thread_item', got '{object_}'"
-            )
-
-        created_at = d.pop("created_at")
-
-        thread_id = d.pop("thread_id")
-
-        type_ = cast(Literal["chatkit.widget"], d.pop("type"))
-        if type_ != "chatkit.widget":
-            raise ValueError(f"type must match const 'chatkit.widget', got '{type_}'")
-
-        widget = d.pop("widget")
-
-        widget_item = cls(
-            id=id,
-            object_=object_,
-            created_at=created_at,
-            thread_id=thread_id,
-            type_=type_,
-            widget=widget,
-        )
-
-        widget_item.additional_properties = d
-        return widget_item
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,0 +1,291 @@
+"""`MockApi`: the HTTP handlers of the spec's operations over a `ThreadStore`.
+
+Query parameters (types, bounds, enums, defaults) and the required headers come from
+the spec; each operation is answered by the method named after its operation id
+(`listThreads` -> `list_threads`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from chatkit_threads_spec import Operation, Parameter, load_spec
+from chatkit_threads_spec.rules import ParameterError, parse_query
+
+from .errors import JSON, Reject, reject
+from .middleware import ESCAPED_SEGMENTS
+from .query import first_headers, query_items, single
+from .store import Page, ThreadStore, UnknownCursor, project_for_key
+
+__all__ = [
+    "BETA_HEADER_VALUE",
+    "DEFAULT_API_KEY",
+    "EXPOSED_HEADERS",
+    "OPERATION_KEY",
+    "REQUIRED_HEADERS",
+    "SPEC",
+    "MockApi",
+]
+
+DEFAULT_API_KEY = "sk-chatkit-mock"
+"""The key the mock accepts when no keys are configured."""
+
+SPEC = load_spec()
+"""The spec the mock implements (the project's document)."""
+
+OPERATIONS = SPEC.operations
+
+# Header parameters every request must carry with one fixed value (`OpenAI-Beta`).
+REQUIRED_HEADERS = dict(SPEC.fixed_headers)
+
+EXPOSED_HEADERS = frozenset(
+    name.lower()
+    for operation in OPERATIONS
+    for response in operation.responses.values()
+    for name in response.headers
+)
+"""The response headers the spec declares (a browser page may read them)."""
+
+BETA_HEADER_VALUE = next(iter(REQUIRED_HEADERS.values()), "")
+"""The value the spec requires in the `OpenAI-Beta` header."""
+
+# The request headers `MockApi.project` reads, as they arrive in the ASGI scope.
+_CHECKED_HEADERS = frozenset(
+    [b"authorization", *(name.lower().encode("latin-1") for name in REQUIRED_HEADERS)]
+)
+
+# Scope keys: the operation a request was routed to, and its checked parameters.
+OPERATION_KEY = "chatkit_mock.operation"
+_PARAMS = "chatkit_mock.params"
+_T = TypeVar("_T")
+
+
+def _keywords(method: Callable[..., Any]) -> frozenset[str]:
+    """The keyword parameters a store method takes."""
+    return _parameters_of(getattr(method, "__func__", method))
+
+
+@functools.cache
+def _parameters_of(function: Callable[..., Any]) -> frozenset[str]:
+    return frozenset(inspect.signature(function).parameters)
+
+
+class MockApi:
+    """HTTP handlers over a store. Subclass and override one method to change one behaviour."""
+
+    operations: tuple[Operation, ...] = OPERATIONS
+    """The spec's operations; each is routed to the method named after its id."""
+
+    def __init__(
+        self,
+        store: ThreadStore,
+        api_keys: Sequence[str],
+        *,
+        require_beta_header: bool = True,
+    ) -> None:
+        self.store = store
+        self.projects = {key: project_for_key(key) for key in api_keys}
+        self.require_beta_header = require_beta_header
+        # Reads and writes wait in separate pools, so deletes waiting for a locked file
+        # never hold up the reads.
+        self._reads = CapacityLimiter(32)
+        self._writes = CapacityLimiter(16)
+
+    # -- request checks ----------------------------------------------------------
+
+    def project(self, request: Request) -> str:
+        """The caller's project, from the bearer key; 401/400 envelopes otherwise."""
+        sent = first_headers(request.scope, _CHECKED_HEADERS)
+        scheme, _, key = sent.get(b"authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise reject(
+                401,
+                "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+            )
+        project = self.projects.get(key.strip())
+        if project is None:
+            # Never echo the key: it may be a real secret sent to the wrong server.
+            raise reject(401, "Incorrect API key provided.", code="invalid_api_key")
+        if self.require_beta_header:
+            for name, value in REQUIRED_HEADERS.items():
+                if sent.get(name.lower().encode("latin-1")) != value:
+                    raise reject(
+                        400,
+                        f"The '{name}' header must be '{value}' for the ChatKit API.",
+                        param=name,
+                        code="missing_beta_header",
+                    )
+        return project
+
+    def authorized(self, request: Request) -> bool:
+        """Whether `project` accepts the request (faults apply only then)."""
+        try:
+            self.project(request)
+        except Reject:
+            return False
+        return True
+
+    def query(self, request: Request, name: str) -> str | None:
+        """One query parameter; repeating it is an error."""
+        return single(name, request.query_params.getlist(name))
+
+    def params(self, request: Request) -> dict[str, Any]:
+        """Every query parameter of the request's operation, by name, checked by the spec's
+        rules (`chatkit_threads_spec.rules.parse_query`, the client's own check).
+
+        A parameter not sent (or sent empty where its rules allow an empty string:
+        `after=` means no cursor) has its spec default, or None.
+        """
+        cached: dict[str, Any] | None = request.scope.get(_PARAMS)
+        if cached is not None:
+            return cached
+        operation: Operation | None = request.scope.get(OPERATION_KEY)
+        # What `request.query_params` holds, without building it: this runs on every
+        # request.
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        sent: dict[str, list[str]] = {}
+        for name, value in query_items(query):
+            sent.setdefault(name, []).append(value)
+        values: dict[str, Any] = {}
+        for parameter in operation.query if operation else ():
+            text = single(parameter.name, sent.get(parameter.name, ()))
+            values[parameter.name] = self.check_param(parameter, text)
+        request.scope[_PARAMS] = values
+        return values
+
+    def check_param(self, parameter: Parameter, text: str | None) -> Any:
+        """One query value (None: not sent), converted and checked; a 400 naming it."""
+        try:
+            return parse_query(parameter, text)
+        except ParameterError as error:
+            raise reject(400, error.message, param=error.param, code=error.code) from None
+
+    def page_params(self, request: Request) -> dict[str, Any]:
+        """The listing's query parameters, checked against the spec (see `params`)."""
+        return dict(self.params(request))
+
+    def store_args(self, function: Callable[..., Any], request: Request) -> dict[str, Any]:
+        """`page_params` that the store method `function` takes, as keyword arguments.
+
+        The store's listings name their keywords after the spec's parameters; one the
+        store does not take (a parameter the spec added) is checked but not applied.
+        """
+        accepted = _keywords(function)
+        return {k: v for k, v in self.page_params(request).items() if k in accepted}
+
+    def thread_id(self, request: Request) -> str:
+        """The path's thread id (an encoded `/` in it stays part of it)."""
+        thread_id = str(request.path_params["thread_id"])
+        if request.scope.get(ESCAPED_SEGMENTS):
+            # `KeepEncodedSlashes` quoted the one segment that held a `%2F`; only the
+            # thread id can have matched it, since the route's other segments are words.
+            return unquote(thread_id)
+        return thread_id
+
+    # -- the store, off the event loop -------------------------------------------
+
+    async def read(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Call a store method that reads: in a worker thread for a file database."""
+        if not self.store.blocking:
+            return function(*args, **kwargs)  # see `_call`
+        return await self._call(self._reads, function, *args, **kwargs)
+
+    async def write(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Call a store method that writes (it may wait up to the store's `lock_timeout`)."""
+        return await self._call(self._writes, function, *args, **kwargs)
+
+    async def _call(
+        self, limiter: CapacityLimiter, function: Callable[..., _T], *args: Any, **kwargs: Any
+    ) -> _T:
+        if not self.store.blocking:
+            # In memory a query is CPU work under the GIL and never waits on another
+            # process: a thread would only add latency.
+            return function(*args, **kwargs)
+        call = functools.partial(function, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=limiter)
+
+    # -- answers -----------------------------------------------------------------
+
+    def json(self, body: str) -> Response:
+        """A 200 answer with an already-serialised JSON body."""
+        return Response(body, media_type=JSON)
+
+    def page(self, page: Page) -> Response:
+        """A list envelope."""
+        return self.json(page.to_json())
+
+    def not_found(self, thread_id: str) -> Reject:
+        """The 404 for a thread this key cannot see (missing, deleted or someone else's)."""
+        return reject(
+            404,
+            f"Thread with id '{thread_id[:100]}' not found.",
+            param="thread_id",
+            code="not_found",
+        )
+
+    def unknown_cursor(self, error: UnknownCursor) -> Reject:
+        """The 400 for a cursor that names nothing in the listing."""
+        return reject(
+            400,
+            f"Invalid '{error.param}': {error.value[:100]!r} is not an id in this listing.",
+            param=error.param,
+            code="invalid_cursor",
+        )
+
+    # -- the operations, named after their operation ids ---------------------------
+
+    async def list_threads(self, request: Request) -> Response:
+        """GET /chatkit/threads"""
+        project = self.project(request)
+        params = self.store_args(self.store.list_threads, request)
+        try:
+            page = await self.read(self.store.list_threads, project, **params)
+        except UnknownCursor as error:
+            raise self.unknown_cursor(error) from None
+        return self.page(page)
+
+    async def retrieve_thread(self, request: Request) -> Response:
+        """GET /chatkit/threads/{thread_id}"""
+        project = self.project(request)
+        thread_id = self.thread_id(request)
+        body = await self.read(self.store.get_thread, project, thread_id)
+        if body is None:
+            raise self.not_found(thread_id)
+        return self.json(body)
+
+    async def delete_thread(self, request: Request) -> Response:
+        """DELETE /chatkit/threads/{thread_id}"""
+        project = self.project(request)
+        thread_id = self.thread_id(request)
+        if not await self.write(self.store.delete_thread, project, thread_id):
+            raise self.not_found(thread_id)
+        operation: Operation = request.scope[OPERATION_KEY]
+        body = {"id": thread_id, "object": operation.response_object, "deleted": True}
+        return self.json(json.dumps(body))
+
+    async def list_thread_items(self, request: Request) -> Response:
+        """GET /chatkit/threads/{thread_id}/items (answered by `list_items`)."""
+        return await self.list_items(request)
+
+    async def list_items(self, request: Request) -> Response:
+        """GET /chatkit/threads/{thread_id}/items"""
+        project = self.project(request)
+        params = self.store_args(self.store.list_items, request)
+        thread_id = self.thread_id(request)
+        try:
+            page = await self.read(self.store.list_items, project, thread_id, **params)
+        except UnknownCursor as error:
+            raise self.unknown_cursor(error) from None
+        if page is None:
+            raise self.not_found(thread_id)
+        return self.page(page)
