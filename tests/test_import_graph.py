@@ -230,7 +230,8 @@ def _generated_imports(source: str, package: str) -> list[tuple[int, str]]:
             first = node.args[0]
             if called in _IMPORT_FUNCTIONS and isinstance(first, ast.Constant):
                 names = [str(first.value)]
-        if any(_is_generated(name) for name in names):
+        # (Only import statements and calls set names: both carry a line.)
+        if any(_is_generated(name) for name in names) and isinstance(node, ast.stmt | ast.expr):
             found.append((node.lineno, ast.unparse(node)))
     return sorted(found)
 
