@@ -97,6 +97,15 @@ def test_the_quick_start_is_two_commands_and_ci_runs_the_test_one_exactly() -> N
     assert tests in ci, "CI must run exactly the README's test command"
 
 
+def test_ci_runs_the_slow_tests_the_readme_command_leaves_out() -> None:
+    # The README's `pytest` deselects `slow` through addopts; CI must still run them.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    addopts = re.search(r"^addopts = (.*)$", pyproject, re.MULTILINE)
+    assert addopts is not None and "-m 'not slow'" in addopts.group(1)
+    assert ".venv/bin/pytest -m slow" in (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "pytest -m slow" in TEXT and "pytest -m ''" in TEXT
+
+
 def test_ci_tests_every_python_the_package_declares() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     declared = re.findall(r"Programming Language :: Python :: (3\.\d+)", pyproject)

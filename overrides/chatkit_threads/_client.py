@@ -14,12 +14,14 @@ import httpx
 
 from . import _deadline
 from ._body import aread_bounded, read_bounded
-from ._client_base import BaseClient, Beta, check_max_retries
+from ._client_base import BaseClient, Beta
+from ._config import check_max_retries
 from ._http import ASYNC_CLIENTS, HTTP_ERRORS, NOT_SENT, SYNC_CLIENTS, TRANSPORT_ERRORS
 from ._operations import RequestOptions
 
 if TYPE_CHECKING:
     from chatkit_threads_api.client_resources import AsyncThreads, Threads
+    from chatkit_threads_spec import Operation
 
 __all__ = ["AsyncChatKit", "ChatKit"]
 
@@ -89,7 +91,7 @@ class ChatKit(BaseClient[httpx.Client]):
 
     def _send(
         self,
-        method: str,
+        op: Operation,
         url: str,
         params: dict[str, Any] | None,
         options: RequestOptions,
@@ -100,7 +102,7 @@ class ChatKit(BaseClient[httpx.Client]):
         max_retries = options.max_retries
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
         request = self._build_request(
-            self._http, method, url, params, options.extra_headers, options.timeout
+            self._http, op, url, params, options.extra_headers, options.timeout
         )
         attempt = 0
         maybe_applied = False
@@ -182,7 +184,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
 
     async def _send(
         self,
-        method: str,
+        op: Operation,
         url: str,
         params: dict[str, Any] | None,
         options: RequestOptions,
@@ -193,7 +195,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
         max_retries = options.max_retries
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
         request = self._build_request(
-            self._http, method, url, params, options.extra_headers, options.timeout
+            self._http, op, url, params, options.extra_headers, options.timeout
         )
         attempt = 0
         maybe_applied = False

@@ -20,6 +20,9 @@ from ._config import (
     auth_header,
     build_headers,
     check_max_response_bytes,
+    check_max_retries,
+    merged_defaults,
+    operation_headers,
     resolve_api_key,
     resolve_base_url,
 )
@@ -39,12 +42,14 @@ from ._retries import RetryPolicy
 from ._secrets import check_header_value, redact
 from ._types import NOT_GIVEN, NotGiven, TimeoutArg
 
-__all__ = ["ApiKey", "BaseClient", "Beta", "Timeout", "check_max_retries", "log"]
+__all__ = ["ApiKey", "BaseClient", "Beta", "Timeout", "log"]
 
 log = logging.getLogger("chatkit_threads")
 
 if TYPE_CHECKING:
     import httpx2
+
+    from chatkit_threads_spec import Operation
 
     Timeout: TypeAlias = float | httpx.Timeout | httpx2.Timeout | None
 else:  # httpx2 is optional at run time (see `_http`)
@@ -53,34 +58,6 @@ else:  # httpx2 is optional at run time (see `_http`)
 ApiKey = str | Callable[[], str] | Callable[[], Awaitable[str]]
 """An API key, or a callable returning one (awaitable for the async client), called
 before every attempt of every request (short-lived tokens, key rotation)."""
-
-
-def check_max_retries(max_retries: Any, name: str = "max_retries") -> int:
-    """``max_retries`` when it is an int >= 0; else ``TypeError``/``ValueError``."""
-    if not isinstance(max_retries, int) or isinstance(max_retries, bool):
-        raise TypeError(f"{name} must be an int, got {type(max_retries).__name__}")
-    if max_retries < 0:
-        raise ValueError(f"{name} must be >= 0, got {max_retries}")
-    return max_retries
-
-
-def _merged(
-    name: str,
-    current: Mapping[str, Any] | None,
-    add: Mapping[str, Any] | None,
-    replace: Mapping[str, Any] | None,
-) -> dict[str, Any] | None:
-    """``copy``'s rule for default headers and query (the SDK's): ``default_*`` adds to
-    the client's, ``set_default_*`` replaces them; not both."""
-    if add is not None and replace is not None:
-        raise ValueError(
-            f"The `default_{name}` and `set_default_{name}` arguments are mutually exclusive"
-        )
-    if add is not None:
-        return {**(current or {}), **add}
-    if replace is not None:
-        return dict(replace)
-    return dict(current) if current else None
 
 
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
@@ -165,9 +142,10 @@ class BaseClient(Generic[_HttpT]):
         key = None if self._api_key_provider is not None else self.api_key
         self._headers = build_headers(key, organization, project, default_headers)
         self._owns_http_client = owns_http_client
-        # A client we create carries the headers itself, so a request needs none of its
-        # own; an injected client has its own defaults, so ours go with every request.
-        self._request_headers: httpx.Headers | None = None if owns_http_client else self._headers
+        # What each operation's requests add to the pool's headers: made on its first
+        # call (`_headers_for`), the same for every later one. Keyed by the operation
+        # object's id, and holding the object, so the id cannot be reused while kept.
+        self._op_headers: dict[int, tuple[Operation, httpx.Headers | None]] = {}
         # httpx2 keeps httpx's API: one code path drives either (see `_http`).
         self._http: _HttpT = (
             http_client  # type: ignore[assignment]
@@ -213,8 +191,10 @@ class BaseClient(Generic[_HttpT]):
         this client's, ``set_default_headers``/``set_default_query`` replace them.
         ``timeout=None`` means no timeout; ``max_response_bytes=None`` no size limit. The
         copy shares this client's connection pool unless given an ``http_client``."""
-        headers = _merged("headers", self._default_headers, default_headers, set_default_headers)
-        query = _merged("query", self._default_query, default_query, set_default_query)
+        headers = merged_defaults(
+            "headers", self._default_headers, default_headers, set_default_headers
+        )
+        query = merged_defaults("query", self._default_query, default_query, set_default_query)
         return type(self)(
             api_key=api_key or self._api_key_provider or self.api_key,
             organization=organization or self.organization,
@@ -267,16 +247,28 @@ class BaseClient(Generic[_HttpT]):
             f"strict={self.strict})"
         )
 
+    def _headers_for(self, op: Operation) -> httpx.Headers | None:
+        """What ``op``'s requests add to the pool's headers (``operation_headers``: its
+        fixed headers, unless the user's override them), made once per operation."""
+        try:
+            return self._op_headers[id(op)][1]
+        except KeyError:
+            pass
+        found = operation_headers(op, self._headers, pool_has_them=self._owns_http_client)
+        self._op_headers[id(op)] = (op, found)
+        return found
+
     def _build_request(
         self,
         http: httpx.Client | httpx.AsyncClient,
-        method: str,
+        op: Operation,
         url: str,
         params: dict[str, Any] | None,
         extra_headers: Mapping[str, str] | None,
         timeout: TimeoutArg,
     ) -> httpx.Request:
-        headers = self._request_headers
+        method = op.method
+        headers = self._headers_for(op)
         try:
             if extra_headers:
                 for name, value in extra_headers.items():

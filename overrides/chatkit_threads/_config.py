@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -15,8 +16,10 @@ from ._logs import install_redaction
 from ._secrets import REDACTED, check_api_key, check_header_value, remember
 from ._version import __version__
 
+if TYPE_CHECKING:
+    from chatkit_threads_spec import Operation
+
 __all__ = [
-    "BETA_HEADER",
     "BETA_HEADER_VALUE",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -25,6 +28,9 @@ __all__ = [
     "auth_header",
     "build_headers",
     "check_max_response_bytes",
+    "check_max_retries",
+    "merged_defaults",
+    "operation_headers",
     "resolve_api_key",
     "resolve_base_url",
 ]
@@ -37,8 +43,12 @@ DEFAULT_MAX_RETRIES = 2
 # 32 MiB leaves room for long item contents while stopping an endless body or a
 # compression bomb long before it exhausts memory.
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-# The spec's one required header with a single allowed value.
-((BETA_HEADER, BETA_HEADER_VALUE),) = _spec.FIXED_HEADERS.items()
+# The value of the spec's fixed header (the beta opt-in), for callers who set it
+# themselves. Requests do not read it: each carries its own operation's fixed headers
+# (``Operation.headers``, see ``BaseClient._headers_for``).
+BETA_HEADER_VALUE: str = next(
+    (value for op in _spec.OPERATIONS.values() for value in op.headers.values()), ""
+)
 
 
 def resolve_api_key(api_key: str | None) -> str:
@@ -59,6 +69,15 @@ def resolve_api_key(api_key: str | None) -> str:
     remember(api_key)
     install_redaction()
     return api_key
+
+
+def check_max_retries(max_retries: Any, name: str = "max_retries") -> int:
+    """``max_retries`` when it is an int >= 0; else ``TypeError``/``ValueError``."""
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool):
+        raise TypeError(f"{name} must be an int, got {type(max_retries).__name__}")
+    if max_retries < 0:
+        raise ValueError(f"{name} must be >= 0, got {max_retries}")
+    return max_retries
 
 
 def check_max_response_bytes(limit: object) -> int | None:
@@ -111,16 +130,17 @@ def build_headers(
     project: str | None,
     default_headers: Mapping[str, str] | None,
 ) -> httpx.Headers:
-    """Headers sent with every request; ``default_headers`` win, case-insensitively,
-    so a user can override even the beta header. No ``Authorization`` when ``api_key``
-    is ``None`` (a callable key sets it on each attempt)."""
+    """The client's headers, sent with every request; ``default_headers`` win,
+    case-insensitively. No ``Authorization`` when ``api_key`` is ``None`` (a callable key
+    sets it on each attempt). An operation's own fixed headers (the beta header) are not
+    among them: each request adds its operation's, unless these name them (so a user's
+    ``default_headers`` override even the beta header)."""
     if organization is None:
         organization = os.environ.get("OPENAI_ORG_ID")
     if project is None:
         project = os.environ.get("OPENAI_PROJECT_ID")
     headers = httpx.Headers(
         {
-            BETA_HEADER: BETA_HEADER_VALUE,
             "Accept": "application/json",
             "User-Agent": f"chatkit-threads/{__version__}",
         }
@@ -137,3 +157,38 @@ def build_headers(
             check_header_value(name, value)
             headers[name] = value
     return headers
+
+
+def operation_headers(
+    op: Operation, client_headers: httpx.Headers, *, pool_has_them: bool
+) -> httpx.Headers | None:
+    """What a request of ``op`` adds to its pool's headers: the operation's own fixed
+    headers (``Operation.headers``: the beta header) except those ``client_headers``
+    name (a user's ``default_headers`` win, the beta header included); and unless
+    ``pool_has_them`` (an injected pool has defaults of its own), ``client_headers``
+    too. ``None`` when that is nothing."""
+    headers = httpx.Headers(
+        {name: value for name, value in op.headers.items() if name not in client_headers}
+    )
+    if not pool_has_them:
+        headers.update(client_headers)
+    return headers or None
+
+
+def merged_defaults(
+    name: str,
+    current: Mapping[str, Any] | None,
+    add: Mapping[str, Any] | None,
+    replace: Mapping[str, Any] | None,
+) -> dict[str, Any] | None:
+    """``copy``'s rule for default headers and query (the SDK's): ``default_*`` adds to
+    the client's, ``set_default_*`` replaces them; not both."""
+    if add is not None and replace is not None:
+        raise ValueError(
+            f"The `default_{name}` and `set_default_{name}` arguments are mutually exclusive"
+        )
+    if add is not None:
+        return {**(current or {}), **add}
+    if replace is not None:
+        return dict(replace)
+    return dict(current) if current else None

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from types import MemberDescriptorType
 from typing import Any
 
+from ._secrets import redact
+
 __all__ = ["ModelList", "compiled", "make_extras_lazy", "make_nested_lazy"]
 
 
@@ -56,6 +58,11 @@ class ModelList(list):  # type: ignore[type-arg]
     """
 
     __slots__ = ()
+
+    def __repr__(self) -> str:
+        # It may hold raw JSON strings (elements kept as they came), which may carry
+        # a key a server echoed back: shown redacted, as the models are.
+        return redact(list.__repr__(self))
 
 
 def make_nested_lazy(

@@ -9,7 +9,9 @@ The key is never logged: a URL may carry it all the same (a server that echoes i
 a cursor, a caller's ``extra_query``), and httpx and httpcore log URLs and headers
 themselves. So the first client made installs `RedactingFilter` on the
 ``chatkit_threads``, ``httpx`` and ``httpcore`` loggers, which redacts every record
-before any handler sees it.
+before any handler sees it: its message, and the traceback (``exc_info``) and stack
+(``stack_info``) it carries, whose exception messages, arguments and chained causes may
+quote a key as well.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import logging
 import os
 import warnings
 
-from ._secrets import redact
+from ._secrets import any_known, redact
 
 __all__ = ["ENV_VAR", "REDACTED_LOGGERS", "RedactingFilter", "install_redaction", "setup_logging"]
 
@@ -64,8 +66,20 @@ REDACTED_LOGGERS = (
 )
 
 
+# Formats a traceback as logging's handlers do by default.
+_TRACEBACKS = logging.Formatter()
+
+
 class RedactingFilter(logging.Filter):
-    """Replaces every known API key in a record's message (see ``chatkit_threads.redact``).
+    """Replaces every known API key in a record's message (see ``chatkit_threads.redact``),
+    and in the traceback and stack it carries.
+
+    A record with ``exc_info`` leaves with its traceback already formatted (the standard
+    format) and redacted, in ``exc_text``, and ``exc_info`` cleared: handlers print
+    ``exc_text`` as they would have printed the traceback, and none can format the
+    exception again from the object (its message, its arguments, its frames' locals)
+    with the key in it. That happens only once a key is known; before, there is nothing
+    to hide and the record is left as it is.
 
     Runs only for records that are emitted, so logging that is off costs nothing."""
 
@@ -77,7 +91,20 @@ class RedactingFilter(logging.Filter):
         clean = redact(message)
         if clean != message:
             record.msg, record.args = clean, None
+        if (record.exc_info or record.exc_text or record.stack_info) and any_known():
+            _redact_traceback(record)
         return True
+
+
+def _redact_traceback(record: logging.LogRecord) -> None:
+    if record.exc_info:
+        if not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        record.exc_info = None
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
 
 
 _FILTER = RedactingFilter()

@@ -73,7 +73,7 @@ class _Sender(Protocol):
 
     def _send(
         self,
-        method: str,
+        op: Operation,
         url: str,
         params: dict[str, Any] | None,
         options: RequestOptions,
@@ -203,7 +203,7 @@ class SyncResource(_Resource):
     ) -> StreamedResponse[Any]:
         prepared = self._prepare(op, path_args, query_args, options)
         client = self._client
-        response = client._send(op.method, prepared.url, prepared.query or None, options, True)
+        response = client._send(op, prepared.url, prepared.query or None, options, True)
         parse = self._parse_fn(prepared, prepared.query, None, 0)
         return StreamedResponse(response, parse, client.max_response_bytes, client.api_key)
 
@@ -215,7 +215,7 @@ class SyncResource(_Resource):
         depth: int,
     ) -> RawResponse[Any]:
         op = prepared.op
-        response = self._client._send(op.method, prepared.url, query or None, prepared.options)
+        response = self._client._send(op, prepared.url, query or None, prepared.options)
         return RawResponse(response, self._parse_fn(prepared, query, pager, depth))
 
     def _parse_fn(
@@ -297,9 +297,7 @@ class AsyncResource(_Resource):
     async def _stream(self, prepared: PreparedRequest) -> AsyncStreamedResponse[Any]:
         client, op = self._client, prepared.op
         query = prepared.query
-        response = await client._send(
-            op.method, prepared.url, query or None, prepared.options, True
-        )
+        response = await client._send(op, prepared.url, query or None, prepared.options, True)
         parse = self._parse_fn(prepared, query, None, 0)
         return AsyncStreamedResponse(response, parse, client.max_response_bytes, client.api_key)
 
@@ -321,9 +319,7 @@ class AsyncResource(_Resource):
         depth: int,
     ) -> RawResponse[Any]:
         op = prepared.op
-        response = await self._client._send(
-            op.method, prepared.url, query or None, prepared.options
-        )
+        response = await self._client._send(op, prepared.url, query or None, prepared.options)
         return RawResponse(response, self._parse_fn(prepared, query, pager, depth))
 
     def _parse_fn(

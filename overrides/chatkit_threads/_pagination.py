@@ -31,7 +31,7 @@ class PageInfo:
         self.params = params
 
     def __repr__(self) -> str:
-        return f"PageInfo(params={self.params!r})"
+        return redact(f"PageInfo(params={self.params!r})")  # the cursor may be an echoed key
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PageInfo) and other.params == self.params

@@ -28,7 +28,7 @@ from chatkit_threads_api.types import UNSET as _GENERATED_UNSET
 from chatkit_threads_api.types import Unset
 
 from ._lazy import ModelList, compiled, make_extras_lazy, make_nested_lazy
-from ._sdk_models import SDKModel, SDKUnknown
+from ._sdk_models import SDKModel, SDKUnknown, redacted_repr
 from ._strict import check
 
 __all__ = [
@@ -362,7 +362,9 @@ class Model(SDKModel):
 class Unknown(SDKUnknown):
     """Base of the ``Unknown*`` models: a union variant this version of the spec does not know."""
 
-    raw: dict[str, Any]
+    # The generated subclasses get attrs' repr of their own, which formats this field
+    # with the function given here: a key the server echoed in it is not shown.
+    raw: dict[str, Any] = attrs.field(repr=redacted_repr)
     """The JSON object exactly as received."""
 
     @property

@@ -1,5 +1,6 @@
 """What the ``openai`` SDK's models have and the generated ones lack: ``to_json()``,
-``_request_id``, and on ``Unknown*`` models ``type``/``object``.
+``_request_id``, and on ``Unknown*`` models ``type``/``object``; and a ``repr`` that
+never shows an API key a server echoed back in a string (a thread id, a title).
 
 Mixins of ``_schema.Model`` and ``_schema.Unknown`` (slot-free, so the generated classes
 keep their slotted layout). The generated classes add the wire-named properties of their
@@ -13,15 +14,28 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SDKModel", "SDKUnknown"]
+from ._secrets import redact
+
+__all__ = ["SDKModel", "SDKUnknown", "redacted_repr"]
+
+
+def redacted_repr(value: Any) -> str:
+    """``repr(value)`` without any API key this process knows (``chatkit_threads.redact``)."""
+    return redact(repr(value))
 
 
 class SDKModel:
-    """``to_json`` and ``_request_id`` for the spec's models."""
+    """``to_json``, ``_request_id`` and a redacted ``repr`` for the spec's models."""
 
     __slots__ = ()
 
     to_dict: Callable[[], dict[str, Any]]  # `_schema.Model`'s
+
+    def __repr__(self) -> str:
+        # The generated attrs class's repr (next in the public class's MRO), without the
+        # keys a server may have echoed into its strings. ``redact`` returns at once
+        # when no key is known. ``to_dict``/``to_json`` keep the data as received.
+        return redact(super().__repr__())
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """``to_dict()`` as JSON text, indented by 2 by default (as the openai SDK's)."""

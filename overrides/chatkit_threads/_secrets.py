@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "REDACTED",
+    "any_known",
     "bearer_token",
     "check_api_key",
     "check_header_value",
@@ -87,6 +88,12 @@ def remember(secret: str) -> None:
     """Add ``secret`` to the keys `redact` always replaces (a client's key, at construction)."""
     if len(secret) >= _REMEMBER_FROM and secret not in _known:
         _known[secret] = None
+
+
+def any_known() -> bool:
+    """Whether a client of this process has been built with a key (so `redact` without
+    a ``secret`` has something to replace)."""
+    return bool(_known)
 
 
 @functools.lru_cache(maxsize=16)
