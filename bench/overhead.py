@@ -366,7 +366,7 @@ def _section(name: str, title: str, config: Config, payloads: Payloads, about: s
     section = Section(name=name, title=title, header=list(_HEADER), about=about)
     problems = validate(payloads)
     section.data["payload_bytes"] = payloads.sizes()
-    section.data["payloads_valid"] = None if problems is None else not problems
+    section.data["payloads_valid"] = not problems
     if problems:
         section.notes.append(f"payloads do not match the spec: {problems[:3]}")
     section.data["rounds"] = config.overhead_rounds

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 import anyio.to_thread
@@ -45,8 +45,9 @@ SPEC = load_spec()
 
 OPERATIONS = SPEC.operations
 
-# Header parameters every request must carry with one fixed value (`OpenAI-Beta`).
 REQUIRED_HEADERS = dict(SPEC.fixed_headers)
+"""The fixed headers of the spec's operations (`OpenAI-Beta`), name -> value. Each request
+must carry those of the operation it routes to (`Operation.headers`)."""
 
 EXPOSED_HEADERS = frozenset(
     name.lower()
@@ -59,10 +60,20 @@ EXPOSED_HEADERS = frozenset(
 BETA_HEADER_VALUE = next(iter(REQUIRED_HEADERS.values()), "")
 """The value the spec requires in the `OpenAI-Beta` header."""
 
-# The request headers `MockApi.project` reads, as they arrive in the ASGI scope.
-_CHECKED_HEADERS = frozenset(
-    [b"authorization", *(name.lower().encode("latin-1") for name in REQUIRED_HEADERS)]
-)
+
+class _HeaderCheck(NamedTuple):
+    """What `MockApi.project` checks in one operation's requests, worked out once."""
+
+    read: frozenset[bytes]
+    """The request headers it reads, as they arrive in the ASGI scope (lower case)."""
+    fixed: tuple[tuple[str, bytes, str], ...]
+    """Each fixed header: its name, its name as read, its one value."""
+
+
+def _header_check(headers: Mapping[str, str]) -> _HeaderCheck:
+    fixed = tuple((name, name.lower().encode("latin-1"), value) for name, value in headers.items())
+    return _HeaderCheck(frozenset([b"authorization", *(raw for _, raw, _ in fixed)]), fixed)
+
 
 # Scope keys: the operation a request was routed to, and its checked parameters.
 OPERATION_KEY = "chatkit_mock.operation"
@@ -96,6 +107,14 @@ class MockApi:
         self.store = store
         self.projects = {key: project_for_key(key) for key in api_keys}
         self.require_beta_header = require_beta_header
+        # Worked out per operation once, not per request (`project` runs on every one).
+        self._header_checks = {
+            operation.operation_id: _header_check(operation.headers)
+            for operation in self.operations
+        }
+        # A request that routes to no operation (judged before routing, by the fault
+        # injector) must carry every fixed header of the spec.
+        self._unrouted_check = _header_check(REQUIRED_HEADERS)
         # Reads and writes wait in separate pools, so deletes waiting for a locked file
         # never hold up the reads.
         self._reads = CapacityLimiter(32)
@@ -104,8 +123,17 @@ class MockApi:
     # -- request checks ----------------------------------------------------------
 
     def project(self, request: Request) -> str:
-        """The caller's project, from the bearer key; 401/400 envelopes otherwise."""
-        sent = first_headers(request.scope, _CHECKED_HEADERS)
+        """The caller's project, from the bearer key; 401/400 envelopes otherwise.
+
+        The request must also carry the fixed headers (`OpenAI-Beta`) of the operation it
+        routes to (unless `require_beta_header` is off).
+        """
+        operation: Operation | None = request.scope.get(OPERATION_KEY)
+        check = self._unrouted_check
+        if operation is not None:
+            found = self._header_checks.get(operation.operation_id)
+            check = self._checks_of(operation) if found is None else found
+        sent = first_headers(request.scope, check.read)
         scheme, _, key = sent.get(b"authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise reject(
@@ -116,16 +144,20 @@ class MockApi:
         if project is None:
             # Never echo the key: it may be a real secret sent to the wrong server.
             raise reject(401, "Incorrect API key provided.", code="invalid_api_key")
-        if self.require_beta_header:
-            for name, value in REQUIRED_HEADERS.items():
-                if sent.get(name.lower().encode("latin-1")) != value:
-                    raise reject(
-                        400,
-                        f"The '{name}' header must be '{value}' for the ChatKit API.",
-                        param=name,
-                        code="missing_beta_header",
-                    )
+        for name, raw_name, value in check.fixed if self.require_beta_header else ():
+            if sent.get(raw_name) != value:
+                raise reject(
+                    400,
+                    f"The '{name}' header must be '{value}' for the ChatKit API.",
+                    param=name,
+                    code="missing_beta_header",
+                )
         return project
+
+    def _checks_of(self, operation: Operation) -> _HeaderCheck:
+        # An operation routed here that is not one of `operations` (a subclass's own).
+        check = self._header_checks[operation.operation_id] = _header_check(operation.headers)
+        return check
 
     def authorized(self, request: Request) -> bool:
         """Whether `project` accepts the request (faults apply only then)."""

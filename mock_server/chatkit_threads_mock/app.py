@@ -16,7 +16,14 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .admin import ADMIN_METHODS, AdminApi
-from .api import BETA_HEADER_VALUE, DEFAULT_API_KEY, EXPOSED_HEADERS, REQUIRED_HEADERS, MockApi
+from .api import (
+    BETA_HEADER_VALUE,
+    DEFAULT_API_KEY,
+    EXPOSED_HEADERS,
+    OPERATION_KEY,
+    REQUIRED_HEADERS,
+    MockApi,
+)
 from .cors import with_cors
 from .errors import error_response, exception_handlers
 from .faults import FaultInjector, FaultSpec, parse_faults
@@ -129,10 +136,15 @@ def create_app(
     app.state.store = store
     app.state.api = api
 
-    def authorized(scope: Scope) -> bool:
-        return api.authorized(Request(scope))
+    direct = Direct(app)
 
-    inner: ASGIApp = FaultInjector(KeepEncodedSlashes(Direct(app)), faults, authorized)
+    def authorized(scope: Scope) -> bool:
+        # Faults are drawn before routing: the request is judged as the operation it
+        # routes to would judge it (its own fixed headers).
+        return api.authorized(Request({**scope, OPERATION_KEY: direct.operation(scope)}))
+
+    # Encoded slashes are kept before faults are drawn, so both see the path as routed.
+    inner: ASGIApp = KeepEncodedSlashes(FaultInjector(direct, faults, authorized))
     journal = Journal(api.projects, journal_size) if admin else None
     if journal is not None:
         inner = AdminApi(

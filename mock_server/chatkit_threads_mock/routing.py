@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from chatkit_threads_spec import Operation
@@ -42,7 +42,7 @@ def routes(api: MockApi) -> list[Route]:
         by_path.setdefault(operation.path, {})[operation.method] = (operation, handler)
     routes = []
     for path, handlers in by_path.items():
-        route = Route(prefix + path, _dispatch(handlers), methods=list(handlers))
+        route = Route(prefix + path, _Dispatch(handlers).endpoint, methods=list(handlers))
         # Starlette answers HEAD wherever GET is; the spec has no HEAD, so neither
         # does the mock (405, and not listed in `Allow`).
         if "HEAD" not in handlers and route.methods is not None:
@@ -51,13 +51,22 @@ def routes(api: MockApi) -> list[Route]:
     return routes
 
 
-def _dispatch(handlers: dict[str, tuple[Operation, Handler]]) -> Handler:
-    async def endpoint(request: Request) -> Response:
-        operation, handler = handlers[request.scope["method"]]
+class _Dispatch:
+    """One spec path's endpoint: the operation and `MockApi` handler of each method."""
+
+    def __init__(self, handlers: dict[str, tuple[Operation, Handler]]) -> None:
+        self.handlers = handlers
+
+    def operation(self, method: str) -> Operation | None:
+        """The operation `method` is at this path, or None."""
+        found = self.handlers.get(method)
+        return None if found is None else found[0]
+
+    # A bound method, so Starlette's `Route` calls it with a `Request`.
+    async def endpoint(self, request: Request) -> Response:
+        operation, handler = self.handlers[request.scope["method"]]
         request.scope[OPERATION_KEY] = operation
         return await handler(request)
-
-    return endpoint
 
 
 class Direct:
@@ -77,6 +86,24 @@ class Direct:
             if isinstance(route, Route)
         ]
         self.handlers = exception_handlers()
+
+    def operation(self, scope: Scope) -> Operation | None:
+        """The spec operation the request routes to; None where no route or method answers.
+
+        For layers that run before routing (the fault injector), matched as Starlette's
+        router matches it.
+        """
+        for route in self.app.router.routes:
+            if not isinstance(route, Route):
+                continue
+            match, child = route.matches(scope)
+            if match is Match.NONE:
+                continue
+            dispatch = getattr(child.get("endpoint"), "__self__", None)
+            if match is Match.FULL and isinstance(dispatch, _Dispatch):
+                return dispatch.operation(scope["method"])
+            return None
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("root_path"):

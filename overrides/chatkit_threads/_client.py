@@ -21,11 +21,10 @@ import httpx
 
 from chatkit_threads_api import spec_constants as _spec
 
-from . import _deadline, _tables
+from . import _deadline, _http, _tables
 from ._body import aread_bounded, read_bounded
 from ._client_base import BaseClient, Beta
 from ._config import check_max_retries
-from ._http import ASYNC_CLIENTS, HTTP_ERRORS, NOT_SENT, SYNC_CLIENTS, TRANSPORT_ERRORS
 from ._operations import RequestOptions
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def _may_have_applied(exc: Exception | None, response: httpx.Response | None) ->
     read error or a broken connection, may come after the server acted on it)."""
     if response is not None:
         return response.status_code >= 500 and response.status_code != 503
-    return not isinstance(exc, NOT_SENT)
+    return not isinstance(exc, _http.NOT_SENT)
 
 
 class ChatKit(BaseClient[httpx.Client]):
@@ -96,7 +95,7 @@ class ChatKit(BaseClient[httpx.Client]):
     """
 
     _http_class = httpx.Client
-    _http_classes = SYNC_CLIENTS
+    _http_classes = "SYNC_CLIENTS"
     _default_base_url = DEFAULT_BASE_URL
     threads: Threads
     """The thread operations (``list``, ``retrieve``, ``delete``, ``list_items``...)."""
@@ -160,13 +159,13 @@ class ChatKit(BaseClient[httpx.Client]):
                 response = self._http.send(request, stream=True)
                 if not stream or not response.is_success:
                     read_bounded(response, self.max_response_bytes)
-            except TRANSPORT_ERRORS as exc:
+            except _http.TRANSPORT_ERRORS as exc:
                 delay = self._retry_delay(request, None, attempt, retries)
                 error = self._connection_error(request, exc, attempt, started)  # logs it
                 if delay is None:
                     raise error from self._cause(exc)
                 maybe_applied = maybe_applied or _may_have_applied(exc, None)
-            except HTTP_ERRORS as exc:
+            except _http.HTTP_ERRORS as exc:
                 failure = self._other_error(request, exc)
                 raise failure from self._cause(exc)
             else:
@@ -194,7 +193,7 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
     """
 
     _http_class = httpx.AsyncClient
-    _http_classes = ASYNC_CLIENTS
+    _http_classes = "ASYNC_CLIENTS"
     _default_base_url = DEFAULT_BASE_URL
     threads: AsyncThreads
     """The thread operations, each awaitable (``list``/``list_items`` return a paginator)."""
@@ -258,13 +257,13 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
                 response = await self._http.send(request, stream=True)
                 if not stream or not response.is_success:
                     await aread_bounded(response, self.max_response_bytes)
-            except TRANSPORT_ERRORS as exc:
+            except _http.TRANSPORT_ERRORS as exc:
                 delay = self._retry_delay(request, None, attempt, retries)
                 error = self._connection_error(request, exc, attempt, started)  # logs it
                 if delay is None:
                     raise error from self._cause(exc)
                 maybe_applied = maybe_applied or _may_have_applied(exc, None)
-            except HTTP_ERRORS as exc:
+            except _http.HTTP_ERRORS as exc:
                 failure = self._other_error(request, exc)
                 raise failure from self._cause(exc)
             else:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeAlias, TypeV
 
 import httpx
 
-from . import _deadline
+from . import _deadline, _http
 from ._beta import Beta
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -38,7 +38,7 @@ from ._exceptions import (
     InvalidRequestError,
     make_status_error,
 )
-from ._http import INVALID_URL, TIMEOUTS, library_of, timeout_for
+from ._http import library_of, timeout_for
 from ._retries import RetryPolicy
 from ._secrets import check_header_value, redact
 from ._types import NOT_GIVEN, NotGiven, TimeoutArg
@@ -62,9 +62,6 @@ before every attempt of every request (short-lived tokens, key rotation)."""
 
 
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
-# What building a request may raise: a header that cannot be encoded, a URL refused,
-# a timeout of a type neither library takes.
-_BUILD_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, *INVALID_URL)
 if TYPE_CHECKING:
     # An httpx2 client is taken as well (the openai SDK's stack; see `_http`).
     HttpClient2: TypeAlias = httpx2.Client | httpx2.AsyncClient
@@ -77,8 +74,9 @@ class BaseClient(ABC, Generic[_HttpT]):
 
     _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
     """The class of the pool the client creates when given no ``http_client``."""
-    _http_classes: ClassVar[tuple[type[Any], ...]]
-    """The classes an ``http_client`` may be (httpx's, and httpx2's when installed)."""
+    _http_classes: ClassVar[str]
+    """The name of the ``_http`` tuple of classes an ``http_client`` may be (httpx's,
+    and httpx2's once adopted)."""
     _default_base_url: ClassVar[str]
     """The API root when neither ``base_url`` nor ``OPENAI_BASE_URL`` is given: the spec's
     server, which the façade (``_client``) reads from the spec's data."""
@@ -115,7 +113,11 @@ class BaseClient(ABC, Generic[_HttpT]):
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         http_class = self._http_class
-        if http_client is not None and not isinstance(http_client, self._http_classes):
+        if http_client is not None:
+            _http.adopt(http_client)
+        if http_client is not None and not isinstance(
+            http_client, getattr(_http, self._http_classes)
+        ):
             raise TypeError(
                 f"http_client must be an httpx.{http_class.__name__} (or httpx2's), "
                 f"got {type(http_client).__name__}"
@@ -294,9 +296,10 @@ class BaseClient(ABC, Generic[_HttpT]):
                 if isinstance(timeout, NotGiven)
                 else timeout_for(self._library, timeout),
             )
-        except _BUILD_ERRORS as exc:
+        except _http.BUILD_ERRORS as exc:
             # Raised before anything is sent: a header that cannot be encoded, a URL
-            # httpx rejects (a bad base_url); a ChatKitError like every call's failure.
+            # httpx rejects (a bad base_url), a timeout of a type neither library takes;
+            # a ChatKitError like every call's failure.
             message = redact(f"Cannot build the {method} request: {exc}", self.api_key)
             raise InvalidRequestError(message) from None
 
@@ -393,6 +396,6 @@ class BaseClient(ABC, Generic[_HttpT]):
             attempt + 1,
             elapsed_ms,
         )
-        if isinstance(exc, TIMEOUTS):
+        if isinstance(exc, _http.TIMEOUTS):
             return APITimeoutError(request=request, message=f"Request timed out: {detail}")
         return APIConnectionError(request=request, message=f"Connection error: {detail}")

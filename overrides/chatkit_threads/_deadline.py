@@ -18,16 +18,22 @@ body's deadline, enforced by ``_body`` as the chunks arrive.
 
 from __future__ import annotations
 
-import ssl
 import time
-from collections.abc import Iterable
 from contextvars import ContextVar, Token
-from typing import Any
 
-import httpcore
 import httpx
 
-__all__ = ["READ_LATE", "attempt", "end_attempt", "install", "response_deadline", "time_left"]
+__all__ = [
+    "READ_LATE",
+    "WRITE_LATE",
+    "attempt",
+    "end_attempt",
+    "install",
+    "read_timeout",
+    "response_deadline",
+    "time_left",
+    "write_timeout",
+]
 
 
 class _Attempt:
@@ -76,10 +82,10 @@ def response_deadline(response: httpx.Response) -> float | None:
 
 
 READ_LATE = "the response (status line, headers and body) did not arrive within the read timeout"
-_WRITE_LATE = "the request could not be sent within the write timeout"
+WRITE_LATE = "the request could not be sent within the write timeout"
 
 
-def _read_timeout(timeout: float | None) -> float | None:
+def read_timeout(timeout: float | None) -> float | None:
     current = _current.get()
     if current is None or timeout is None:
         return timeout
@@ -89,11 +95,13 @@ def _read_timeout(timeout: float | None) -> float | None:
         return timeout
     left = current.read - now
     if left <= 0.0:
+        import httpcore  # loaded by httpx's transport before any read
+
         raise httpcore.ReadTimeout(READ_LATE)
     return min(timeout, left)
 
 
-def _write_timeout(timeout: float | None) -> float | None:
+def write_timeout(timeout: float | None) -> float | None:
     current = _current.get()
     if current is None or timeout is None:
         return timeout
@@ -103,127 +111,10 @@ def _write_timeout(timeout: float | None) -> float | None:
         return timeout
     left = current.write - now
     if left <= 0.0:
-        raise httpcore.WriteTimeout(_WRITE_LATE)
+        import httpcore
+
+        raise httpcore.WriteTimeout(WRITE_LATE)
     return min(timeout, left)
-
-
-class _Stream(httpcore.NetworkStream):
-    """A sync network stream whose reads and writes obey the attempt's deadlines."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        try:
-            return self._inner.read(max_bytes, _read_timeout(timeout))
-        except httpcore.ReadTimeout:
-            # The socket's "timed out" says nothing of which limit; say it.
-            raise httpcore.ReadTimeout(READ_LATE) from None
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        try:
-            self._inner.write(buffer, _write_timeout(timeout))
-        except httpcore.WriteTimeout:
-            raise httpcore.WriteTimeout(_WRITE_LATE) from None
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _Backend(httpcore.NetworkBackend):
-    """A sync network backend whose streams are `_Stream`s."""
-
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _Stream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _AsyncStream(httpcore.AsyncNetworkStream):
-    """The async `_Stream`."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        try:
-            return await self._inner.read(max_bytes, _read_timeout(timeout))
-        except httpcore.ReadTimeout:
-            raise httpcore.ReadTimeout(READ_LATE) from None
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        try:
-            await self._inner.write(buffer, _write_timeout(timeout))
-        except httpcore.WriteTimeout:
-            raise httpcore.WriteTimeout(_WRITE_LATE) from None
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    """The async `_Backend`."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _AsyncStream(stream)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
 
 
 def install(http_client: httpx.Client | httpx.AsyncClient) -> int:
@@ -231,20 +122,8 @@ def install(http_client: httpx.Client | httpx.AsyncClient) -> int:
     transport and its proxy mounts, when they are httpx's own); returns how many pools
     were wrapped. Idempotent. Connections the pool opened before keep their old streams,
     so this is done when the client is made."""
-    # httpx and httpcore keep these as private attributes; a version that renames them
-    # leaves the pools unwrapped (the body deadline still holds) and fails the tests.
-    transports = [getattr(http_client, "_transport", None)]
-    transports += list(getattr(http_client, "_mounts", {}).values())
-    wrapped = 0
-    for transport in transports:
-        pool = getattr(transport, "_pool", None)
-        backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, _Backend | _AsyncBackend):
-            wrapped += 1
-        elif isinstance(backend, httpcore.NetworkBackend):
-            pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
-            wrapped += 1
-        elif isinstance(backend, httpcore.AsyncNetworkBackend):
-            pool._network_backend = _AsyncBackend(backend)  # type: ignore[union-attr]
-            wrapped += 1
-    return wrapped
+    # The wrappers subclass httpcore's backends: loaded here, where httpx's transport has
+    # imported httpcore already, so that `import chatkit_threads` does not.
+    from ._deadline_backend import wrap_pools
+
+    return wrap_pools(http_client)

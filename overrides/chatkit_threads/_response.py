@@ -16,9 +16,9 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from . import _http
 from ._body import aread_bounded, read_bounded
 from ._exceptions import APIConnectionError, APITimeoutError, ChatKitError
-from ._http import STREAM_CONSUMED, TIMEOUTS, TRANSPORT_ERRORS
 from ._secrets import redact
 
 __all__ = [
@@ -140,7 +140,7 @@ def _stream_error(streamed: _Streamed[Any], exc: Exception) -> APIConnectionErro
     """A transport failure while a streamed body arrives, as the library's error."""
     request = streamed.http_response.request
     detail = redact(str(exc) or type(exc).__name__, streamed._secret)
-    if isinstance(exc, TIMEOUTS):
+    if isinstance(exc, _http.TIMEOUTS):
         return APITimeoutError(request=request, message=f"Request timed out: {detail}")
     return APIConnectionError(request=request, message=f"Connection error: {detail}")
 
@@ -185,7 +185,7 @@ class StreamedResponse(_Streamed[T]):
         if not self._read:
             try:
                 read_bounded(self.http_response, self._limit)
-            except STREAM_CONSUMED:
+            except _http.STREAM_CONSUMED:
                 raise ChatKitError(_CONSUMED) from None
             self._read = True
         return self.http_response.content
@@ -210,21 +210,21 @@ class StreamedResponse(_Streamed[T]):
         """The body's decoded bytes, as they arrive."""
         try:
             yield from self.http_response.iter_bytes(chunk_size)
-        except TRANSPORT_ERRORS as exc:
+        except _http.TRANSPORT_ERRORS as exc:
             raise _stream_error(self, exc) from None
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
         """The body's text, decoded as it arrives."""
         try:
             yield from self.http_response.iter_text(chunk_size)
-        except TRANSPORT_ERRORS as exc:
+        except _http.TRANSPORT_ERRORS as exc:
             raise _stream_error(self, exc) from None
 
     def iter_lines(self) -> Iterator[str]:
         """The body's text, one line at a time, as it arrives."""
         try:
             yield from self.http_response.iter_lines()
-        except TRANSPORT_ERRORS as exc:
+        except _http.TRANSPORT_ERRORS as exc:
             raise _stream_error(self, exc) from None
 
     def close(self) -> None:
@@ -243,7 +243,7 @@ class AsyncStreamedResponse(_Streamed[T]):
         if not self._read:
             try:
                 await aread_bounded(self.http_response, self._limit)
-            except STREAM_CONSUMED:
+            except _http.STREAM_CONSUMED:
                 raise ChatKitError(_CONSUMED) from None
             self._read = True
         return self.http_response.content
@@ -269,7 +269,7 @@ class AsyncStreamedResponse(_Streamed[T]):
         try:
             async for chunk in self.http_response.aiter_bytes(chunk_size):
                 yield chunk
-        except TRANSPORT_ERRORS as exc:
+        except _http.TRANSPORT_ERRORS as exc:
             raise _stream_error(self, exc) from None
 
     async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
@@ -277,7 +277,7 @@ class AsyncStreamedResponse(_Streamed[T]):
         try:
             async for chunk in self.http_response.aiter_text(chunk_size):
                 yield chunk
-        except TRANSPORT_ERRORS as exc:
+        except _http.TRANSPORT_ERRORS as exc:
             raise _stream_error(self, exc) from None
 
     async def iter_lines(self) -> AsyncIterator[str]:
@@ -285,7 +285,7 @@ class AsyncStreamedResponse(_Streamed[T]):
         try:
             async for line in self.http_response.aiter_lines():
                 yield line
-        except TRANSPORT_ERRORS as exc:
+        except _http.TRANSPORT_ERRORS as exc:
             raise _stream_error(self, exc) from None
 
     async def close(self) -> None:

@@ -6,6 +6,7 @@ writes JSON the README table and the report can be rendered from.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -26,6 +27,15 @@ def test_payloads_are_valid_against_the_spec() -> None:
     assert len(items) == 100
     assert len({item["type"] for item in items}) == 6
     assert len(json.loads(built.list)["data"]) == 20
+
+
+def test_a_payload_that_departs_from_the_spec_is_named_with_its_path() -> None:
+    built = payloads.build()
+    thread = json.loads(built.retrieve)
+    thread["created_at"] = str(thread["created_at"])
+    broken = dataclasses.replace(built, retrieve=json.dumps(thread).encode())
+    found = payloads.validate(broken)
+    assert len(found) == 1 and found[0].startswith("retrieve: at $.created_at: "), found
 
 
 def test_target_verdicts() -> None:

@@ -26,6 +26,9 @@ def _modules_after(code: str) -> set[str]:
 def test_import_loads_neither_asyncio_nor_the_models() -> None:
     loaded = _modules_after("import chatkit_threads")
     assert "asyncio" not in loaded
+    # httpx's transport loads httpcore when a client is made; the deadline wrappers wait
+    # for that rather than loading it at import.
+    assert "httpcore" not in loaded
     assert "chatkit_threads_api.client_models" not in loaded
     assert not any(name.startswith("chatkit_threads_api.models") for name in loaded)
     assert "chatkit_threads_api.client_resources" not in loaded
@@ -56,6 +59,21 @@ def test_a_generated_table_loads_once_from_the_loader_the_facade_provides() -> N
     # The façade's own: the tables the generated layer holds.
     assert MODELS()["ThreadResource"] is client_models.SPECS["ThreadResource"]
     assert SCHEMAS() is spec_schemas.SCHEMAS
+
+
+def test_httpx2_is_loaded_only_for_a_client_built_on_it() -> None:
+    # httpx2 is installed here (the SDK's stack), but importing it costs as much as this
+    # package: only an httpx2 http_client, whose module the caller imported, brings it in.
+    assert "httpx2" not in _modules_after(
+        "import chatkit_threads; chatkit_threads.ChatKit(api_key='sk-x')"
+    )
+    code = (
+        "import httpx2, chatkit_threads\n"
+        "client = chatkit_threads.ChatKit(api_key='sk-x', http_client=httpx2.Client())\n"
+        "import chatkit_threads._http as h\n"
+        "assert httpx2.TransportError in h.TRANSPORT_ERRORS, h.TRANSPORT_ERRORS"
+    )
+    assert "httpx2" in _modules_after(code)
 
 
 def test_a_model_imported_by_name_loads_the_models() -> None:
