@@ -187,16 +187,6 @@ def test_the_specs_data_loads_neither_httpx_nor_the_client(data: str) -> None:
     assert not any(_is_client(name) for name in loaded)
 
 
-def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
-    seen: set[str] = set()
-    todo = [start]
-    while todo:
-        for nxt in graph[todo.pop()] - seen:
-            seen.add(nxt)
-            todo.append(nxt)
-    return seen
-
-
 def _is_client(module: str) -> bool:
     return module == CLIENT or module.startswith(f"{CLIENT}.")
 
