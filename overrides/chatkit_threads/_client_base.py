@@ -78,8 +78,7 @@ class BaseClient(ABC, Generic[_HttpT]):
     """The name of the ``_http`` tuple of classes an ``http_client`` may be (httpx's,
     and httpx2's once adopted)."""
     _default_base_url: ClassVar[str]
-    """The API root when neither ``base_url`` nor ``OPENAI_BASE_URL`` is given: the spec's
-    server, which the façade (``_client``) reads from the spec's data."""
+    """The API root by default: the spec's server (the façade, ``_client``, reads it)."""
 
     api_key: str
     """The API key (never shown by ``repr``, logs or exceptions); with a callable key,
