@@ -14,7 +14,8 @@ ships only what something uses:
   ``spec_constants.py``/``spec_schemas.py`` (the spec model as literals): the client
   layer, instead of the generated ``api/``, ``client.py`` and ``errors.py`` (the
   hand-written ``chatkit_threads`` sends the requests);
-- ``__init__.py`` (imports nothing) and ``types.py`` (``Unset``/``UNSET``).
+- ``__init__.py`` (imports nothing) and ``types.py`` (the core's ``Unset``/``UNSET``,
+  re-exported).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Imports run one way: the hand-written and generated modules, walked together.
 
-Generated code may import the hand-written core; the core never imports generated code
-that imports it back; the generated package's ``__init__`` imports nothing; and every
-generated module is imported by something (nothing generated ships unused).
+Generated code may import the hand-written core; the core imports nothing generated (not
+even inside a function): only the façade, the few modules of ``chatkit_threads`` that
+assemble the two (``FACADE``), may; the generated package's ``__init__`` imports nothing;
+the spec's data loads neither httpx nor the client; and every generated module is imported
+by something (nothing generated ships unused).
 """
 
 from __future__ import annotations
@@ -14,10 +16,19 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 # Source roots of the installed packages: hand-written, then generated.
 SOURCES = ("overrides", "mock_server", "contract_tests", "cli", "generated")
 GENERATED = "chatkit_threads_api"
+CLIENT = "chatkit_threads"
+# The façade: the modules of the client package that assemble its core and the generated
+# layer, and the only ones of it that may import `chatkit_threads_api`. Kept as small as
+# possible (each must need it: see the test below); the package docstring lists the same.
+FACADE = frozenset({CLIENT, f"{CLIENT}.types", f"{CLIENT}._client"})
+# The generated modules that are the spec's data (built on the pure `chatkit_threads_spec`).
+SPEC_DATA = (f"{GENERATED}.spec_constants", f"{GENERATED}.spec_schemas")
 
 
 def _modules() -> dict[str, Path]:
@@ -164,42 +175,119 @@ def test_every_generated_module_is_imported_by_some_module() -> None:
     assert unused == []
 
 
-def test_the_specs_data_loads_neither_httpx_nor_the_client() -> None:
-    script = (
-        f"import sys, json; import {GENERATED}.spec_constants; "
-        "print(json.dumps(sorted(sys.modules)))"
-    )
+@pytest.mark.parametrize("data", SPEC_DATA)
+def test_the_specs_data_loads_neither_httpx_nor_the_client(data: str) -> None:
+    assert data in MODULES
+    script = f"import sys, json; import {data}; print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     loaded = set(json.loads(out))
     assert "httpx" not in loaded
-    assert not any(
-        name == "chatkit_threads" or name.startswith("chatkit_threads.") for name in loaded
+    assert not any(_is_client(name) for name in loaded)
+
+
+def _is_client(module: str) -> bool:
+    return module == CLIENT or module.startswith(f"{CLIENT}.")
+
+
+def _is_generated(name: str) -> bool:
+    return name == GENERATED or name.startswith(f"{GENERATED}.")
+
+
+_IMPORT_FUNCTIONS = frozenset({"import_module", "__import__"})
+
+
+def _generated_imports(source: str, package: str) -> list[tuple[int, str]]:
+    """Every import of a generated module in ``source`` (a module of ``package``), as
+    its line and its code: at module level, inside functions and classes, under
+    ``TYPE_CHECKING``, and by name through ``importlib.import_module``/``__import__``."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                anchor = parts[: len(parts) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = node.args[0]
+            if called in _IMPORT_FUNCTIONS and isinstance(first, ast.Constant):
+                names = [str(first.value)]
+        # (Only import statements and calls set names: both carry a line.)
+        if any(_is_generated(name) for name in names) and isinstance(node, ast.stmt | ast.expr):
+            found.append((node.lineno, ast.unparse(node)))
+    return sorted(found)
+
+
+def _module_generated_imports(module: str) -> list[tuple[int, str]]:
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    return _generated_imports(path.read_text(encoding="utf-8"), package)
+
+
+def test_the_client_core_imports_nothing_generated_even_inside_functions() -> None:
+    core = sorted(m for m in MODULES if _is_client(m) and m not in FACADE)
+    assert f"{CLIENT}._operations" in core
+    offending = [
+        f"{module}:{line}: {code}"
+        for module in core
+        for line, code in _module_generated_imports(module)
+    ]
+    assert offending == [], (
+        f"the core of {CLIENT} imports the generated layer (only the façade "
+        f"{sorted(FACADE)} may): " + "; ".join(offending)
     )
 
 
-def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
-    seen: set[str] = set()
-    todo = [start]
-    while todo:
-        for nxt in graph[todo.pop()] - seen:
-            seen.add(nxt)
-            todo.append(nxt)
-    return seen
+def test_every_facade_module_needs_to_be_one() -> None:
+    # The façade is kept as small as possible: a module of it that imports nothing
+    # generated belongs to the core.
+    assert set(MODULES) >= FACADE
+    assert [m for m in sorted(FACADE) if not _module_generated_imports(m)] == []
 
 
-def _is_core(module: str) -> bool:
-    return module == "chatkit_threads" or module.startswith("chatkit_threads.")
+def test_the_core_check_finds_imports_anywhere_and_names_them() -> None:
+    source = (
+        "import os\n"
+        "from typing import TYPE_CHECKING\n"
+        "from ._types import UNSET\n"
+        "if TYPE_CHECKING:\n"
+        f"    from {GENERATED}.client_resources import Threads\n"
+        "def parse():\n"
+        f"    from {GENERATED}.client_models import SPECS\n"
+        "class Client:\n"
+        "    def load(self):\n"
+        f"        import {GENERATED}.spec_schemas\n"
+        "        import importlib\n"
+        f"        return importlib.import_module('{GENERATED}.types')\n"
+    )
+    assert _generated_imports(source, CLIENT) == [
+        (5, f"from {GENERATED}.client_resources import Threads"),
+        (7, f"from {GENERATED}.client_models import SPECS"),
+        (10, f"import {GENERATED}.spec_schemas"),
+        (12, f"importlib.import_module('{GENERATED}.types')"),
+    ]
+    assert _generated_imports(f"from {GENERATED} import spec_constants as s", CLIENT) == [
+        (1, f"from {GENERATED} import spec_constants as s")
+    ]
+    core_only = "from . import _tables\nfrom ._client_base import BaseClient\nimport httpx\n"
+    assert _generated_imports(core_only, CLIENT) == []
 
 
-def test_the_core_reads_only_generated_data_that_does_not_import_the_core() -> None:
-    # The client's core may read the spec's facts (spec_constants, built on the pure spec
-    # model chatkit_threads_spec) and the generated `Unset`; generated code built on the
-    # core (models, resources) it loads lazily.
-    graph = {module: _imported(module) for module in MODULES}
-    for module in filter(_is_core, MODULES):
-        for target in sorted(graph[module]):
-            if target.startswith(GENERATED):
-                core = sorted(filter(_is_core, _reach(graph, target)))
-                assert core == [], f"{module} -> {target} -> {core}"
+def test_the_generated_unset_is_the_cores() -> None:
+    script = (
+        f"from {GENERATED}.types import UNSET, Unset; "
+        f"from {CLIENT}._types import UNSET as CORE_UNSET, Unset as CoreUnset; "
+        "print(UNSET is CORE_UNSET and Unset is CoreUnset and repr(UNSET))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "UNSET"

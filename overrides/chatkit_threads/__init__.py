@@ -17,6 +17,15 @@ name) and every response model are importable from here; the models are also in
 
 Code written for the SDK's ChatKit threads (``client.beta.chatkit.threads``) runs
 unchanged with ``ChatKit``/``AsyncChatKit`` in place of ``OpenAI``/``AsyncOpenAI``.
+
+Layout: imports run one way. The generated layer (``chatkit_threads_api``: models,
+resources, the spec's data) imports this package's core; the core imports nothing
+generated, not even inside a function. The façade is the three modules that assemble
+the two, and the only ones of this package that import ``chatkit_threads_api``: this
+``__init__`` (public names, the models and resources loaded on first use), ``types``
+(the models) and ``_client`` (the clients; it hands the core the spec's defaults and
+the generated tables, ``_tables``). Every other module is core.
+(``tests/test_import_graph.py`` holds the same list and checks it.)
 """
 
 from typing import TYPE_CHECKING, Any
@@ -24,10 +33,8 @@ from typing import TYPE_CHECKING, Any
 from chatkit_threads_api.spec_constants import MODEL_NAMES as _MODEL_NAMES
 
 from . import types as types
-from ._client import AsyncChatKit, ChatKit
+from ._client import BETA_HEADER_VALUE, DEFAULT_BASE_URL, AsyncChatKit, ChatKit
 from ._config import (
-    BETA_HEADER_VALUE,
-    DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,

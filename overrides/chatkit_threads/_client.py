@@ -2,6 +2,13 @@
 
 Everything else they share (configuration, ``copy``/``with_options``, errors) is in
 ``_client_base``.
+
+This module is part of the package's façade (with ``__init__`` and ``types``): the
+modules that assemble the core and the generated layer, and the only ones that import
+``chatkit_threads_api``. It hands the core what it reads of the generated layer: the
+spec's defaults (``DEFAULT_BASE_URL``, ``BETA_HEADER_VALUE``), the model tables and
+schemas (``_tables``, loaded on first use) and the resource classes (on the first
+client made).
 """
 
 from __future__ import annotations
@@ -12,17 +19,50 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from . import _deadline, _http
+from chatkit_threads_api import spec_constants as _spec
+
+from . import _deadline, _http, _tables
 from ._body import aread_bounded, read_bounded
 from ._client_base import BaseClient, Beta
 from ._config import check_max_retries
 from ._operations import RequestOptions
 
 if TYPE_CHECKING:
-    from chatkit_threads_api.client_resources import AsyncThreads, Threads
-    from chatkit_threads_spec import Operation
+    from collections.abc import Mapping
 
-__all__ = ["AsyncChatKit", "ChatKit"]
+    from chatkit_threads_api.client_resources import AsyncThreads, Threads
+    from chatkit_threads_spec import Operation, Schema
+
+    from ._schema import Spec
+
+__all__ = ["BETA_HEADER_VALUE", "DEFAULT_BASE_URL", "AsyncChatKit", "ChatKit"]
+
+DEFAULT_BASE_URL: str = _spec.DEFAULT_BASE_URL
+"""The API root when neither ``base_url`` nor ``OPENAI_BASE_URL`` is given (the spec's server)."""
+# The value of the spec's fixed header (the beta opt-in), for callers who set it
+# themselves. Requests do not read it: each carries its own operation's fixed headers
+# (``Operation.headers``, see ``BaseClient._headers_for``).
+BETA_HEADER_VALUE: str = next(
+    (value for op in _spec.OPERATIONS.values() for value in op.headers.values()), ""
+)
+
+
+def _model_tables() -> Mapping[str, Spec]:
+    # The models are most of the package's import time: loaded on the first response.
+    from chatkit_threads_api.client_models import SPECS
+
+    return SPECS
+
+
+def _schemas() -> Mapping[str, Schema]:
+    # Only strict mode reads them: loaded on the first strict check.
+    from chatkit_threads_api.spec_schemas import SCHEMAS
+
+    return SCHEMAS
+
+
+_tables.MODELS.provide(_model_tables)
+_tables.SCHEMAS.provide(_schemas)
 
 
 def _may_have_applied(exc: Exception | None, response: httpx.Response | None) -> bool:
@@ -56,11 +96,16 @@ class ChatKit(BaseClient[httpx.Client]):
 
     _http_class = httpx.Client
     _http_classes = "SYNC_CLIENTS"
-    _threads_class = "Threads"
+    _default_base_url = DEFAULT_BASE_URL
     threads: Threads
     """The thread operations (``list``, ``retrieve``, ``delete``, ``list_items``...)."""
     beta: Beta[Threads]
     """``client.beta.chatkit.threads``: ``client.threads`` under the SDK's path."""
+
+    def _make_threads(self) -> Threads:
+        from chatkit_threads_api.client_resources import Threads
+
+        return Threads(self)
 
     def close(self) -> None:
         """Close the connection pool (if this client created it)."""
@@ -149,11 +194,16 @@ class AsyncChatKit(BaseClient[httpx.AsyncClient]):
 
     _http_class = httpx.AsyncClient
     _http_classes = "ASYNC_CLIENTS"
-    _threads_class = "AsyncThreads"
+    _default_base_url = DEFAULT_BASE_URL
     threads: AsyncThreads
     """The thread operations, each awaitable (``list``/``list_items`` return a paginator)."""
     beta: Beta[AsyncThreads]
     """``client.beta.chatkit.threads``: ``client.threads`` under the SDK's path."""
+
+    def _make_threads(self) -> AsyncThreads:
+        from chatkit_threads_api.client_resources import AsyncThreads
+
+        return AsyncThreads(self)
 
     async def close(self) -> None:
         """Close the connection pool (if this client created it)."""

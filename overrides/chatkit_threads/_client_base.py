@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeAlias, TypeVar
 
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     HttpClient2: TypeAlias = httpx2.Client | httpx2.AsyncClient
 
 
-class BaseClient(Generic[_HttpT]):
+class BaseClient(ABC, Generic[_HttpT]):
     """Everything the two clients share, constructor and ``copy`` included; only the
     two send loops differ (sync vs await). A subclass names its httpx client class and
     its resource class."""
@@ -76,8 +77,8 @@ class BaseClient(Generic[_HttpT]):
     _http_classes: ClassVar[str]
     """The name of the ``_http`` tuple of classes an ``http_client`` may be (httpx's,
     and httpx2's once adopted)."""
-    _threads_class: ClassVar[str]
-    """The name of the client's resource class in ``chatkit_threads_api.client_resources``."""
+    _default_base_url: ClassVar[str]
+    """The API root by default: the spec's server (the façade, ``_client``, reads it)."""
 
     api_key: str
     """The API key (never shown by ``repr``, logs or exceptions); with a callable key,
@@ -127,7 +128,7 @@ class BaseClient(Generic[_HttpT]):
         else:
             self._api_key_provider = None
             self.api_key = resolve_api_key(api_key)
-        self.base_url = resolve_base_url(base_url)
+        self.base_url = resolve_base_url(base_url, self._default_base_url)
         if organization is None:
             organization = os.environ.get("OPENAI_ORG_ID")
         if project is None:
@@ -157,12 +158,14 @@ class BaseClient(Generic[_HttpT]):
         _deadline.install(self._http)  # the whole response within the read timeout
         self._library = library_of(self._http)
         self._http_timeout = timeout_for(self._library, timeout)
-        # The generated resources import this package's core; loading them here rather
-        # than at import keeps the imports one way (and `import chatkit_threads` light).
-        from chatkit_threads_api import client_resources
-
-        self.threads = getattr(client_resources, self._threads_class)(self)
+        self.threads = self._make_threads()
         self.beta = Beta(self.threads)
+
+    @abstractmethod
+    def _make_threads(self) -> Any:
+        """The client's resource (``client.threads``). The resource classes are generated
+        and import this core: the façade's subclasses (``_client``) load them, on the
+        first client made, so that the core imports nothing generated."""
 
     @property
     def default_query(self) -> dict[str, object]:

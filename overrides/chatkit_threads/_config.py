@@ -1,4 +1,8 @@
-"""Client configuration: defaults and the environment variables the ``openai`` SDK reads."""
+"""Client configuration: defaults and the environment variables the ``openai`` SDK reads.
+
+The defaults the spec states (the base URL, the beta header's value) are not here: the
+core imports nothing generated, so the façade (``_client``) reads them from the spec's
+data and hands them over (``BaseClient._default_base_url``)."""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from chatkit_threads_api import spec_constants as _spec
-
 from ._exceptions import ChatKitError
 from ._logs import install_redaction
 from ._secrets import REDACTED, check_api_key, check_header_value, remember
@@ -20,8 +22,6 @@ if TYPE_CHECKING:
     from chatkit_threads_spec import Operation
 
 __all__ = [
-    "BETA_HEADER_VALUE",
-    "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
@@ -35,7 +35,6 @@ __all__ = [
     "resolve_base_url",
 ]
 
-DEFAULT_BASE_URL = _spec.DEFAULT_BASE_URL
 # Listing a page is quick; a minute bounds a stuck read, 5 s fails fast on a dead host.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -43,12 +42,6 @@ DEFAULT_MAX_RETRIES = 2
 # 32 MiB leaves room for long item contents while stopping an endless body or a
 # compression bomb long before it exhausts memory.
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-# The value of the spec's fixed header (the beta opt-in), for callers who set it
-# themselves. Requests do not read it: each carries its own operation's fixed headers
-# (``Operation.headers``, see ``BaseClient._headers_for``).
-BETA_HEADER_VALUE: str = next(
-    (value for op in _spec.OPERATIONS.values() for value in op.headers.values()), ""
-)
 
 
 def resolve_api_key(api_key: str | None) -> str:
@@ -96,8 +89,9 @@ def check_max_response_bytes(limit: object) -> int | None:
 _AUTHORITY = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://)?([^/?#]*)")
 
 
-def resolve_base_url(base_url: str | httpx.URL | None) -> str:
-    """The ``base_url`` argument, else ``OPENAI_BASE_URL``, else the public API; no trailing /.
+def resolve_base_url(base_url: str | httpx.URL | None, default: str) -> str:
+    """The ``base_url`` argument, else ``OPENAI_BASE_URL``, else ``default`` (the spec's
+    server, the public API); no trailing /.
 
     A URL with credentials (``https://user:password@host/v1``) is refused with a
     ``ValueError`` that does not show them: httpx would send them as Basic auth in place
@@ -106,7 +100,7 @@ def resolve_base_url(base_url: str | httpx.URL | None) -> str:
     source = "base_url"
     if base_url is None:
         source = "base_url (from OPENAI_BASE_URL)"
-        base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        base_url = os.environ.get("OPENAI_BASE_URL") or default
     url = str(base_url)
     authority = _AUTHORITY.match(url)
     if authority is not None and "@" in authority.group(1):

@@ -18,6 +18,7 @@ from ._exceptions import APIError, ResponseValidationError
 from ._schema import Spec
 from ._secrets import redact, scrub
 from ._strict import check
+from ._tables import MODELS
 
 __all__ = ["Parse", "bound", "parser"]
 
@@ -90,9 +91,7 @@ def parser(op: Operation, strict: bool) -> Parse:
     found = _PARSERS.get(key)
     if found is not None:
         return found
-    from chatkit_threads_api.client_models import SPECS
-
-    spec = SPECS[str(op.response_schema)]
+    spec = MODELS()[str(op.response_schema)]
     build = spec.build
     identity = _identity_check(spec)
     what = f"{op.operation_id} response"

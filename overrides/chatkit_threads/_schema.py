@@ -24,12 +24,10 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
-from chatkit_threads_api.types import UNSET as _GENERATED_UNSET
-from chatkit_threads_api.types import Unset
-
 from ._lazy import ModelList, compiled, make_extras_lazy, make_nested_lazy
 from ._sdk_models import SDKModel, SDKUnknown, redacted_repr
 from ._strict import check
+from ._types import UNSET
 
 __all__ = [
     "UNSET",
@@ -40,19 +38,6 @@ __all__ = [
     "Unknown",
     "dump_value",
 ]
-
-
-class _Missing(Unset):
-    """The generated package's ``Unset`` with a readable ``repr`` (it shows in models)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Unset = _Missing()
-"""A field the payload did not carry (lenient parsing). Falsy, like the generated one."""
 
 
 class Field:
@@ -208,8 +193,9 @@ class Spec:
         out: dict[str, Any] = {}
         for key, attr in zip(self.keys, self.attr_names, strict=True):
             value = getattr(obj, attr)
-            # A model built in Python defaults an optional field to the generated UNSET.
-            if value is not UNSET and value is not _GENERATED_UNSET:
+            # Parsed or built in Python (an optional field's default), a missing field
+            # is the one UNSET: the generated `types` re-exports this package's.
+            if value is not UNSET:
                 out[key] = dump_value(value)
         for key, value in obj.additional_properties.items():
             out[key] = copy.deepcopy(value)

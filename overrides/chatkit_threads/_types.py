@@ -1,4 +1,5 @@
-"""Small shared types: the "not given" sentinel and the per-call timeout argument."""
+"""Small shared types: the "not given" and "unset" sentinels and the per-call timeout
+argument."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "NotGiven", "TimeoutArg"]
+__all__ = ["NOT_GIVEN", "UNSET", "NotGiven", "TimeoutArg", "Unset"]
 
 
 class NotGiven:
@@ -24,6 +25,25 @@ class NotGiven:
 
 NOT_GIVEN: Final = NotGiven()
 """An argument left out (the client's own setting applies)."""
+
+
+class Unset:
+    """The type of ``UNSET``: a field the payload did not carry. Falsy.
+
+    One marker for every model, parsed or built in Python: the generated
+    ``chatkit_threads_api.types`` re-exports this one."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = Unset()
+"""A field the payload did not carry (lenient parsing), and an optional field's default."""
 
 if TYPE_CHECKING:
     import httpx2

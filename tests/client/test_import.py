@@ -9,7 +9,9 @@ import sys
 import pytest
 
 import chatkit_threads
-from chatkit_threads_api import client_models
+from chatkit_threads import ChatKitError
+from chatkit_threads._tables import MODELS, SCHEMAS, Table
+from chatkit_threads_api import client_models, spec_schemas
 from chatkit_threads_api.spec_constants import MODEL_NAMES
 
 
@@ -29,6 +31,34 @@ def test_import_loads_neither_asyncio_nor_the_models() -> None:
     assert "httpcore" not in loaded
     assert "chatkit_threads_api.client_models" not in loaded
     assert not any(name.startswith("chatkit_threads_api.models") for name in loaded)
+    assert "chatkit_threads_api.client_resources" not in loaded
+    assert "chatkit_threads_api.spec_schemas" not in loaded
+
+
+def test_a_client_loads_its_resources_but_not_the_models_or_schemas() -> None:
+    loaded = _modules_after("import chatkit_threads; chatkit_threads.ChatKit(api_key='k')")
+    assert "chatkit_threads_api.client_resources" in loaded
+    assert "chatkit_threads_api.client_models" not in loaded
+    assert "chatkit_threads_api.spec_schemas" not in loaded
+
+
+def test_a_generated_table_loads_once_from_the_loader_the_facade_provides() -> None:
+    table: Table[list[int]] = Table("test tables")
+    with pytest.raises(ChatKitError, match="No test tables provided"):
+        table()
+    calls: list[int] = []
+
+    def load() -> list[int]:
+        calls.append(1)
+        return [1, 2]
+
+    table.provide(load)
+    assert table() == [1, 2]
+    assert table() is table()
+    assert calls == [1]
+    # The façade's own: the tables the generated layer holds.
+    assert MODELS()["ThreadResource"] is client_models.SPECS["ThreadResource"]
+    assert SCHEMAS() is spec_schemas.SCHEMAS
 
 
 def test_httpx2_is_loaded_only_for_a_client_built_on_it() -> None:
