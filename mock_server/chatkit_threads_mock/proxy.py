@@ -6,8 +6,12 @@ caller's method, query, headers and body, then returns the upstream's status, he
 and body as they came (hop-by-hop headers aside). Each answer of an operation of the
 spec is checked against that operation's response schema with the project's one
 validator (`chatkit_threads_spec.validate.problems`, as `chatkit-threads spec drift`
-uses it) and its departures counted by JSON path (`proxy_drift`); `GET /__admin/drift`
-shows them. With a `Recorder`, successful answers are kept as fixtures (`proxy_record`).
+uses it) and its departures counted by JSON path (`proxy_drift`). `GET /__admin/drift`
+shows a caller the departures of its own requests, and needs the same authentication as
+the API: the proxy cannot check a key itself, so it takes a key the upstream has accepted
+(answered other than 401) and shows no caller another key's findings. The operator sees
+every caller's on shutdown. With a `Recorder`, successful answers are kept as fixtures
+(`proxy_record`).
 
 An upstream that cannot be reached, or does not answer within the timeout, gets a 502
 in the API's envelope naming the upstream (without its credentials); nothing here
@@ -16,6 +20,7 @@ answers with a traceback. Request bodies and headers are never logged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -108,6 +113,9 @@ class ValidationProxy:
         self.upstream = upstream.rstrip("/")
         self.shown_upstream = shown_url(self.upstream)
         self.tally = DriftTally()
+        # A caller's own departures, by a digest of its Authorization header (the key
+        # itself is never kept), once the upstream has accepted that key.
+        self.tallies: dict[str, DriftTally] = {}
         self.recorder = recorder
         self.base_path = self.spec.base_path
         self.routes = [_Route(operation, self.base_path) for operation in self.spec.operations]
@@ -130,12 +138,20 @@ class ValidationProxy:
         await response(scope, receive, send)
 
     def _drift(self, request: Request) -> Response:
+        tally = self.tallies.get(_caller(request))
+        if tally is None:
+            return error_response(
+                401,
+                "Send the Authorization header of your API requests: the drift report shows "
+                "the departures of requests made with a key the upstream accepted.",
+                code="invalid_api_key",
+            )
         wants_json = request.query_params.get("format") == "json" or (
             "application/json" in request.headers.get("accept", "")
         )
         if wants_json:
-            return Response(json.dumps(self.tally.as_json()), media_type=JSON)
-        return Response(self.tally.as_text(), media_type="text/plain; charset=utf-8")
+            return Response(json.dumps(tally.as_json()), media_type=JSON)
+        return Response(tally.as_text(), media_type="text/plain; charset=utf-8")
 
     async def _forward(self, request: Request) -> Response:
         path = request.url.path
@@ -204,8 +220,12 @@ class ValidationProxy:
             ),
             None,
         )
+        tallies = [self.tally]
+        if answer.status_code != 401:
+            tallies.append(self.tallies.setdefault(_caller(request), DriftTally()))
         if found is None:
-            self.tally.skip()
+            for tally in tallies:
+                tally.skip()
             return
         route, match = found
         operation = route.operation
@@ -221,7 +241,9 @@ class ValidationProxy:
             problems = [(p.path, p.message) for p in validate(schema, body, spec=self.spec)]
         # An upstream may echo the caller's key back: it never reaches the report.
         secrets = _keys(request.headers.getlist("authorization"))
-        self.tally.add(operation.operation_id, [_redacted(p, secrets) for p in problems])
+        shown = [_redacted(p, secrets) for p in problems]
+        for tally in tallies:
+            tally.add(operation.operation_id, shown)
         if self.recorder is not None and 200 <= answer.status_code < 300:
             _record(self.recorder, request, operation, match.groupdict(), body)
 
@@ -255,6 +277,14 @@ class _TooLarge(Exception):
 
 
 _SLICE = 16 * 1024
+
+
+def _caller(request: Request) -> str:
+    """Who is asking, as a digest of the Authorization header(s) ("" without one)."""
+    values = request.headers.getlist("authorization")
+    if not values:
+        return ""
+    return hashlib.sha256("\n".join(values).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _keys(values: Sequence[str]) -> list[str]:

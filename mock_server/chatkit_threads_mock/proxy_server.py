@@ -44,7 +44,8 @@ class ProxyServer(BackgroundServer):
         )
 
     def report(self) -> str:
-        """The departures found so far, as text (what `GET /__admin/drift` shows)."""
+        """Every caller's departures found so far, as text (what the proxy prints on
+        shutdown; `GET /__admin/drift` shows a caller its own)."""
         return self.proxy.tally.as_text()
 
     def _release(self, finished: bool) -> None:

@@ -46,8 +46,10 @@ def _walk(client: httpx.Client, path: str) -> list[dict[str, object]]:
         params["after"] = body["last_id"]
 
 
-def _drift(proxy: ProxyServer) -> dict[str, Any]:
-    answer = httpx.get(f"{proxy.root_url}/__admin/drift", params={"format": "json"})
+def _drift(proxy: ProxyServer, headers: dict[str, str]) -> dict[str, Any]:
+    answer = httpx.get(
+        f"{proxy.root_url}/__admin/drift", params={"format": "json"}, headers=headers
+    )
     assert answer.status_code == 200
     result: dict[str, Any] = answer.json()
     return result
@@ -67,7 +69,7 @@ def test_in_front_of_the_mock_answers_are_unchanged_and_conform(mock: MockServer
         threads = _walk(through, "/chatkit/threads")
         _walk(through, f"/chatkit/threads/{threads[0]['id']}/items")
         assert through.get("/chatkit/threads", params={"limit": 1000}).status_code == 400
-        drift = _drift(proxy)
+        drift = _drift(proxy, HEADERS)
         assert drift["departing"] == 0 and drift["findings"] == [], drift
         assert isinstance(drift["checked"], int) and drift["checked"] >= 6
 
@@ -138,18 +140,42 @@ def test_findings_are_counted_by_json_path(drifting: BackgroundServer) -> None:
             )
         missing = httpx.get(f"{proxy.base_url}/chatkit/threads/x", headers=auth)
         assert missing.status_code == 404 and missing.json() == {"error": "not an envelope"}
-        drift = _drift(proxy)
+        drift = _drift(proxy, auth)
         assert (drift["checked"], drift["departing"]) == (4, 4)
         found = {(f["operation"], f["path"]): f["count"] for f in drift["findings"]}
         assert found[("listThreads", "$.data[*].created_at")] == 3
         assert found[("listThreads", "$.data[*].status.type")] == 3
         assert found[("listThreads", "$.has_more")] == 3
         assert ("retrieveThread", "$.error") in found
-        text = httpx.get(f"{proxy.root_url}/__admin/drift").text
+        text = httpx.get(f"{proxy.root_url}/__admin/drift", headers=auth).text
         assert "4 responses checked" in text and "$.data[*].status.type" in text
         # The key the upstream echoed into a departing value is not in the report.
         assert SECRET not in text and "[redacted]" in text
         assert SECRET not in json.dumps(drift)
+
+
+def test_the_drift_report_needs_a_key_the_upstream_accepted_and_shows_only_its_own(
+    mock: MockServer,
+) -> None:
+    other = {**HEADERS, "Authorization": "Bearer sk-chatkit-mock-never-seen"}
+    refused = {**HEADERS, "Authorization": "Bearer sk-not-a-key-of-the-mock"}
+    with ProxyServer(mock.base_url) as proxy:
+        drift_url = f"{proxy.root_url}/__admin/drift"
+        # Nobody has made a request yet: no key is known, so none may read the report.
+        assert httpx.get(drift_url, headers=HEADERS).status_code == 401
+        assert (
+            httpx.get(f"{proxy.base_url}/chatkit/threads/nope", headers=HEADERS).status_code == 404
+        )
+        # The upstream refuses this key (401): its holder cannot read any report.
+        assert httpx.get(f"{proxy.base_url}/chatkit/threads", headers=refused).status_code == 401
+        for headers in (refused, other, {}):
+            answer = httpx.get(drift_url, headers=headers)
+            assert answer.status_code == 401, headers
+            assert answer.json()["error"]["code"] == "invalid_api_key"
+        # The caller whose request went through sees it, and only it.
+        assert _drift(proxy, HEADERS)["checked"] == 1
+        # The operator's report (shutdown) counts every answer checked, refused ones too.
+        assert "2 responses checked" in proxy.report()
 
 
 def test_a_compressed_answer_passes_through_as_sent_and_is_checked_decoded(
@@ -161,7 +187,7 @@ def test_a_compressed_answer_passes_through_as_sent_and_is_checked_decoded(
             assert answer.headers["content-encoding"] == "gzip"
             raw = b"".join(answer.iter_raw())
         assert json.loads(gzip.decompress(raw))["has_more"] == 1
-        found = {(f["operation"], f["path"]) for f in _drift(proxy)["findings"]}
+        found = {(f["operation"], f["path"]) for f in _drift(proxy, HEADERS)["findings"]}
         assert found == {("listThreadItems", "$.has_more")}
 
 
