@@ -7,6 +7,7 @@ the spec; each operation is answered by the method named after its operation id
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
 import json
@@ -80,7 +81,7 @@ OPERATION_KEY = "chatkit_mock.operation"
 _PARAMS = "chatkit_mock.params"
 _T = TypeVar("_T")
 # How many query strings' checked values `MockApi.params` keeps.
-_PARSED_QUERIES = 256
+_PARSED_QUERIES = 1024
 
 
 def _refused(error: ParameterError) -> Reject:
@@ -132,7 +133,8 @@ class MockApi:
         # sends the same few again and again, and `parse_query` is a pure function of
         # the parameter and the text. Only `MockApi`'s own `check_param` is skipped so;
         # a subclass's is called on every request.
-        self._parsed: dict[tuple[str, bytes], dict[str, Any]] = {}
+        self._parsed: collections.OrderedDict[tuple[str, bytes], dict[str, Any]]
+        self._parsed = collections.OrderedDict()
         self._parsed_is_pure = type(self).check_param is MockApi.check_param
         self._queries = {
             operation.operation_id: _query_of(operation) for operation in self.operations
@@ -219,34 +221,33 @@ class MockApi:
             values.update(known)
             scope[_PARAMS] = values
             return values
-        # What `request.query_params` holds, without building it.
-        sent: dict[str, list[str]] = {}
+        # What `request.query_params` holds, without building it: each name's first
+        # value, and every value of a name sent more than once.
+        sent: dict[str, str] = {}
+        repeated: dict[str, list[str]] = {}
         if raw:
             for name, value in query_items(raw.decode("latin-1")):
-                found = sent.get(name)
-                if found is None:
-                    sent[name] = [value]
+                if name not in sent:
+                    sent[name] = value
                 else:
-                    found.append(value)
+                    repeated.setdefault(name, [sent[name]]).append(value)
         if not self._parsed_is_pure:
             for name, parameter in query:
-                values[name] = self.check_param(parameter, single(name, sent.get(name, ())))
+                text = single(name, repeated[name]) if name in repeated else sent.get(name)
+                values[name] = self.check_param(parameter, text)
             scope[_PARAMS] = values
             return values
         try:
             # `check_param`'s own work, in one `try` for every parameter.
             for name, parameter in query:
-                texts = sent.get(name)
-                if texts is None:
-                    values[name] = parse_query(parameter, None)
-                else:
-                    text = texts[0] if len(texts) == 1 else single(name, texts)
-                    values[name] = parse_query(parameter, text)
+                text = single(name, repeated[name]) if name in repeated else sent.get(name)
+                values[name] = parse_query(parameter, text)
         except ParameterError as error:
             raise _refused(error) from None
         if len(self._parsed) >= _PARSED_QUERIES:
-            # Bounded: a client sending a new query each time must not grow memory.
-            self._parsed.pop(next(iter(self._parsed)))
+            # Bounded: a client sending a new query each time must not grow memory. (An
+            # OrderedDict: a dict's first key is found by skipping the ones popped before.)
+            self._parsed.popitem(last=False)
         self._parsed[operation.operation_id, raw] = dict(values)
         scope[_PARAMS] = values
         return values
