@@ -101,3 +101,11 @@ def test_a_subclass_check_param_sees_every_request() -> None:
         for _ in range(2):
             assert client.get("/chatkit/threads", params={"limit": "3"}).status_code == 200
     assert seen.count("3") == 2
+
+
+def test_a_repeated_parameter_is_refused_naming_it(client: TestClient) -> None:
+    for _ in range(2):  # the second time from a query string seen before
+        response = client.get("/chatkit/threads?order=asc&limit=1&limit=2")
+        assert response.status_code == 400
+        assert response.json()["error"]["param"] == "limit"
+        assert "2 times" in response.json()["error"]["message"]
