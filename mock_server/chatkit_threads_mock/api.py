@@ -7,6 +7,7 @@ the spec; each operation is answered by the method named after its operation id
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
 import json
@@ -79,6 +80,18 @@ def _header_check(headers: Mapping[str, str]) -> _HeaderCheck:
 OPERATION_KEY = "chatkit_mock.operation"
 _PARAMS = "chatkit_mock.params"
 _T = TypeVar("_T")
+# How many query strings' checked values `MockApi.params` keeps.
+_PARSED_QUERIES = 1024
+
+
+def _refused(error: ParameterError) -> Reject:
+    """The 400 for a query value the spec's rules refuse, worded by the rules."""
+    return reject(400, error.message, param=error.param, code=error.code)
+
+
+def _query_of(operation: Operation) -> tuple[tuple[str, Parameter], ...]:
+    """An operation's query parameters with their wire names, in the document's order."""
+    return tuple((parameter.name, parameter) for parameter in operation.query)
 
 
 def _keywords(method: Callable[..., Any]) -> frozenset[str]:
@@ -115,6 +128,17 @@ class MockApi:
         # A request that routes to no operation (judged before routing, by the fault
         # injector) must carry every fixed header of the spec.
         self._unrouted_check = _header_check(REQUIRED_HEADERS)
+        # Each operation's query parameters by wire name, also worked out once.
+        # The checked values of the query strings last seen, per operation: a client
+        # sends the same few again and again, and `parse_query` is a pure function of
+        # the parameter and the text. Only `MockApi`'s own `check_param` is skipped so;
+        # a subclass's is called on every request.
+        self._parsed: collections.OrderedDict[tuple[str, bytes], dict[str, Any]]
+        self._parsed = collections.OrderedDict()
+        self._parsed_is_pure = type(self).check_param is MockApi.check_param
+        self._queries = {
+            operation.operation_id: _query_of(operation) for operation in self.operations
+        }
         # Reads and writes wait in separate pools, so deletes waiting for a locked file
         # never hold up the reads.
         self._reads = CapacityLimiter(32)
@@ -178,21 +202,54 @@ class MockApi:
         A parameter not sent (or sent empty where its rules allow an empty string:
         `after=` means no cursor) has its spec default, or None.
         """
-        cached: dict[str, Any] | None = request.scope.get(_PARAMS)
+        scope = request.scope
+        cached: dict[str, Any] | None = scope.get(_PARAMS)
         if cached is not None:
             return cached
-        operation: Operation | None = request.scope.get(OPERATION_KEY)
-        # What `request.query_params` holds, without building it: this runs on every
-        # request.
-        query = request.scope.get("query_string", b"").decode("latin-1")
-        sent: dict[str, list[str]] = {}
-        for name, value in query_items(query):
-            sent.setdefault(name, []).append(value)
+        operation: Operation | None = scope.get(OPERATION_KEY)
         values: dict[str, Any] = {}
-        for parameter in operation.query if operation else ():
-            text = single(parameter.name, sent.get(parameter.name, ()))
-            values[parameter.name] = self.check_param(parameter, text)
-        request.scope[_PARAMS] = values
+        if operation is None:
+            scope[_PARAMS] = values
+            return values
+        query = self._queries.get(operation.operation_id)
+        if query is None:
+            # An operation routed here that is not one of `operations` (a subclass's own).
+            query = self._queries[operation.operation_id] = _query_of(operation)
+        raw: bytes = scope.get("query_string", b"")
+        known = self._parsed.get((operation.operation_id, raw))
+        if known is not None:
+            values.update(known)
+            scope[_PARAMS] = values
+            return values
+        # What `request.query_params` holds, without building it: each name's first
+        # value, and every value of a name sent more than once.
+        sent: dict[str, str] = {}
+        repeated: dict[str, list[str]] = {}
+        if raw:
+            for name, value in query_items(raw.decode("latin-1")):
+                if name not in sent:
+                    sent[name] = value
+                else:
+                    repeated.setdefault(name, [sent[name]]).append(value)
+        if not self._parsed_is_pure:
+            for name, parameter in query:
+                text = single(name, repeated[name]) if name in repeated else sent.get(name)
+                values[name] = self.check_param(parameter, text)
+            scope[_PARAMS] = values
+            return values
+        try:
+            # `check_param`'s own work, in one `try` for every parameter.
+            for name, parameter in query:
+                text = single(name, repeated[name]) if name in repeated else sent.get(name)
+                values[name] = parse_query(parameter, text)
+        except ParameterError as error:
+            raise _refused(error) from None
+        if len(self._parsed) >= _PARSED_QUERIES:
+            # Bounded: a client sending a new query each time must not grow memory. (An
+            # OrderedDict: a dict's first key is found by skipping the ones popped before.)
+            self._parsed.popitem(last=False)
+        self._parsed[operation.operation_id, raw] = dict(values)
+        scope[_PARAMS] = values
         return values
 
     def check_param(self, parameter: Parameter, text: str | None) -> Any:
@@ -200,7 +257,7 @@ class MockApi:
         try:
             return parse_query(parameter, text)
         except ParameterError as error:
-            raise reject(400, error.message, param=error.param, code=error.code) from None
+            raise _refused(error) from None
 
     def page_params(self, request: Request) -> dict[str, Any]:
         """The listing's query parameters, checked against the spec (see `params`)."""

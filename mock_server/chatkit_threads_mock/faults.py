@@ -201,7 +201,11 @@ class FaultInjector:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        header = next((v for k, v in scope.get("headers", []) if k == _FAULT_HEADER_BYTES), None)
+        header = None
+        for name, value in scope.get("headers", ()):  # a loop: no generator per request
+            if name == _FAULT_HEADER_BYTES:
+                header = value
+                break
         if (header is None and self.spec is None) or not self.authorized(scope):
             await self.app(scope, receive, send)
             return

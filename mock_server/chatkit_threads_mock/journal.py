@@ -29,8 +29,9 @@ DEFAULT_JOURNAL_SIZE = 1000
 
 REDACTED = "[redacted]"
 
-# (time, method, path, query string, headers, status, request id)
-_Entry = tuple[float, str, str, bytes, list[tuple[bytes, bytes]], int, str]
+# (time, method, raw path, path, query string, headers, status, request id): as the
+# scope holds them, decoded only when someone asks.
+_Entry = tuple[float, str, bytes, str, bytes, list[tuple[bytes, bytes]], int, str]
 
 
 class Journal:
@@ -44,11 +45,21 @@ class Journal:
         self._rings: dict[str, collections.deque[_Entry]] = {
             project: collections.deque(maxlen=size) for project in self._keys.values()
         }
+        # `Authorization` values exactly as a client sends them, looked up before any
+        # parsing (this runs on every request); `project_of` gives the same answer.
+        self._sent = {
+            f"Bearer {key}".encode("latin-1"): project
+            for key, project in self._keys.items()
+            if key == key.strip() and key.isascii()
+        }
 
     def project_of(self, authorization: bytes | None) -> str | None:
         """The project of an `Authorization: Bearer KEY` value, or None."""
         if authorization is None:
             return None
+        project = self._sent.get(authorization)
+        if project is not None:
+            return project
         scheme, _, key = authorization.decode("latin-1").partition(" ")
         return self._keys.get(key.strip()) if scheme.lower() == "bearer" else None
 
@@ -79,7 +90,8 @@ def _redact(text: str, secrets: list[str]) -> str:
 
 
 def _shown(entry: _Entry, secrets: list[str]) -> dict[str, Any]:
-    at, method, path, query, headers, status, request_id = entry
+    at, method, raw_path, scope_path, query, headers, status, request_id = entry
+    path = raw_path.split(b"?", 1)[0].decode("latin-1") or scope_path
     shown: dict[str, str] = {}
     for raw_name, raw_value in headers:
         name = raw_name.decode("latin-1").lower()
@@ -114,9 +126,12 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         headers = scope["headers"]
-        project = self.journal.project_of(
-            next((value for name, value in headers if name == b"authorization"), None)
-        )
+        authorization = None
+        for name, value in headers:
+            if name == b"authorization":
+                authorization = value
+                break
+        project = self.journal.project_of(authorization)
         if project is None:
             await self.app(scope, receive, send)
             return
@@ -128,7 +143,8 @@ class JournalMiddleware:
             entry = (
                 started,
                 scope["method"],
-                scope.get("raw_path", b"").split(b"?", 1)[0].decode("latin-1") or scope["path"],
+                scope.get("raw_path", b""),
+                scope["path"],
                 scope.get("query_string", b""),
                 headers,
                 scope.get(STATUS, 0),

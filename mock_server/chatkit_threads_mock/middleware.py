@@ -73,6 +73,14 @@ class CrashesAsErrors:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if REQUEST_ID in scope:
+            # Inside `RequestIds`, which notes in this scope when the answer starts:
+            # no send of its own to wrap (a layer less on every request).
+            try:
+                await self.app(scope, receive, send)
+            except Exception:
+                await self._crashed(scope, receive, send, started=STATUS in scope)
+            return
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -83,12 +91,17 @@ class CrashesAsErrors:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:
-            if scope["type"] != "http":
-                raise
-            _log.exception("error while handling %s %s", scope["method"], scope["path"])
-            if not started:
-                response = await crash(Request(scope), RuntimeError())
-                await response(scope, receive, send)
+            await self._crashed(scope, receive, send, started=started)
+
+    @staticmethod
+    async def _crashed(scope: Scope, receive: Receive, send: Send, *, started: bool) -> None:
+        # Called in the `except` block: a bare `raise` re-raises the crash.
+        if scope["type"] != "http":
+            raise
+        _log.exception("error while handling %s %s", scope["method"], scope["path"])
+        if not started:
+            response = await crash(Request(scope), RuntimeError())
+            await response(scope, receive, send)
 
 
 class KeepEncodedSlashes:
